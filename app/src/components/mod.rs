@@ -1,0 +1,3 @@
+//! Pieces shared by many pages.
+pub mod layout;
+pub mod navigation;

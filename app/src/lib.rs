@@ -1,0 +1,80 @@
+//! Signpost's user interface: the HTML shell, the router, the page layout and the pages.
+//!
+//! Every page is rendered on the server and works without JavaScript. The browser only receives
+//! WebAssembly for the few interactive *islands* (`#[island]` components); everything else stays
+//! plain server-rendered HTML (see the README, "Hydration: islands").
+#![recursion_limit = "256"]
+
+pub mod components;
+pub mod pages;
+pub mod site;
+
+#[cfg(feature = "ssr")]
+pub mod csp;
+
+use components::layout::Layout;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+use pages::{
+    home::HomePage,
+    info::{AccessibilityPage, ContactPage, CookiesPage, PrivacyPage},
+    not_found::NotFoundPage,
+};
+
+/// The HTML document around `<App/>`, rendered on the server for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    csp::provide_nonce_and_policy();
+    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" class="govuk-template">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+                <meta name="theme-color" content=site::BRAND_COLOUR/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="icon" href="/favicon.ico" sizes="32x32"/>
+                <link rel="stylesheet" href=stylesheet/>
+                <HydrationScripts options islands=true/>
+                <MetaTags/>
+            </head>
+            <body class="govuk-template__body">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: the router and the pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| format!("{page} – {} – {}", site::SERVICE_NAME, site::COUNCIL_NAME)/>
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("accessibility") view=AccessibilityPage/>
+                    <Route path=path!("privacy") view=PrivacyPage/>
+                    <Route path=path!("cookies") view=CookiesPage/>
+                    <Route path=path!("contact") view=ContactPage/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// The entry point the hydration script calls in the browser: it registers the islands, which the
+/// loader then hydrates one by one. Nothing else on the page is hydrated.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

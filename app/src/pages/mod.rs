@@ -1,0 +1,5 @@
+//! One module per page (or family of pages).
+pub mod error;
+pub mod home;
+pub mod info;
+pub mod not_found;

@@ -1,0 +1,336 @@
+//! Configuration from environment variables (or the equivalent flags), validated at start-up.
+//!
+//! `Cli` is what clap parses (and documents in `signpost --help`); `Settings` is the validated
+//! form the rest of the server uses. Anything wrong becomes one `ConfigError` line that says what
+//! is wrong and how to fix it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const ABOUT: &str =
+    "Signpost: Brackenshire's family information directory and self-referral portal.";
+
+const AFTER_HELP: &str = "Every option can also be set with the environment variable shown \
+beside it; the README has the full configuration table.";
+
+#[derive(Debug, Parser)]
+#[command(name = "signpost", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: RawConfig,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default when no command is given).
+    Serve,
+    /// Apply the database migrations, then exit.
+    Migrate,
+}
+
+/// The configuration as given, before validation.
+#[derive(Debug, Clone, Args)]
+pub struct RawConfig {
+    /// Database: `sqlite://PATH` (created if missing) or `postgres://USER:PASSWORD@HOST:PORT/NAME`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/signpost.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Address and port the web server listens on.
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub site_addr: String,
+
+    /// Folder with the built site (the `pkg/` WebAssembly, JavaScript and CSS, and `public/` files).
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
+    pub site_root: PathBuf,
+
+    /// `development` (readable logs) or `production` (JSON logs).
+    #[arg(long, env = "SIGNPOST_ENV", value_enum, default_value_t = Environment::Development, global = true)]
+    pub environment: Environment,
+
+    /// Log format; defaults to `pretty` in development and `json` in production.
+    #[arg(long, env = "SIGNPOST_LOG_FORMAT", value_enum, global = true)]
+    pub log_format: Option<LogFormat>,
+
+    /// Which logs to write, as a tracing filter (e.g. `info`, `signpost=debug,info`).
+    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
+    pub log_filter: String,
+
+    /// Seconds a request may take before the server answers 408.
+    #[arg(
+        long,
+        env = "SIGNPOST_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_timeout_secs: u64,
+
+    /// Largest request body accepted, in kilobytes.
+    #[arg(
+        long,
+        env = "SIGNPOST_MAX_BODY_KB",
+        default_value_t = 256,
+        global = true
+    )]
+    pub max_body_kb: usize,
+
+    /// Database connections in the pool.
+    #[arg(
+        long,
+        env = "SIGNPOST_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub db_max_connections: u32,
+
+    /// Seconds to wait for the database at start-up and for a free connection.
+    #[arg(
+        long,
+        env = "SIGNPOST_DB_TIMEOUT_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub db_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Which database the URL names, parsed once at start-up.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file; its folder is created if missing.
+    Sqlite { path: PathBuf },
+    /// A PostgreSQL server.
+    Postgres { url: url::Url },
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    // Never print a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.redacted())
+    }
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let raw = raw.trim();
+        let bad = |why: &str| ConfigError::DatabaseUrl(why.to_owned());
+        if raw.is_empty() {
+            return Err(bad("it is empty"));
+        }
+        if let Some(rest) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
+            let path = rest.split('?').next().unwrap_or_default();
+            if path.is_empty() || path == ":memory:" {
+                return Err(bad("it names no SQLite file"));
+            }
+            return Ok(Self::Sqlite {
+                path: PathBuf::from(path),
+            });
+        }
+        let url = url::Url::parse(raw).map_err(|_| bad("it is not a URL"))?;
+        match url.scheme() {
+            "postgres" | "postgresql" => {
+                if url.host_str().unwrap_or_default().is_empty() {
+                    return Err(bad("it names no PostgreSQL host"));
+                }
+                if url.path().trim_start_matches('/').is_empty() {
+                    return Err(bad("it names no database after the host"));
+                }
+                Ok(Self::Postgres { url })
+            }
+            other => Err(bad(&format!("'{other}' databases are not supported"))),
+        }
+    }
+
+    /// The URL with any password replaced, safe for logs and messages.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite { path } => format!("sqlite://{}", path.display()),
+            Self::Postgres { url } => {
+                let mut url = url.clone();
+                if url.password().is_some() {
+                    let _ = url.set_password(Some("********"));
+                }
+                url.to_string()
+            }
+        }
+    }
+
+    /// The URL sqlx connects with.
+    pub fn connect_url(&self) -> String {
+        match self {
+            Self::Sqlite { path } => format!("sqlite://{}?mode=rwc", path.display()),
+            Self::Postgres { url } => url.to_string(),
+        }
+    }
+
+    /// `host:port` of a PostgreSQL server, for messages.
+    pub fn server(&self) -> Option<String> {
+        match self {
+            Self::Sqlite { .. } => None,
+            Self::Postgres { url } => Some(format!(
+                "{}:{}",
+                url.host_str().unwrap_or_default(),
+                url.port().unwrap_or(5432)
+            )),
+        }
+    }
+}
+
+/// Validated settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: DatabaseUrl,
+    pub site_addr: SocketAddr,
+    pub site_root: PathBuf,
+    pub environment: Environment,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+    pub request_timeout: Duration,
+    pub max_body_bytes: usize,
+    pub db_max_connections: u32,
+    pub db_timeout: Duration,
+}
+
+impl TryFrom<RawConfig> for Settings {
+    type Error = ConfigError;
+
+    fn try_from(raw: RawConfig) -> Result<Self, ConfigError> {
+        let database = DatabaseUrl::parse(&raw.database_url)?;
+        let site_addr = raw
+            .site_addr
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::SiteAddr(raw.site_addr.clone()))?;
+        if raw.request_timeout_secs == 0 {
+            return Err(ConfigError::Positive("SIGNPOST_REQUEST_TIMEOUT_SECS"));
+        }
+        if raw.max_body_kb == 0 {
+            return Err(ConfigError::Positive("SIGNPOST_MAX_BODY_KB"));
+        }
+        if raw.db_max_connections == 0 {
+            return Err(ConfigError::Positive("SIGNPOST_DB_MAX_CONNECTIONS"));
+        }
+        if raw.db_timeout_secs == 0 {
+            return Err(ConfigError::Positive("SIGNPOST_DB_TIMEOUT_SECS"));
+        }
+        let log_format = raw.log_format.unwrap_or(match raw.environment {
+            Environment::Development => LogFormat::Pretty,
+            Environment::Production => LogFormat::Json,
+        });
+        Ok(Self {
+            database,
+            site_addr,
+            site_root: raw.site_root,
+            environment: raw.environment,
+            log_format,
+            log_filter: raw.log_filter,
+            request_timeout: Duration::from_secs(raw.request_timeout_secs),
+            max_body_bytes: raw.max_body_kb.saturating_mul(1024),
+            db_max_connections: raw.db_max_connections,
+            db_timeout: Duration::from_secs(raw.db_timeout_secs),
+        })
+    }
+}
+
+/// A configuration mistake, as one line that says how to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "DATABASE_URL is not usable: {0}. Set it to sqlite://data/signpost.db or \
+         postgres://USER:PASSWORD@HOST:5432/DATABASE"
+    )]
+    DatabaseUrl(String),
+    #[error("LEPTOS_SITE_ADDR '{0}' is not an address and port: set it like 127.0.0.1:3000")]
+    SiteAddr(String),
+    #[error("{0} must be a whole number greater than 0")]
+    Positive(&'static str),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_a_file() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db").ok(),
+            Some(DatabaseUrl::Sqlite {
+                path: "data/x.db".into()
+            })
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:/tmp/y.db?mode=rwc").ok(),
+            Some(DatabaseUrl::Sqlite {
+                path: "/tmp/y.db".into()
+            })
+        );
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+        assert!(DatabaseUrl::parse("sqlite::memory:").is_err());
+    }
+
+    #[test]
+    fn postgres_urls_need_a_host_and_a_database() {
+        assert!(DatabaseUrl::parse("postgres://u:p@localhost:5432/signpost").is_ok());
+        assert!(DatabaseUrl::parse("postgresql://localhost/signpost").is_ok());
+        assert!(DatabaseUrl::parse("postgres://localhost").is_err());
+        assert!(DatabaseUrl::parse("postgres:///signpost").is_err());
+    }
+
+    #[test]
+    fn other_schemes_and_garbage_are_refused() {
+        for bad in ["", "   ", "mysql://localhost/x", "not a url", "http://x/y"] {
+            assert!(
+                DatabaseUrl::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn passwords_never_appear_in_messages() {
+        let url = DatabaseUrl::parse("postgres://user:secret@db.example:5433/signpost").unwrap();
+        assert!(!url.redacted().contains("secret"));
+        assert!(!format!("{url:?}").contains("secret"));
+        assert_eq!(url.server().as_deref(), Some("db.example:5433"));
+    }
+
+    #[test]
+    fn config_errors_are_one_line() {
+        let err = DatabaseUrl::parse("mysql://x/y").unwrap_err().to_string();
+        assert!(!err.contains('\n'));
+        assert!(err.contains("DATABASE_URL"));
+    }
+}

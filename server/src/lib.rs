@@ -1,0 +1,11 @@
+//! The `signpost` server: configuration, start-up, HTTP routes and middleware, storage.
+//!
+//! `startup::Application` is shared by the binary and the integration tests, so the tests run the
+//! same server the users get.
+
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod middleware;
+pub mod startup;
+pub mod telemetry;

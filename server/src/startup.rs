@@ -1,0 +1,164 @@
+//! Building and running the application: used by `main` and by the integration tests alike.
+
+use crate::config::{Environment, Settings};
+use crate::db::{Db, DbError};
+use crate::{health, middleware};
+use app::{shell, App};
+use axum::extract::FromRef;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::future::Future;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// Shared by every request handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Why the server could not start, as one line that says how to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error(
+        "cannot listen on {addr}: the port is already in use. Stop the other program or set \
+         LEPTOS_SITE_ADDR to a free address, e.g. 127.0.0.1:3001"
+    )]
+    AddressInUse { addr: SocketAddr },
+    #[error(
+        "cannot listen on {addr}: {reason}. Set LEPTOS_SITE_ADDR to an address this machine has"
+    )]
+    Bind { addr: SocketAddr, reason: String },
+}
+
+/// A built application: database connected and migrated, port bound, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: Db,
+}
+
+impl Application {
+    pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        let db = Db::connect(&settings.database, settings).await?;
+        db.migrate().await?;
+        let listener = TcpListener::bind(settings.site_addr)
+            .await
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AddrInUse => StartupError::AddressInUse {
+                    addr: settings.site_addr,
+                },
+                _ => StartupError::Bind {
+                    addr: settings.site_addr,
+                    reason: e.to_string(),
+                },
+            })?;
+        let local = listener.local_addr().map_err(|e| StartupError::Bind {
+            addr: settings.site_addr,
+            reason: e.to_string(),
+        })?;
+        let leptos_options = leptos_options(settings, local);
+        let router = router(
+            AppState {
+                leptos_options,
+                db: db.clone(),
+            },
+            settings,
+        );
+        Ok(Self {
+            listener,
+            router,
+            db,
+        })
+    }
+
+    /// The address actually bound (the port is chosen by the OS when configured as 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight and closes the
+    /// database pool.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let result = axum::serve(self.listener, self.router.into_make_service())
+            .with_graceful_shutdown(shutdown)
+            .await;
+        self.db.close().await;
+        result
+    }
+}
+
+fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("signpost")
+        .site_root(settings.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(match settings.environment {
+            Environment::Development => leptos::config::Env::DEV,
+            Environment::Production => leptos::config::Env::PROD,
+        })
+        .build()
+}
+
+fn router(state: AppState, settings: &Settings) -> Router {
+    let options = state.leptos_options.clone();
+    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    let routes = generate_route_list(App);
+    let pages = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes(&state, routes, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state);
+    middleware::apply(
+        pages,
+        middleware::Limits {
+            request_timeout: settings.request_timeout,
+            max_body_bytes: settings.max_body_bytes,
+            stylesheet,
+        },
+    )
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,232 @@
+//! The `signpost` binary itself: help, bad configuration (one clear line on standard error and a
+//! non-zero exit), `signpost migrate`, and serving until SIGTERM with a graceful shutdown.
+
+mod common;
+
+use std::net::TcpListener;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn signpost() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_signpost"));
+    // A clean environment: only what each test sets.
+    for var in [
+        "DATABASE_URL",
+        "LEPTOS_SITE_ADDR",
+        "LEPTOS_SITE_ROOT",
+        "SIGNPOST_ENV",
+        "SIGNPOST_LOG_FORMAT",
+        "RUST_LOG",
+        "SIGNPOST_DB_TIMEOUT_SECS",
+    ] {
+        command.env_remove(var);
+    }
+    command.stdin(Stdio::null());
+    command
+}
+
+/// Runs to completion (with a safety limit) and returns the output.
+fn run(command: &mut Command) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("signpost starts");
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("signpost did not exit within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Asserts a failed start: non-zero exit, exactly one line on standard error containing `needles`.
+fn assert_one_line_failure(output: &Output, needles: &[&str]) {
+    assert!(!output.status.success(), "exit status is non-zero");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "exactly one line on stderr, got: {stderr:?}"
+    );
+    for needle in needles {
+        assert!(
+            lines[0].contains(needle),
+            "stderr {:?} should mention {needle:?}",
+            lines[0]
+        );
+    }
+}
+
+fn temp_sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}/signpost.db", dir.path().display())
+}
+
+#[test]
+fn help_documents_every_environment_variable() {
+    let output = run(signpost().arg("--help"));
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for var in [
+        "DATABASE_URL",
+        "LEPTOS_SITE_ADDR",
+        "LEPTOS_SITE_ROOT",
+        "SIGNPOST_ENV",
+        "SIGNPOST_LOG_FORMAT",
+        "RUST_LOG",
+        "SIGNPOST_REQUEST_TIMEOUT_SECS",
+        "SIGNPOST_MAX_BODY_KB",
+        "SIGNPOST_DB_MAX_CONNECTIONS",
+        "SIGNPOST_DB_TIMEOUT_SECS",
+    ] {
+        assert!(help.contains(var), "--help mentions {var}");
+    }
+    assert!(help.contains("migrate"));
+}
+
+#[test]
+fn unparseable_database_url_fails_with_one_line() {
+    let output = run(signpost().env("DATABASE_URL", "mysql://localhost/signpost"));
+    assert_one_line_failure(&output, &["DATABASE_URL", "sqlite://", "postgres://"]);
+    let output = run(signpost().env("DATABASE_URL", "this is not a url"));
+    assert_one_line_failure(&output, &["DATABASE_URL"]);
+}
+
+#[test]
+fn bad_listen_address_fails_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(signpost()
+        .env("DATABASE_URL", temp_sqlite_url(&dir))
+        .env("LEPTOS_SITE_ADDR", "localhost:notaport"));
+    assert_one_line_failure(&output, &["LEPTOS_SITE_ADDR", "127.0.0.1:3000"]);
+}
+
+#[test]
+fn unreachable_database_fails_with_one_line() {
+    // Nothing listens on this port: bind it, note the number, let it go.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = run(signpost()
+        .env(
+            "DATABASE_URL",
+            format!("postgres://signpost:secret-password@127.0.0.1:{port}/signpost"),
+        )
+        .env("SIGNPOST_DB_TIMEOUT_SECS", "1")
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0"));
+    assert_one_line_failure(
+        &output,
+        &["cannot reach", &format!("127.0.0.1:{port}"), "DATABASE_URL"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("secret-password"),
+        "the password is never printed"
+    );
+}
+
+#[test]
+fn port_in_use_fails_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let output = run(signpost()
+        .env("DATABASE_URL", temp_sqlite_url(&dir))
+        .env("LEPTOS_SITE_ADDR", addr.to_string()));
+    assert_one_line_failure(
+        &output,
+        &["already in use", "LEPTOS_SITE_ADDR", &addr.to_string()],
+    );
+    drop(taken);
+}
+
+#[test]
+fn migrate_creates_the_sqlite_file_and_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nested/folder/signpost.db");
+    let output = run(signpost()
+        .arg("migrate")
+        .env("DATABASE_URL", format!("sqlite://{}", db.display())));
+    assert!(
+        output.status.success(),
+        "migrate succeeds: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(db.exists(), "the SQLite file was created");
+    // Running it again is harmless.
+    let again = run(signpost()
+        .arg("migrate")
+        .env("DATABASE_URL", format!("sqlite://{}", db.display())));
+    assert!(again.status.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn serves_then_shuts_down_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = signpost()
+        .env("DATABASE_URL", temp_sqlite_url(&dir))
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("SIGNPOST_ENV", "production")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let ready = loop {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let _ =
+                stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut reply = String::new();
+            let _ = stream.read_to_string(&mut reply);
+            break reply;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server started"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = {
+        let started = Instant::now();
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                break child.wait_with_output().unwrap();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "exits after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    assert!(output.status.success(), "a graceful shutdown exits 0");
+    let logs = String::from_utf8_lossy(&output.stdout);
+    // Production logs are JSON lines.
+    let first = logs.lines().next().unwrap_or_default();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(first).is_ok(),
+        "production logs are JSON: {first}"
+    );
+    assert!(logs.contains("shutting down"));
+}

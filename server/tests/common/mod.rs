@@ -1,0 +1,148 @@
+//! Test harness: starts the real server (the same `startup::Application` as production) on an
+//! ephemeral port against a fresh database.
+//!
+//! The database is SQLite (a temporary file) unless `TEST_DATABASE_URL` is set to a PostgreSQL
+//! server, in which case each test gets its own new database on that server (the user must be
+//! allowed to create databases). `make test` runs the suite both ways.
+#![allow(dead_code)]
+
+use signpost::config::{DatabaseUrl, Environment, LogFormat, Settings};
+use signpost::db::{Backend, Db};
+use signpost::startup::Application;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub database: DatabaseUrl,
+    stop: Option<oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Which backend this test run uses.
+pub fn backend() -> Backend {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+/// A fresh, empty database for one test.
+pub async fn fresh_database(dir: &std::path::Path) -> DatabaseUrl {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => {
+            let admin =
+                DatabaseUrl::parse(&url).expect("TEST_DATABASE_URL is not a PostgreSQL URL");
+            let DatabaseUrl::Postgres { url: admin_url } = admin.clone() else {
+                panic!("TEST_DATABASE_URL must be a postgres:// URL");
+            };
+            static COUNTER: AtomicU32 = AtomicU32::new(0);
+            let name = format!(
+                "signpost_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.subsec_nanos())
+                    .unwrap_or_default()
+            );
+            let db = Db::connect_with(&admin, 1, Duration::from_secs(10))
+                .await
+                .expect("cannot connect to TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(db.pool())
+                .await
+                .expect("cannot create a test database (does the user have CREATEDB?)");
+            db.close().await;
+            let mut url = admin_url;
+            url.set_path(&format!("/{name}"));
+            DatabaseUrl::Postgres { url }
+        }
+        _ => DatabaseUrl::Sqlite {
+            path: dir.join("signpost-test.db"),
+        },
+    }
+}
+
+pub fn settings(database: DatabaseUrl) -> Settings {
+    Settings {
+        database,
+        site_addr: "127.0.0.1:0".parse().expect("address"),
+        site_root: PathBuf::from("../target/site"),
+        environment: Environment::Development,
+        log_format: LogFormat::Pretty,
+        log_filter: "warn".into(),
+        request_timeout: Duration::from_secs(10),
+        max_body_bytes: 64 * 1024,
+        db_max_connections: 5,
+        db_timeout: Duration::from_secs(10),
+    }
+}
+
+/// Starts the application on a random port against a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = fresh_database(dir.path()).await;
+    let mut settings = settings(database.clone());
+    adjust(&mut settings);
+    let app = Application::build(&settings)
+        .await
+        .expect("application builds");
+    let address = format!("http://{}", app.local_addr());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let db = Db::connect_with(&database, 2, Duration::from_secs(10))
+        .await
+        .expect("test connection");
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        db,
+        database,
+        stop: Some(stop),
+        _dir: dir,
+    }
+}

@@ -1,0 +1,54 @@
+//! `/healthz` and `/readyz` on the configured database (SQLite, or PostgreSQL with
+//! `TEST_DATABASE_URL`).
+
+mod common;
+
+use common::{backend, spawn_app};
+
+#[tokio::test]
+async fn healthz_is_ok() {
+    let app = spawn_app().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn readyz_is_ok_once_migrated() {
+    let app = spawn_app().await;
+    assert_eq!(app.db.backend(), backend());
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["database"], true);
+    assert_eq!(
+        body["migrations"]["applied"],
+        body["migrations"]["expected"]
+    );
+    assert!(body["migrations"]["expected"].as_u64().unwrap() >= 1);
+}
+
+#[tokio::test]
+async fn readyz_is_unavailable_when_a_migration_is_missing() {
+    let app = spawn_app().await;
+    sqlx::query("DELETE FROM _sqlx_migrations")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "not ready");
+    assert_eq!(body["migrations"]["applied"], 0);
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent() {
+    let app = spawn_app().await;
+    // Applying again (as `signpost migrate` would on a migrated database) changes nothing.
+    app.db.migrate().await.unwrap();
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 200);
+}
