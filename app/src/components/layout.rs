@@ -1,17 +1,51 @@
 //! The page layout every page shares: skip link, header, service navigation, phase banner, main,
 //! the Family Information Service's phone line and the footer.
 
-use crate::components::navigation::{NavItem, ServiceNavigation};
+use crate::components::navigation::ServiceNavigation;
 use crate::site;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 /// The links in the service navigation, in order.
-fn navigation_items() -> Vec<NavItem> {
-    vec![
-        NavItem::new("/", "Home"),
-        NavItem::new("/contact", "Contact us"),
-    ]
+const NAVIGATION: &[(&str, &str)] = &[("/", "Home"), ("/contact", "Contact us")];
+
+/// The service navigation's links, the current page marked as GOV.UK Frontend does.
+#[component]
+fn NavigationLinks(current: Option<String>) -> impl IntoView {
+    let current = current.unwrap_or_default();
+    view! {
+        <ul class="govuk-service-navigation__list" id="navigation">
+            {NAVIGATION
+                .iter()
+                .map(|&(href, text)| {
+                    let active = href == current;
+                    view! {
+                        <li
+                            class="govuk-service-navigation__item"
+                            class:govuk-service-navigation__item--active=active
+                        >
+                            <a
+                                class="govuk-service-navigation__link"
+                                href=href
+                                aria-current=active.then_some("page")
+                            >
+                                {if active {
+                                    view! {
+                                        <strong class="govuk-service-navigation__active-fallback">
+                                            {text}
+                                        </strong>
+                                    }
+                                        .into_any()
+                                } else {
+                                    text.into_any()
+                                }}
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
 }
 
 /// The layout inside the router: it knows the current page for the navigation.
@@ -41,7 +75,9 @@ pub fn PageFrame(current: Option<String>, children: Children) -> impl IntoView {
                     <span class="govuk-service-navigation__service-name">
                         <a href="/" class="govuk-service-navigation__link">{site::SERVICE_NAME}</a>
                     </span>
-                    <ServiceNavigation items=navigation_items() current=current/>
+                    <ServiceNavigation>
+                        <NavigationLinks current=current/>
+                    </ServiceNavigation>
                 </div>
             </div>
         </section>

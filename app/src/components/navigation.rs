@@ -5,31 +5,15 @@
 //! screens keep them visible (CSS). `data-enhanced="true"` marks the hydrated state.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// One link in the service navigation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NavItem {
-    pub href: String,
-    pub text: String,
-}
-
-impl NavItem {
-    pub fn new(href: &str, text: &str) -> Self {
-        Self {
-            href: href.to_owned(),
-            text: text.to_owned(),
-        }
-    }
-}
-
+/// The navigation wrapper and its Menu toggle. The links are `children`: rendered on the server
+/// and not part of the WebAssembly, which only carries the toggle.
 #[island]
-pub fn ServiceNavigation(items: Vec<NavItem>, current: Option<String>) -> impl IntoView {
+pub fn ServiceNavigation(children: Children) -> impl IntoView {
     let enhanced = RwSignal::new(false);
     let open = RwSignal::new(false);
     // Effects never run on the server: this only happens once the island has hydrated.
     Effect::new(move |_| enhanced.set(true));
-    let current = current.unwrap_or_default();
     view! {
         <nav
             aria-label="Menu"
@@ -47,37 +31,7 @@ pub fn ServiceNavigation(items: Vec<NavItem>, current: Option<String>) -> impl I
             >
                 "Menu"
             </button>
-            <ul class="govuk-service-navigation__list" id="navigation">
-                {items
-                    .into_iter()
-                    .map(|item| {
-                        let active = item.href == current;
-                        view! {
-                            <li
-                                class="govuk-service-navigation__item"
-                                class:govuk-service-navigation__item--active=active
-                            >
-                                <a
-                                    class="govuk-service-navigation__link"
-                                    href=item.href
-                                    aria-current=active.then_some("page")
-                                >
-                                    {if active {
-                                        view! {
-                                            <strong class="govuk-service-navigation__active-fallback">
-                                                {item.text}
-                                            </strong>
-                                        }
-                                            .into_any()
-                                    } else {
-                                        item.text.into_any()
-                                    }}
-                                </a>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
+            {children()}
         </nav>
     }
 }

@@ -1,0 +1,58 @@
+import { defineConfig } from "@playwright/test";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as fs from "node:fs";
+
+// The server under test: the release binary and site (`make release`), on its own port, with a
+// fresh SQLite database in a temporary folder. Chromium is Debian's /usr/bin/chromium: never run
+// `npx playwright install`.
+const port = Number(process.env.E2E_PORT ?? 3107);
+const baseURL = process.env.BASE_URL ?? `http://127.0.0.1:${port}`;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "signpost-e2e-"));
+const root = path.resolve(__dirname, "..");
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  workers: process.env.CI ? 1 : 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    browserName: "chromium",
+    headless: true,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+      ],
+    },
+  },
+  webServer: process.env.BASE_URL
+    ? undefined
+    : {
+        command: path.join(root, "target/release/signpost"),
+        cwd: root,
+        url: `${baseURL}/readyz`,
+        reuseExistingServer: false,
+        timeout: 60_000,
+        stdout: "ignore",
+        stderr: "pipe",
+        env: {
+          DATABASE_URL: `sqlite://${path.join(dataDir, "signpost.db")}`,
+          LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+          LEPTOS_SITE_ROOT: path.join(root, "target/site"),
+          SIGNPOST_ENV: "production",
+          RUST_LOG: "warn",
+        },
+      },
+});

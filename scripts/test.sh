@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite, from a fresh machine or a warm one.
+#   1. set-up (installs only what is missing)      4. Rust tests on PostgreSQL (TEST_DATABASE_URL,
+#   2. cargo fmt --check, cargo clippy -D warnings     or a throwaway cluster: scripts/with-postgres.sh)
+#   3. Rust unit + integration tests on SQLite     5. release build, then Playwright end-to-end tests
+# Ends with the runners' summary lines and the time each step took.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LOGS=$(mktemp -d /tmp/signpost-test.XXXXXX)
+summary=()
+started=$(date +%s)
+
+phase() {
+  local name=$1; shift
+  local t0; t0=$(date +%s)
+  printf '\n==> %s\n' "$name"
+  "$@"
+  summary+=("$(printf '%-34s %4ss' "$name" $(( $(date +%s) - t0 )))")
+}
+
+# cargo test prints one "test result:" line per test binary: add them up.
+cargo_tests() {
+  local label=$1; shift
+  local log="$LOGS/$label.log"
+  "$@" 2>&1 | tee "$log"
+  awk -v label="$label" '/^test result:/ {
+      for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) g += $i }
+      n++ }
+    END { printf "%s: %d passed; %d failed; %d ignored (%d test binaries)\n", label, p, f, g, n }' "$log" \
+    > "$LOGS/$label.summary"
+}
+
+phase "set-up" scripts/setup.sh --test
+phase "cargo fmt --check" cargo fmt --all --check
+phase "cargo clippy -D warnings" cargo clippy --workspace --all-targets --quiet -- -D warnings
+phase "Rust tests on SQLite" cargo_tests "Rust tests on SQLite" env -u TEST_DATABASE_URL cargo test --workspace
+phase "Rust tests on PostgreSQL" cargo_tests "Rust tests on PostgreSQL" scripts/with-postgres.sh cargo test --workspace
+phase "release build" make --no-print-directory release
+phase "end-to-end (Playwright)" bash -c "cd end2end && npx playwright test 2>&1 | tee '$LOGS/e2e.log'"
+
+printf '\n==> Summary\n'
+cat "$LOGS/Rust tests on SQLite.summary" "$LOGS/Rust tests on PostgreSQL.summary"
+printf 'End-to-end (Playwright): %s\n' "$(grep -E '^\s+[0-9]+ (passed|failed|skipped|flaky)' "$LOGS/e2e.log" | xargs)"
+printf '%s\n' "${summary[@]}"
+printf 'Total: %ss\n' $(( $(date +%s) - started ))
+rm -rf "$LOGS"
