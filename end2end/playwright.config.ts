@@ -40,7 +40,8 @@ export default defineConfig({
   webServer: process.env.BASE_URL
     ? undefined
     : {
-        command: path.join(root, "target/release/signpost"),
+        // SIGNPOST_BIN: another build of the binary (e.g. with CARGO_TARGET_DIR set).
+        command: process.env.SIGNPOST_BIN ?? path.join(root, "target/release/signpost"),
         cwd: root,
         url: `${baseURL}/readyz`,
         reuseExistingServer: false,

@@ -15,6 +15,7 @@ release=false
 SITE=${LEPTOS_SITE_ROOT:-target/site}
 PKG="$SITE/pkg"
 TARGET=wasm32-unknown-unknown
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
 log() { printf '==> %s\n' "$*"; }
 
 if rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
@@ -38,7 +39,7 @@ log "cargo build -p app --lib --target $TARGET --features hydrate ${profile[*]}"
 mkdir -p "$PKG"
 log "wasm-bindgen → $PKG/signpost.js, signpost_bg.wasm"
 wasm-bindgen --target web --no-typescript --out-dir "$PKG" --out-name signpost \
-  "target/$TARGET/$out/app.wasm"
+  "$TARGET_DIR/$TARGET/$out/app.wasm"
 
 if $release; then
   # binaryen from npm (style/package.json): Debian's binaryen 108 breaks hydration (README).

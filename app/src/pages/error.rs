@@ -2,6 +2,7 @@
 //! request fails unexpectedly. It is a complete document rendered without the router, so it can be
 //! produced even when the application itself is what failed.
 
+#[cfg(feature = "ssr")]
 use crate::components::layout::PageFrame;
 use crate::site;
 use leptos::prelude::*;
