@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod components;
+pub mod domain;
 pub mod pages;
 pub mod site;
 

@@ -28,7 +28,12 @@ pub fn ProblemPage() -> impl IntoView {
 /// The whole error document as HTML. `stylesheet` is the site's CSS URL.
 #[cfg(feature = "ssr")]
 pub fn problem_document(stylesheet: &str) -> String {
-    let body = Owner::new().with(|| {
+    // A root with a server-side shared context, as leptos_axum gives each request: islands
+    // (the navigation) need one to render.
+    let owner = Owner::new_root(Some(std::sync::Arc::new(
+        hydration_context::SsrSharedContext::new(),
+    )));
+    let body = owner.with(|| {
         view! {
             <PageFrame current=None>
                 <ProblemPage/>
