@@ -25,12 +25,43 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
     /// Run the web server (the default when no command is given).
     Serve,
     /// Apply the database migrations, then exit.
     Migrate,
+    /// Load data into the directory.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write data out of the directory.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum ImportCommand {
+    /// Load the demo county, Brackenshire (idempotent: ids are stable).
+    Demo,
+    /// Import an Open Referral UK JSON file: a list of services or a page of `/services`.
+    Oruk {
+        /// The JSON file.
+        path: PathBuf,
+    },
+    /// Import postcode centroids from an ONS Postcode Directory CSV file.
+    Postcodes {
+        /// The CSV file.
+        path: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum ExportCommand {
+    /// Write every service as Open Referral UK JSON (the shape `import oruk` reads).
+    Oruk {
+        /// Where to write; standard output when omitted.
+        path: Option<PathBuf>,
+    },
 }
 
 /// The configuration as given, before validation.
@@ -110,6 +141,16 @@ pub struct RawConfig {
         global = true
     )]
     pub db_timeout_secs: u64,
+
+    /// Load the demo county (Brackenshire) into an empty directory at start-up: true or false.
+    #[arg(
+        long,
+        env = "SIGNPOST_DEMO_DATA",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub demo_data: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -222,6 +263,7 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub db_max_connections: u32,
     pub db_timeout: Duration,
+    pub demo_data: bool,
 }
 
 impl TryFrom<RawConfig> for Settings {
@@ -261,6 +303,7 @@ impl TryFrom<RawConfig> for Settings {
             max_body_bytes: raw.max_body_kb.saturating_mul(1024),
             db_max_connections: raw.db_max_connections,
             db_timeout: Duration::from_secs(raw.db_timeout_secs),
+            demo_data: raw.demo_data,
         })
     }
 }

@@ -3,8 +3,10 @@
 //! `startup::Application` is shared by the binary and the integration tests, so the tests run the
 //! same server the users get.
 
+pub mod clock;
 pub mod config;
 pub mod db;
+pub mod directory;
 pub mod health;
 pub mod middleware;
 pub mod startup;

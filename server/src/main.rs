@@ -2,8 +2,10 @@
 //! applies the migrations. Configuration comes from environment variables (`signpost --help`).
 
 use clap::Parser;
-use signpost::config::{Cli, Command, Settings};
+use signpost::config::{Cli, Command, ExportCommand, ImportCommand, Settings};
 use signpost::db::Db;
+use signpost::directory::{demo, import, postcodes};
+use signpost::startup::prepare_directory;
 use signpost::startup::{shutdown_signal, Application};
 use signpost::telemetry;
 use std::process::ExitCode;
@@ -40,10 +42,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())
         }
         Command::Migrate => {
-            let db = Db::connect(&settings.database, &settings)
-                .await
-                .map_err(|e| e.to_string())?;
-            db.migrate().await.map_err(|e| e.to_string())?;
+            let db = open(&settings).await?;
             let readiness = db.readiness().await;
             tracing::info!(
                 applied = readiness.migrations_applied,
@@ -52,5 +51,83 @@ async fn run(cli: Cli) -> Result<(), String> {
             db.close().await;
             Ok(())
         }
+        Command::Import(what) => {
+            let db = open(&settings).await?;
+            prepare_directory(&db, false)
+                .await
+                .map_err(|e| e.to_string())?;
+            let result = run_import(&db, what).await;
+            db.close().await;
+            result
+        }
+        Command::Export(ExportCommand::Oruk { path }) => {
+            let db = open(&settings).await?;
+            prepare_directory(&db, false)
+                .await
+                .map_err(|e| e.to_string())?;
+            let services = import::export_services(&db)
+                .await
+                .map_err(|e| e.to_string())?;
+            db.close().await;
+            let json = serde_json::to_string_pretty(&services).map_err(|e| e.to_string())?;
+            match path {
+                Some(path) => std::fs::write(&path, json + "\n")
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+                None => println!("{json}"),
+            }
+            eprintln!("exported {} services", services.len());
+            Ok(())
+        }
     }
+}
+
+/// Connects and applies any pending migrations.
+async fn open(settings: &Settings) -> Result<Db, String> {
+    let db = Db::connect(&settings.database, settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+async fn run_import(db: &Db, what: ImportCommand) -> Result<(), String> {
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    match what {
+        ImportCommand::Demo => {
+            let count = demo::load(db).await.map_err(|e| e.to_string())?;
+            eprintln!("loaded the demo county: {count} services");
+        }
+        ImportCommand::Oruk { path } => {
+            let text = read(&path)?;
+            let values = import::parse_document(&text).map_err(|e| e.to_string())?;
+            match import::import_services(db, &values).await {
+                Ok(count) => eprintln!("imported {count} services from {}", path.display()),
+                Err(import::ImportError::Invalid(errors)) => {
+                    // Every problem on its own line, then the one-line verdict.
+                    for error in &errors {
+                        eprintln!("{error}");
+                    }
+                    return Err(format!(
+                        "{} problem(s) in {}: nothing was imported",
+                        errors.len(),
+                        path.display()
+                    ));
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        ImportCommand::Postcodes { path } => {
+            let text = read(&path)?;
+            let report = postcodes::import(db, &text)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "imported {} postcodes ({} terminated and {} without coordinates skipped)",
+                report.imported, report.terminated, report.without_coordinates
+            );
+        }
+    }
+    Ok(())
 }

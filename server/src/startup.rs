@@ -2,6 +2,7 @@
 
 use crate::config::{Environment, Settings};
 use crate::db::{Db, DbError};
+use crate::directory::{api, demo, repo};
 use crate::{health, middleware};
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -40,6 +41,36 @@ pub enum StartupError {
         "cannot listen on {addr}: {reason}. Set LEPTOS_SITE_ADDR to an address this machine has"
     )]
     Bind { addr: SocketAddr, reason: String },
+    #[error("cannot prepare the directory: {0}")]
+    Directory(#[from] demo::DemoError),
+}
+
+/// The category tree is stored at every start (it is part of the product); the demo county is
+/// loaded once, into an empty directory, when `demo_data` is on.
+pub async fn prepare_directory(db: &Db, demo_data: bool) -> Result<(), demo::DemoError> {
+    demo::ensure_taxonomy(db).await?;
+    if !demo_data {
+        return Ok(());
+    }
+    let loaded = sqlx::query("SELECT value FROM app_setting WHERE key = 'demo_loaded'")
+        .fetch_optional(db.pool())
+        .await?
+        .is_some();
+    if loaded || repo::count_services(db.pool()).await? > 0 {
+        return Ok(());
+    }
+    let count = demo::load(db).await?;
+    let now = crate::clock::now();
+    sqlx::query(
+        "INSERT INTO app_setting (key, value, updated_at) VALUES ('demo_loaded', $1, $2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(count.to_string())
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    tracing::info!(services = count, "loaded the demo county (Brackenshire)");
+    Ok(())
 }
 
 /// A built application: database connected and migrated, port bound, not yet serving.
@@ -53,6 +84,7 @@ impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
         let db = Db::connect(&settings.database, settings).await?;
         db.migrate().await?;
+        prepare_directory(&db, settings.demo_data).await?;
         let listener = TcpListener::bind(settings.site_addr)
             .await
             .map_err(|e| match e.kind() {
@@ -124,6 +156,9 @@ fn router(state: AppState, settings: &Settings) -> Router {
     let pages = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .nest("/api/oruk", api::routes())
+        // `/api/oruk/` as well as `/api/oruk`: clients join the base URL and `/`.
+        .route("/api/oruk/", api::meta_route())
         .leptos_routes(&state, routes, {
             let options = options.clone();
             move || shell(options.clone())

@@ -110,12 +110,19 @@ pub fn settings(database: DatabaseUrl) -> Settings {
         max_body_bytes: 64 * 1024,
         db_max_connections: 5,
         db_timeout: Duration::from_secs(10),
+        // Most tests want an empty directory; `spawn_app_with_demo` loads the demo county.
+        demo_data: false,
     }
 }
 
 /// Starts the application on a random port against a fresh database.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
+}
+
+/// Starts the application with the demo county loaded (as on a first real start).
+pub async fn spawn_app_with_demo() -> TestApp {
+    spawn_app_with(|s| s.demo_data = true).await
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {

@@ -1,0 +1,9 @@
+//! The directory: Open Referral UK data, its validation, storage, import/export, the demo county
+//! and the ORUK API.
+pub mod api;
+pub mod demo;
+pub mod import;
+pub mod model;
+pub mod oruk;
+pub mod postcodes;
+pub mod repo;
