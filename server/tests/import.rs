@@ -257,28 +257,24 @@ async fn import_and_export_commands_work_end_to_end() {
     use std::process::Command;
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/cli.db", dir.path().display());
-    let signpost = || {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_signpost"));
-        c.env("DATABASE_URL", &db).env("RUST_LOG", "warn");
-        c
+    // Runs `signpost ARGS` against the test database: (succeeded, standard error).
+    let signpost = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_signpost"))
+            .args(args)
+            .env("DATABASE_URL", &db)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
-    let out = signpost().args(["import", "demo"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (ok, stderr) = signpost(&["import".as_ref(), "demo".as_ref()]);
+    assert!(ok, "{stderr}");
     let export = dir.path().join("export.json");
-    let out = signpost()
-        .args(["export", "oruk"])
-        .arg(&export)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (ok, stderr) = signpost(&["export".as_ref(), "oruk".as_ref(), export.as_os_str()]);
+    assert!(ok, "{stderr}");
     let exported: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
     assert!(exported.len() >= 150);
@@ -288,13 +284,8 @@ async fn import_and_export_commands_work_end_to_end() {
     let mut broken = exported[0].clone();
     broken["minimum_age"] = json!(30);
     std::fs::write(&bad, serde_json::to_string(&vec![broken]).unwrap()).unwrap();
-    let out = signpost()
-        .args(["import", "oruk"])
-        .arg(&bad)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (ok, stderr) = signpost(&["import".as_ref(), "oruk".as_ref(), bad.as_os_str()]);
+    assert!(!ok);
     assert!(
         stderr.contains("minimum_age: 30 is not an age from 0 to 25"),
         "{stderr}"
@@ -303,16 +294,8 @@ async fn import_and_export_commands_work_end_to_end() {
 
     // Postcodes in the ONS Postcode Directory format.
     let onspd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/onspd-sample.csv");
-    let out = signpost()
-        .args(["import", "postcodes", onspd])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (ok, stderr) = signpost(&["import".as_ref(), "postcodes".as_ref(), onspd.as_ref()]);
+    assert!(ok, "{stderr}");
     assert!(stderr.contains("imported 8 postcodes"), "{stderr}");
     assert!(
         stderr.contains("1 terminated and 1 without coordinates"),

@@ -163,6 +163,13 @@ fn filter(params: &Params) -> Result<ServiceFilter, ApiError> {
     })
 }
 
+/// A record as JSON, or 404.
+fn found<T: Serialize>(record: Option<T>) -> Result<Response, ApiError> {
+    record
+        .map(|r| Json(r).into_response())
+        .ok_or(ApiError::NotFound)
+}
+
 fn page<T: Serialize>(contents: Vec<T>, total: u64, page: u64, per_page: u64) -> Json<Page<T>> {
     Json(Page::new(contents, total, page, per_page))
 }
@@ -202,10 +209,7 @@ async fn service(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    match repo::get_service(state.db.pool(), &id).await? {
-        Some(s) => Ok(Json(s).into_response()),
-        None => Err(ApiError::NotFound),
-    }
+    found(repo::get_service(state.db.pool(), &id).await?)
 }
 
 async fn taxonomies(
@@ -221,10 +225,7 @@ async fn taxonomy(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    match repo::get_taxonomy(state.db.pool(), &id).await? {
-        Some(t) => Ok(Json(t).into_response()),
-        None => Err(ApiError::NotFound),
-    }
+    found(repo::get_taxonomy(state.db.pool(), &id).await?)
 }
 
 async fn terms(
@@ -237,10 +238,7 @@ async fn terms(
 }
 
 async fn term(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    match repo::get_term(state.db.pool(), &id).await? {
-        Some(t) => Ok(Json(t).into_response()),
-        None => Err(ApiError::NotFound),
-    }
+    found(repo::get_term(state.db.pool(), &id).await?)
 }
 
 async fn service_at_locations(
@@ -286,10 +284,7 @@ async fn service_at_location(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    match repo::get_service_at_location(state.db.pool(), &id).await? {
-        Some(s) => Ok(Json(s).into_response()),
-        None => Err(ApiError::NotFound),
-    }
+    found(repo::get_service_at_location(state.db.pool(), &id).await?)
 }
 
 /// `GET /` of the API, for mounting at `/api/oruk/` too.
