@@ -484,3 +484,143 @@ pub async fn load(db: &Db) -> Result<usize, DemoError> {
         .map_err(|e| broken("services", e))?;
     Ok(import::import_services(db, &values).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn has_term(s: &oruk::Service, code: &str) -> bool {
+        let term = id("term", code).to_string();
+        s.attributes
+            .iter()
+            .any(|a| a.taxonomy_term_id.as_deref() == Some(term.as_str()))
+    }
+
+    #[test]
+    fn the_demo_county_is_big_and_distinct() {
+        let services = services().unwrap();
+        assert!(services.len() >= 300, "{} services", services.len());
+        let organizations: HashSet<_> = services
+            .iter()
+            .filter_map(|s| s.organization_id.clone())
+            .collect();
+        assert!(
+            organizations.len() >= 80,
+            "{} organisations",
+            organizations.len()
+        );
+        let ids: HashSet<_> = services.iter().map(|s| s.id.clone()).collect();
+        assert_eq!(ids.len(), services.len(), "ids are unique");
+        let names: HashSet<_> = services.iter().map(|s| s.name.clone()).collect();
+        assert_eq!(names.len(), services.len(), "names are distinct");
+        let descriptions: HashSet<_> = services.iter().map(|s| s.description.clone()).collect();
+        assert_eq!(
+            descriptions.len(),
+            services.len(),
+            "descriptions are distinct"
+        );
+    }
+
+    #[test]
+    fn the_demo_county_has_what_families_asked_for() {
+        let services = services().unwrap();
+        let young_carers = |min: i64, max: i64| {
+            services
+                .iter()
+                .filter(|s| {
+                    (has_term(s, "young-carers.groups-and-clubs")
+                        || has_term(s, "young-carers.young-adult-carers"))
+                        && s.minimum_age == Some(min)
+                        && s.maximum_age == Some(max)
+                })
+                .count()
+        };
+        for (min, max) in [(5, 8), (8, 12), (13, 17), (18, 25)] {
+            assert!(
+                young_carers(min, max) >= 1,
+                "young carers groups for {min} to {max}"
+            );
+        }
+        let evening_peer_groups = services
+            .iter()
+            .filter(|s| has_term(s, "adult-carers.peer-support-groups"))
+            .filter(|s| {
+                s.schedules
+                    .iter()
+                    .any(|sc| sc.opens_at.as_deref() >= Some("18:00"))
+            })
+            .count();
+        assert!(
+            evening_peer_groups >= 6,
+            "{evening_peer_groups} evening carers' groups"
+        );
+        for code in [
+            "send-support.autism",
+            "parenting.parenting-courses",
+            "childcare-and-early-years.childminders",
+            "childcare-and-early-years.nurseries-and-pre-schools",
+        ] {
+            assert!(
+                services.iter().filter(|s| has_term(s, code)).count() >= 3,
+                "{code}"
+            );
+        }
+        let weekend = services
+            .iter()
+            .filter(|s| {
+                s.schedules.iter().any(|sc| {
+                    sc.byday
+                        .as_deref()
+                        .is_some_and(|d| d.contains("SA") || d.contains("SU"))
+                })
+            })
+            .count();
+        let holidays = services
+            .iter()
+            .filter(|s| {
+                s.schedules
+                    .iter()
+                    .any(|sc| sc.season.as_deref() == Some("school_holidays"))
+            })
+            .count();
+        let paid = services
+            .iter()
+            .filter(|s| {
+                s.cost_options
+                    .iter()
+                    .any(|c| c.amount.is_some_and(|a| a > 0.0))
+            })
+            .count();
+        let online = services
+            .iter()
+            .filter(|s| s.delivery.iter().any(|d| d == "online"))
+            .count();
+        let other_languages = services
+            .iter()
+            .filter(|s| {
+                s.languages
+                    .iter()
+                    .any(|l| l.name.as_deref() != Some("English"))
+            })
+            .count();
+        assert!(
+            weekend >= 30 && holidays >= 15 && paid >= 60 && online >= 30 && other_languages >= 25
+        );
+    }
+
+    #[test]
+    fn every_demo_location_has_coordinates_from_the_demo_postcodes() {
+        for s in services().unwrap() {
+            for sal in &s.service_at_locations {
+                let location = sal.location.as_ref().unwrap();
+                assert!(
+                    location.latitude.is_some(),
+                    "{}: {:?}",
+                    s.name,
+                    location.addresses[0].postal_code
+                );
+            }
+        }
+    }
+}
