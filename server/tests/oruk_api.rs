@@ -85,7 +85,10 @@ async fn the_oruk_api_publishes_the_demo_county() {
 
     // Every service, over several pages; ids unique.
     let services = walk(&app, "/api/oruk/services", 50).await;
-    assert!(services.len() >= 300, "the demo county has at least 300 services");
+    assert!(
+        services.len() >= 300,
+        "the demo county has at least 300 services"
+    );
     let mut unique: Vec<&str> = services.iter().map(|s| s["id"].as_str().unwrap()).collect();
     unique.sort_unstable();
     unique.dedup();
