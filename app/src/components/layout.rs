@@ -109,11 +109,17 @@ pub fn HelpLine() -> impl IntoView {
         <aside class="signpost-help-line govuk-!-margin-bottom-6" aria-label="Help by phone">
             <p class="govuk-body govuk-!-margin-bottom-0">
                 "Need to talk to someone? Call the Family Information Service on "
-                <a class="govuk-link" href=format!("tel:{}", site::FIS_PHONE_TEL)>{site::FIS_PHONE}</a>
+                <FisPhoneLink/>
                 " (" {site::FIS_HOURS} ")."
             </p>
         </aside>
     }
+}
+
+/// The Family Information Service's number as a `tel:` link.
+#[component]
+pub fn FisPhoneLink() -> impl IntoView {
+    view! { <a class="govuk-link" href=format!("tel:{}", site::FIS_PHONE_TEL)>{site::FIS_PHONE}</a> }
 }
 
 #[component]

@@ -2,6 +2,7 @@
 //! request fails unexpectedly. It is a complete document rendered without the router, so it can be
 //! produced even when the application itself is what failed.
 
+use crate::components::layout::FisPhoneLink;
 #[cfg(feature = "ssr")]
 use crate::components::layout::PageFrame;
 use crate::site;
@@ -17,7 +18,7 @@ pub fn ProblemPage() -> impl IntoView {
                 <p class="govuk-body">
                     "If you were filling in a form, the answers you saved are safe. "
                     "You can also call the Family Information Service on "
-                    <a class="govuk-link" href=format!("tel:{}", site::FIS_PHONE_TEL)>{site::FIS_PHONE}</a>
+                    <FisPhoneLink/>
                     " (" {site::FIS_HOURS} ")."
                 </p>
             </div>

@@ -1,3 +1,4 @@
+use crate::components::layout::FisPhoneLink;
 use crate::site;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -22,7 +23,7 @@ pub fn HomePage() -> impl IntoView {
                 <p class="govuk-body">
                     "The Family Information Service can tell you about childcare, activities, "
                     "support for carers and SEND support near you. Call "
-                    <a class="govuk-link" href=format!("tel:{}", site::FIS_PHONE_TEL)>{site::FIS_PHONE}</a>
+                    <FisPhoneLink/>
                     ", " {site::FIS_HOURS} ", or see "
                     <a class="govuk-link" href="/contact">"all the ways to contact us"</a> "."
                 </p>

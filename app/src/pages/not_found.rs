@@ -1,4 +1,4 @@
-use crate::site;
+use crate::components::layout::FisPhoneLink;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -20,7 +20,7 @@ pub fn NotFoundPage() -> impl IntoView {
                     "If the web address is correct or you selected a link or button, "
                     <a class="govuk-link" href="/">"go to the home page"</a>
                     " or call the Family Information Service on "
-                    <a class="govuk-link" href=format!("tel:{}", site::FIS_PHONE_TEL)>{site::FIS_PHONE}</a>
+                    <FisPhoneLink/>
                     "."
                 </p>
             </div>

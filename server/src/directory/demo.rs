@@ -7,6 +7,7 @@
 
 use super::import::{self, ImportError};
 use super::oruk;
+use super::postcodes::Centroid;
 use super::repo::{self, TermRow};
 use crate::db::Db;
 use app::domain::Postcode;
@@ -213,7 +214,7 @@ pub async fn ensure_taxonomy(db: &Db) -> Result<(), DemoError> {
 }
 
 /// The demo postcodes with their coordinates.
-pub fn postcodes() -> Result<Vec<(Postcode, f64, f64)>, DemoError> {
+pub fn postcodes() -> Result<Vec<Centroid>, DemoError> {
     let file: PlacesFile =
         serde_json::from_str(PLACES_JSON).map_err(|e| broken("places.json", e))?;
     file.postcodes
@@ -228,9 +229,14 @@ pub fn postcodes() -> Result<Vec<(Postcode, f64, f64)>, DemoError> {
 
 /// The demo services in ORUK form.
 pub fn services() -> Result<Vec<oruk::Service>, DemoError> {
-    let postcodes: HashMap<String, (f64, f64)> = postcodes()?
-        .into_iter()
-        .map(|(p, lat, lon)| (p.as_str().to_owned(), (lat, lon)))
+    services_at(&postcodes()?)
+}
+
+/// The demo services, with coordinates from `postcodes`.
+fn services_at(postcodes: &[Centroid]) -> Result<Vec<oruk::Service>, DemoError> {
+    let postcodes: HashMap<&str, (f64, f64)> = postcodes
+        .iter()
+        .map(|(p, lat, lon)| (p.as_str(), (*lat, *lon)))
         .collect();
     let mut organizations = HashMap::new();
     let mut files = Vec::new();
@@ -274,7 +280,7 @@ fn organization(org: &DemoOrganization) -> oruk::Organization {
 fn convert(
     s: DemoService,
     organization: oruk::Organization,
-    postcodes: &HashMap<String, (f64, f64)>,
+    postcodes: &HashMap<&str, (f64, f64)>,
 ) -> oruk::Service {
     let key = s.key.as_str();
     let sid = id("service", key).to_string();
@@ -476,7 +482,7 @@ pub async fn load(db: &Db) -> Result<usize, DemoError> {
     let mut tx = db.pool().begin().await?;
     repo::upsert_postcodes(&mut tx, &postcodes).await?;
     tx.commit().await?;
-    let services = services()?;
+    let services = services_at(&postcodes)?;
     let values: Vec<serde_json::Value> = services
         .iter()
         .map(serde_json::to_value)

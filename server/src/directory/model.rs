@@ -117,22 +117,6 @@ pub struct Delivery {
     pub telephone: bool,
 }
 
-impl Delivery {
-    pub fn as_list(self) -> Vec<String> {
-        let mut list = Vec::new();
-        if self.in_person {
-            list.push("in_person".to_owned());
-        }
-        if self.online {
-            list.push("online".to_owned());
-        }
-        if self.telephone {
-            list.push("telephone".to_owned());
-        }
-        list
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrganizationRecord {
     pub id: Uuid,

@@ -74,7 +74,7 @@ pub async fn upsert_taxonomy(
 /// Stores postcode centroids (insert or replace).
 pub async fn upsert_postcodes(
     tx: &mut Tx<'_>,
-    postcodes: &[(app::domain::Postcode, f64, f64)],
+    postcodes: &[super::postcodes::Centroid],
 ) -> Result<(), sqlx::Error> {
     for (postcode, lat, lon) in postcodes {
         sqlx::query(
