@@ -12,7 +12,15 @@ fn since_epoch() -> u64 {
 
 /// The current instant as RFC 3339 UTC, e.g. `2026-11-22T04:30:00Z`.
 pub fn now() -> String {
-    let secs = since_epoch();
+    rfc3339(since_epoch())
+}
+
+/// The instant `seconds` from now, in the same form as [`now`] (so the two compare as text).
+pub fn in_seconds(seconds: u64) -> String {
+    rfc3339(since_epoch().saturating_add(seconds))
+}
+
+fn rfc3339(secs: u64) -> String {
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
     format!(

@@ -37,6 +37,27 @@ pub enum Command {
     /// Write data out of the directory.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Rebuild the search index (embedded or Meilisearch) from the database.
+    Reindex,
+    /// List or edit the search synonyms (groups of words that mean the same).
+    #[command(subcommand)]
+    Synonyms(SynonymsCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum SynonymsCommand {
+    /// Print every group with its number.
+    List,
+    /// Add a group: words or phrases separated by commas, e.g. "asd, autism, autistic".
+    Add {
+        /// The group.
+        group: String,
+    },
+    /// Remove group number N (as `synonyms list` shows it).
+    Remove {
+        /// The group's number.
+        number: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
@@ -151,6 +172,74 @@ pub struct RawConfig {
         global = true
     )]
     pub demo_data: bool,
+
+    /// Search engine: `embedded` (tantivy, in SIGNPOST_SEARCH_DIR) or `meilisearch` (MEILI_URL).
+    #[arg(long, env = "SIGNPOST_SEARCH", value_enum, default_value_t = SearchEngineKind::Embedded, global = true)]
+    pub search: SearchEngineKind,
+
+    /// Folder of the embedded search index (rebuilt from the database when missing).
+    #[arg(
+        long,
+        env = "SIGNPOST_SEARCH_DIR",
+        default_value = "data/search-index",
+        global = true
+    )]
+    pub search_dir: PathBuf,
+
+    /// Meilisearch server, e.g. http://127.0.0.1:7700 (with SIGNPOST_SEARCH=meilisearch).
+    #[arg(long, env = "MEILI_URL", global = true)]
+    pub meili_url: Option<String>,
+
+    /// Meilisearch API key (its master key or an admin key).
+    #[arg(long, env = "MEILI_MASTER_KEY", hide_env_values = true, global = true)]
+    pub meili_master_key: Option<String>,
+
+    /// Name of the Meilisearch index of services.
+    #[arg(
+        long,
+        env = "MEILI_INDEX",
+        default_value = "signpost_services",
+        global = true
+    )]
+    pub meili_index: String,
+
+    /// Milliseconds between passes of the worker that brings directory changes into the index.
+    #[arg(
+        long,
+        env = "SIGNPOST_SEARCH_SYNC_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub search_sync_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SearchEngineKind {
+    Embedded,
+    Meilisearch,
+}
+
+/// Which search engine, and where it is.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SearchSettings {
+    Embedded {
+        dir: PathBuf,
+    },
+    Meilisearch {
+        url: String,
+        key: Option<String>,
+        index: String,
+    },
+}
+
+impl std::fmt::Debug for SearchSettings {
+    // Never print the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Embedded { dir } => write!(f, "embedded ({})", dir.display()),
+            Self::Meilisearch { url, index, .. } => write!(f, "meilisearch ({url}, index {index})"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -264,6 +353,8 @@ pub struct Settings {
     pub db_max_connections: u32,
     pub db_timeout: Duration,
     pub demo_data: bool,
+    pub search: SearchSettings,
+    pub search_sync_interval: Duration,
 }
 
 impl TryFrom<RawConfig> for Settings {
@@ -288,6 +379,43 @@ impl TryFrom<RawConfig> for Settings {
         if raw.db_timeout_secs == 0 {
             return Err(ConfigError::Positive("SIGNPOST_DB_TIMEOUT_SECS"));
         }
+        if raw.search_sync_ms == 0 {
+            return Err(ConfigError::Positive("SIGNPOST_SEARCH_SYNC_MS"));
+        }
+        let search = match raw.search {
+            SearchEngineKind::Embedded => SearchSettings::Embedded {
+                dir: raw.search_dir.clone(),
+            },
+            SearchEngineKind::Meilisearch => {
+                let url = raw
+                    .meili_url
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .ok_or(ConfigError::MeiliUrl("it is not set".into()))?;
+                match url::Url::parse(url) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {}
+                    _ => {
+                        return Err(ConfigError::MeiliUrl(format!(
+                            "'{url}' is not an http(s) URL"
+                        )))
+                    }
+                }
+                let index = raw.meili_index.trim();
+                if index.is_empty()
+                    || !index
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    return Err(ConfigError::MeiliIndex(raw.meili_index.clone()));
+                }
+                SearchSettings::Meilisearch {
+                    url: url.trim_end_matches('/').to_owned(),
+                    key: raw.meili_master_key.clone().filter(|k| !k.is_empty()),
+                    index: index.to_owned(),
+                }
+            }
+        };
         let log_format = raw.log_format.unwrap_or(match raw.environment {
             Environment::Development => LogFormat::Pretty,
             Environment::Production => LogFormat::Json,
@@ -304,6 +432,8 @@ impl TryFrom<RawConfig> for Settings {
             db_max_connections: raw.db_max_connections,
             db_timeout: Duration::from_secs(raw.db_timeout_secs),
             demo_data: raw.demo_data,
+            search,
+            search_sync_interval: Duration::from_millis(raw.search_sync_ms),
         })
     }
 }
@@ -320,6 +450,13 @@ pub enum ConfigError {
     SiteAddr(String),
     #[error("{0} must be a whole number greater than 0")]
     Positive(&'static str),
+    #[error(
+        "SIGNPOST_SEARCH=meilisearch needs MEILI_URL: {0}. Set it like http://127.0.0.1:7700, \
+         or unset SIGNPOST_SEARCH to use the embedded search"
+    )]
+    MeiliUrl(String),
+    #[error("MEILI_INDEX '{0}' is not an index name: use letters, digits, - and _ only")]
+    MeiliIndex(String),
 }
 
 #[cfg(test)]

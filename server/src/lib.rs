@@ -9,5 +9,6 @@ pub mod db;
 pub mod directory;
 pub mod health;
 pub mod middleware;
+pub mod search;
 pub mod startup;
 pub mod telemetry;

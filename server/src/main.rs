@@ -2,10 +2,11 @@
 //! applies the migrations. Configuration comes from environment variables (`signpost --help`).
 
 use clap::Parser;
-use signpost::config::{Cli, Command, ExportCommand, ImportCommand, Settings};
+use signpost::config::{Cli, Command, ExportCommand, ImportCommand, Settings, SynonymsCommand};
 use signpost::db::Db;
 use signpost::directory::{demo, import, postcodes};
-use signpost::startup::prepare_directory;
+use signpost::search::{sync, synonyms};
+use signpost::startup::{open_search, prepare_directory};
 use signpost::startup::{shutdown_signal, Application};
 use signpost::telemetry;
 use std::process::ExitCode;
@@ -60,6 +61,34 @@ async fn run(cli: Cli) -> Result<(), String> {
             db.close().await;
             result
         }
+        Command::Reindex => {
+            let db = open(&settings).await?;
+            prepare_directory(&db, false)
+                .await
+                .map_err(|e| e.to_string())?;
+            let search = open_search(&settings.search).map_err(|e| e.to_string())?;
+            let synonyms = synonyms::load(db.pool()).await.map_err(|e| e.to_string())?;
+            search
+                .set_synonyms(synonyms)
+                .await
+                .map_err(|e| e.to_string())?;
+            let count = sync::rebuild(&db, &search)
+                .await
+                .map_err(|e| e.to_string())?;
+            db.close().await;
+            eprintln!(
+                "rebuilt the {} search index: {count} services ({:?})",
+                search.engine().as_str(),
+                settings.search
+            );
+            Ok(())
+        }
+        Command::Synonyms(what) => {
+            let db = open(&settings).await?;
+            let result = run_synonyms(&db, what).await;
+            db.close().await;
+            result
+        }
         Command::Export(ExportCommand::Oruk { path }) => {
             let db = open(&settings).await?;
             prepare_directory(&db, false)
@@ -88,6 +117,29 @@ async fn open(settings: &Settings) -> Result<Db, String> {
         .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
     Ok(db)
+}
+
+async fn run_synonyms(db: &Db, what: SynonymsCommand) -> Result<(), String> {
+    match what {
+        SynonymsCommand::List => {
+            for (number, terms) in synonyms::list(db.pool()).await.map_err(|e| e.to_string())? {
+                println!("{number:>3}  {terms}");
+            }
+        }
+        SynonymsCommand::Add { group } => {
+            let number = synonyms::add(db.pool(), &group)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!("added synonym group {number}; a running server applies it within seconds");
+        }
+        SynonymsCommand::Remove { number } => {
+            synonyms::remove(db.pool(), number)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!("removed synonym group {number}; a running server applies it within seconds");
+        }
+    }
+    Ok(())
 }
 
 async fn run_import(db: &Db, what: ImportCommand) -> Result<(), String> {

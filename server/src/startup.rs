@@ -1,8 +1,11 @@
 //! Building and running the application: used by `main` and by the integration tests alike.
 
-use crate::config::{Environment, Settings};
+use crate::config::{Environment, SearchSettings, Settings};
 use crate::db::{Db, DbError};
 use crate::directory::{api, demo, repo};
+use crate::search::embedded::EmbeddedIndex;
+use crate::search::meili::MeiliIndex;
+use crate::search::{sync, Search, SearchError, SearchIndex, Suggester, Synonyms};
 use crate::{health, middleware};
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -12,6 +15,7 @@ use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 
 /// Shared by every request handler.
@@ -19,6 +23,7 @@ use tokio::net::TcpListener;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    pub search: Search,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -43,6 +48,50 @@ pub enum StartupError {
     Bind { addr: SocketAddr, reason: String },
     #[error("cannot prepare the directory: {0}")]
     Directory(#[from] demo::DemoError),
+    #[error("cannot prepare the search index ({engine}): {reason}")]
+    Search { engine: String, reason: String },
+}
+
+/// The search engine the settings name, not yet configured or filled.
+pub fn open_search(settings: &SearchSettings) -> Result<Search, SearchError> {
+    let index: Arc<dyn SearchIndex> = match settings {
+        SearchSettings::Embedded { dir } => Arc::new(EmbeddedIndex::open(Some(dir))?),
+        SearchSettings::Meilisearch { url, key, index } => {
+            Arc::new(MeiliIndex::new(url, key.as_deref(), index)?)
+        }
+    };
+    Ok(Search::new(
+        index,
+        Synonyms::default(),
+        Suggester::default(),
+    ))
+}
+
+/// Opens the search engine and brings it in step with the directory (rebuilding it if needed).
+pub async fn prepare_search(db: &Db, settings: &SearchSettings) -> Result<Search, StartupError> {
+    let failed = |reason: String| StartupError::Search {
+        engine: format!("{settings:?}"),
+        reason,
+    };
+    let search = open_search(settings).map_err(|e| failed(e.to_string()))?;
+    match sync::prepare(db, &search).await {
+        Ok(sync::Prepared::InStep { documents }) => {
+            tracing::info!(
+                engine = search.engine().as_str(),
+                documents,
+                "search index is up to date"
+            );
+        }
+        Ok(sync::Prepared::Rebuilt { documents }) => {
+            tracing::info!(
+                engine = search.engine().as_str(),
+                documents,
+                "search index rebuilt from the database"
+            );
+        }
+        Err(e) => return Err(failed(e.to_string())),
+    }
+    Ok(search)
 }
 
 /// The category tree is stored at every start (it is part of the product); the demo county is
@@ -78,6 +127,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    search_worker: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -85,6 +135,7 @@ impl Application {
         let db = Db::connect(&settings.database, settings).await?;
         db.migrate().await?;
         prepare_directory(&db, settings.demo_data).await?;
+        let search = prepare_search(&db, &settings.search).await?;
         let listener = TcpListener::bind(settings.site_addr)
             .await
             .map_err(|e| match e.kind() {
@@ -101,10 +152,13 @@ impl Application {
             reason: e.to_string(),
         })?;
         let leptos_options = leptos_options(settings, local);
+        let search_worker =
+            sync::spawn_worker(db.clone(), search.clone(), settings.search_sync_interval);
         let router = router(
             AppState {
                 leptos_options,
                 db: db.clone(),
+                search,
             },
             settings,
         );
@@ -112,6 +166,7 @@ impl Application {
             listener,
             router,
             db,
+            search_worker,
         })
     }
 
@@ -131,6 +186,7 @@ impl Application {
         let result = axum::serve(self.listener, self.router.into_make_service())
             .with_graceful_shutdown(shutdown)
             .await;
+        self.search_worker.abort();
         self.db.close().await;
         result
     }

@@ -160,13 +160,26 @@ async fn the_oruk_api_publishes_the_demo_county() {
     )
     .await;
     assert!(ids(&found).contains(&id.to_owned()));
+    // Search goes through the search index: a typo still finds autism services.
+    let (status, typo) = get_json(&app, "/api/oruk/services?search=autisum&per_page=200").await;
+    assert_eq!(status, 200);
+    let autism =
+        signpost::directory::demo::id("service", "spectrum-autism-family-group-brackenfield")
+            .to_string();
+    assert!(
+        ids(&typo).contains(&autism),
+        "autisum finds the autism family group"
+    );
     let (status, hostile) = get_json(
         &app,
-        "/api/oruk/services?search=%25%27%3B%20DROP%20TABLE%20service%3B--",
+        "/api/oruk/services?search=%25%27%3B%20zzqx%3B--%3Cscript%3E",
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(hostile["total_items"], 0);
+    assert_eq!(
+        hostile["total_items"], 0,
+        "punctuation is not syntax: nothing matches zzqx"
+    );
     let (_, all_again) = get_json(&app, "/api/oruk/services?per_page=1").await;
     assert_eq!(
         all_again["total_items"].as_u64().unwrap(),

@@ -5,6 +5,7 @@
 
 use super::oruk::Page;
 use super::repo::{self, Proximity, ServiceFilter};
+use crate::search::{QueryText, SearchError, MAX_RESULT_WINDOW};
 use crate::startup::AppState;
 use app::domain::{Outcode, Postcode, TimeOfDay, Weekday};
 use axum::extract::{Path, Query, State};
@@ -49,9 +50,21 @@ fn open_to_all_origins() -> SetResponseHeaderLayer<HeaderValue> {
 /// What can go wrong, as an HTTP answer.
 #[derive(Debug)]
 pub enum ApiError {
-    BadParameter { name: String, reason: String },
+    BadParameter {
+        name: String,
+        reason: String,
+    },
     NotFound,
     Internal,
+    /// The search engine cannot answer just now.
+    SearchUnavailable,
+}
+
+impl From<SearchError> for ApiError {
+    fn from(error: SearchError) -> Self {
+        tracing::error!(error = %error, "ORUK API search error");
+        Self::SearchUnavailable
+    }
 }
 
 impl From<sqlx::Error> for ApiError {
@@ -75,6 +88,10 @@ impl IntoResponse for ApiError {
             Self::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 json!({ "error": "internal", "message": "Sorry, something went wrong. Try again later." }),
+            ),
+            Self::SearchUnavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({ "error": "search_unavailable", "message": "Search is not available just now. Try again in a minute." }),
             ),
         };
         (status, Json(body)).into_response()
@@ -134,11 +151,19 @@ fn time_param(params: &Params, name: &str) -> Result<Option<String>, ApiError> {
         .transpose()
 }
 
-fn filter(params: &Params) -> Result<ServiceFilter, ApiError> {
-    let search = param(params, "search").map(str::to_owned);
-    if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
-        return Err(bad("search", "must be at most 200 characters"));
-    }
+/// The filters of a request; a `search` goes through the search index (typos, synonyms).
+async fn filter(state: &AppState, params: &Params) -> Result<ServiceFilter, ApiError> {
+    let matched = match param(params, "search") {
+        None => None,
+        Some(raw) => {
+            let text = QueryText::parse(raw).map_err(|e| bad("search", e.to_string()))?;
+            if text.is_empty() {
+                None
+            } else {
+                Some(state.search.matching_ids(text, MAX_RESULT_WINDOW).await?)
+            }
+        }
+    };
     let day = param(params, "day")
         .map(|d| {
             Weekday::parse(d)
@@ -152,7 +177,7 @@ fn filter(params: &Params) -> Result<ServiceFilter, ApiError> {
         })
         .transpose()?;
     Ok(ServiceFilter {
-        search,
+        matched,
         taxonomy_term_id: uuid_param(params, "taxonomy_term_id")?,
         taxonomy_id: uuid_param(params, "taxonomy_id")?,
         minimum_age: int_param(params, "minimum_age", 0, 150)?,
@@ -200,7 +225,7 @@ async fn services(
     Query(params): Query<Params>,
 ) -> Result<Response, ApiError> {
     let (p, per_page) = paging(&params)?;
-    let filter = filter(&params)?;
+    let filter = filter(&state, &params).await?;
     let (list, total) = repo::list_services(state.db.pool(), &filter, p, per_page).await?;
     Ok(page(list, total, p, per_page).into_response())
 }
@@ -246,7 +271,7 @@ async fn service_at_locations(
     Query(params): Query<Params>,
 ) -> Result<Response, ApiError> {
     let (p, per_page) = paging(&params)?;
-    let filter = filter(&params)?;
+    let filter = filter(&state, &params).await?;
     let within = int_param(&params, "proximity", 1, 1_000_000)?.map(|m| m as f64);
     let proximity = match param(&params, "postcode") {
         None if within.is_some() => {

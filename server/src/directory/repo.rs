@@ -308,6 +308,26 @@ pub async fn upsert_service(tx: &mut Tx<'_>, s: &ServiceRecord) -> Result<(), sq
         .execute(&mut **tx)
         .await?;
     }
+    // The search index follows (the organisation's name is in each of its services' documents).
+    crate::search::sync::enqueue(tx, &id).await?;
+    if let Some(org) = &s.organization {
+        enqueue_organization(tx, &org.id.to_string()).await?;
+    }
+    Ok(())
+}
+
+/// Queues every service of an organisation for the search index.
+async fn enqueue_organization(tx: &mut Tx<'_>, organization_id: &str) -> Result<(), sqlx::Error> {
+    let ids: Vec<String> = sqlx::query("SELECT id FROM service WHERE organization_id = $1")
+        .bind(organization_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        crate::search::sync::enqueue(tx, &id).await?;
+    }
     Ok(())
 }
 
@@ -415,7 +435,9 @@ pub async fn count_services(pool: &AnyPool) -> Result<i64, sqlx::Error> {
 /// Filters of `/services` and `/service_at_locations` (ORUK UK profile semantics).
 #[derive(Debug, Clone, Default)]
 pub struct ServiceFilter {
-    pub search: Option<String>,
+    /// The services a text search matched, best first (the search index decides; see
+    /// `crate::search`). `None`: no text search.
+    pub matched: Option<Vec<String>>,
     pub taxonomy_term_id: Option<String>,
     pub taxonomy_id: Option<String>,
     pub minimum_age: Option<i64>,
@@ -481,18 +503,13 @@ fn like_escape(value: &str) -> String {
 
 fn service_where(filter: &ServiceFilter) -> Where {
     let mut w = Where::new();
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        for word in search.split_whitespace().take(8) {
-            let p = w.text(format!("%{}%", like_escape(&word.to_lowercase())));
-            w.conditions.push(format!(
-                "(LOWER(s.name) LIKE {p} ESCAPE '\\' OR LOWER(s.summary) LIKE {p} ESCAPE '\\' \
-                 OR LOWER(s.description) LIKE {p} ESCAPE '\\')"
-            ));
+    if let Some(ids) = &filter.matched {
+        if ids.is_empty() {
+            w.conditions.push("1 = 0".to_owned());
+        } else {
+            let params: Vec<String> = ids.iter().map(|id| w.text(id.clone())).collect();
+            w.conditions
+                .push(format!("s.id IN ({})", params.join(", ")));
         }
     }
     if let Some(term) = &filter.taxonomy_term_id {
@@ -559,13 +576,38 @@ pub async fn list_services(
         .fetch_one(pool)
         .await?
         .try_get(0)?;
-    let sql = format!(
-        "SELECT {SERVICE_COLUMNS} FROM service s {} ORDER BY s.name, s.id LIMIT {} OFFSET {}",
-        w.sql(),
-        per_page,
-        page.saturating_sub(1).saturating_mul(per_page)
-    );
-    let rows = w.bind(sqlx::query(&sql)).fetch_all(pool).await?;
+    let offset = page.saturating_sub(1).saturating_mul(per_page);
+    let rows = match &filter.matched {
+        // Best match first, as the search index ranked them (at most its limit of ids).
+        Some(ranked) => {
+            let sql = format!("SELECT {SERVICE_COLUMNS} FROM service s {}", w.sql());
+            let mut rows = w.bind(sqlx::query(&sql)).fetch_all(pool).await?;
+            let rank: HashMap<&str, usize> = ranked
+                .iter()
+                .enumerate()
+                .map(|(i, id)| (id.as_str(), i))
+                .collect();
+            rows.sort_by_key(|r| {
+                r.try_get::<String, _>("id")
+                    .ok()
+                    .and_then(|id| rank.get(id.as_str()).copied())
+                    .unwrap_or(usize::MAX)
+            });
+            rows.into_iter()
+                .skip(offset as usize)
+                .take(per_page as usize)
+                .collect()
+        }
+        None => {
+            let sql = format!(
+                "SELECT {SERVICE_COLUMNS} FROM service s {} ORDER BY s.name, s.id LIMIT {} OFFSET {}",
+                w.sql(),
+                per_page,
+                offset
+            );
+            w.bind(sqlx::query(&sql)).fetch_all(pool).await?
+        }
+    };
     let mut organizations: HashMap<String, oruk::Organization> = HashMap::new();
     let mut list = Vec::with_capacity(rows.len());
     for row in rows {

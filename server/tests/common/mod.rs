@@ -6,7 +6,7 @@
 //! allowed to create databases). `make test` runs the suite both ways.
 #![allow(dead_code)]
 
-use signpost::config::{DatabaseUrl, Environment, LogFormat, Settings};
+use signpost::config::{DatabaseUrl, Environment, LogFormat, SearchSettings, Settings};
 use signpost::db::{Backend, Db};
 use signpost::startup::Application;
 use std::path::PathBuf;
@@ -98,7 +98,39 @@ pub async fn fresh_database(dir: &std::path::Path) -> DatabaseUrl {
     }
 }
 
-pub fn settings(database: DatabaseUrl) -> Settings {
+/// The search engine for tests: Meilisearch when `TEST_SEARCH=meilisearch` and `MEILI_URL` are
+/// set (each test gets its own index), otherwise the embedded engine in the test's folder.
+pub fn search_settings(dir: &std::path::Path) -> SearchSettings {
+    match (
+        std::env::var("TEST_SEARCH").as_deref(),
+        std::env::var("MEILI_URL"),
+    ) {
+        (Ok("meilisearch"), Ok(url)) if !url.trim().is_empty() => SearchSettings::Meilisearch {
+            url,
+            key: std::env::var("MEILI_MASTER_KEY").ok(),
+            index: unique_name("signpost_test"),
+        },
+        _ => SearchSettings::Embedded {
+            dir: dir.join("search-index"),
+        },
+    }
+}
+
+/// A name no other test in any run uses.
+pub fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default()
+    )
+}
+
+pub fn settings(database: DatabaseUrl, dir: &std::path::Path) -> Settings {
     Settings {
         database,
         site_addr: "127.0.0.1:0".parse().expect("address"),
@@ -112,6 +144,8 @@ pub fn settings(database: DatabaseUrl) -> Settings {
         db_timeout: Duration::from_secs(10),
         // Most tests want an empty directory; `spawn_app_with_demo` loads the demo county.
         demo_data: false,
+        search: search_settings(dir),
+        search_sync_interval: Duration::from_millis(100),
     }
 }
 
@@ -128,7 +162,7 @@ pub async fn spawn_app_with_demo() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = fresh_database(dir.path()).await;
-    let mut settings = settings(database.clone());
+    let mut settings = settings(database.clone(), dir.path());
     adjust(&mut settings);
     let app = Application::build(&settings)
         .await

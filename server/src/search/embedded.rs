@@ -1,0 +1,1097 @@
+//! The embedded engine: tantivy, in a folder (or in memory for tests and benchmarks).
+//!
+//! Why tantivy: a mature Rust full-text library (BM25, Levenshtein automata for typos and
+//! prefixes, columnar fast fields), so the default install needs no other server and the index
+//! survives restarts; rebuilding it from the database takes seconds even at 100k services.
+//!
+//! How it answers a query (the same meaning as the Meilisearch adapter's settings):
+//! * every query word (or one of its synonyms) is looked for in the name, categories, summary,
+//!   organisation, description and place, with more weight in that order; exact words score by
+//!   BM25, typos (one from 5 letters, two from 9) and, for the last word while typing, prefixes
+//!   score a little less;
+//! * services matching more of the words always rank above those matching fewer (Meilisearch's
+//!   "words" rule): each matched word adds a constant far above any BM25 score;
+//! * filters, distance and facet counts are computed in one pass over the matching documents
+//!   from columnar fast fields ([`Matcher`]), with the filter meaning of
+//!   [`Filters::matches`](super::Filters::matches) (a test checks the two agree).
+
+use super::document::SearchDocument;
+use super::query::{AgeBand, DeliveryMode, Facet, FacetCounts, Filters, SearchQuery, SortOrder};
+use super::synonyms::Synonyms;
+use super::text::{self, typo_budget};
+use super::{Engine, EngineHit, EngineResults, IndexStatus, SearchError, SearchIndex};
+use crate::directory::model::ReferralRoute;
+use crate::directory::repo::distance_metres;
+use app::domain::{TimeOfDayBand, Weekday};
+use async_trait::async_trait;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    QueryClone, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
+};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal,
+    SegmentReader, TantivyDocument, TantivyError, Term,
+};
+
+const TOKENIZER: &str = "signpost";
+/// Each matched query word adds this, so matching more words always ranks higher.
+const WORD_WEIGHT: f32 = 1000.0;
+/// Searched text fields and their weights, most important first.
+const TEXT_FIELDS: [(&str, f32); 6] = [
+    ("name", 4.0),
+    ("category_names", 3.0),
+    ("summary", 2.0),
+    ("organization", 1.5),
+    ("description", 1.0),
+    ("place", 1.0),
+];
+/// The weight of a typo or prefix match, relative to an exact match in the description.
+const FUZZY_WEIGHT: f32 = 0.5;
+/// The weight of a synonym match relative to the word itself.
+const SYNONYM_WEIGHT: f32 = 0.9;
+
+// Bits of the `flags` fast field.
+const DAY_BITS: u32 = 0; // 7 bits, Monday first
+const TIME_BITS: u32 = 7; // 3 bits: morning, afternoon, evening
+const MODE_BITS: u32 = 10; // 3 bits: in person, online, telephone
+const FREE_BIT: u32 = 13;
+const HOLIDAYS_BIT: u32 = 14;
+const WHEELCHAIR_BIT: u32 = 15;
+const ROUTE_BITS: u32 = 16; // 3 bits: self, professional, drop in
+
+const ROUTES: [ReferralRoute; 3] = [
+    ReferralRoute::SelfReferral,
+    ReferralRoute::Professional,
+    ReferralRoute::DropIn,
+];
+const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mo,
+    Weekday::Tu,
+    Weekday::We,
+    Weekday::Th,
+    Weekday::Fr,
+    Weekday::Sa,
+    Weekday::Su,
+];
+
+fn day_bit(day: Weekday) -> u64 {
+    1 << (DAY_BITS + u32::from(day.number_from_monday()) - 1)
+}
+fn time_bit(band: TimeOfDayBand) -> u64 {
+    let i = TimeOfDayBand::ALL
+        .iter()
+        .position(|b| *b == band)
+        .unwrap_or(0);
+    1 << (TIME_BITS + i as u32)
+}
+fn mode_bit(mode: DeliveryMode) -> u64 {
+    let i = DeliveryMode::ALL
+        .iter()
+        .position(|m| *m == mode)
+        .unwrap_or(0);
+    1 << (MODE_BITS + i as u32)
+}
+fn route_bit(route: ReferralRoute) -> u64 {
+    let i = ROUTES.iter().position(|r| *r == route).unwrap_or(0);
+    1 << (ROUTE_BITS + i as u32)
+}
+
+fn flags(doc: &SearchDocument) -> u64 {
+    let typed = doc.typed();
+    let mut f = 0u64;
+    f |= typed.days.iter().map(|d| day_bit(*d)).fold(0, |a, b| a | b);
+    f |= typed
+        .times
+        .iter()
+        .map(|t| time_bit(*t))
+        .fold(0, |a, b| a | b);
+    f |= typed
+        .modes
+        .iter()
+        .map(|m| mode_bit(*m))
+        .fold(0, |a, b| a | b);
+    f |= route_bit(typed.route);
+    if doc.free {
+        f |= 1 << FREE_BIT;
+    }
+    if doc.school_holidays {
+        f |= 1 << HOLIDAYS_BIT;
+    }
+    if doc.wheelchair {
+        f |= 1 << WHEELCHAIR_BIT;
+    }
+    f
+}
+
+/// The first 16 letters of the name, lower-cased and folded, as two sortable numbers (the
+/// order of "sort by name" when there are no words to rank by).
+fn name_keys(name: &str) -> (u64, u64) {
+    let folded: Vec<String> = text::tokenize(name).into_iter().map(|t| t.text).collect();
+    let mut bytes = [0u8; 16];
+    for (slot, b) in bytes.iter_mut().zip(folded.join(" ").bytes()) {
+        *slot = b;
+    }
+    let mut hi = [0u8; 8];
+    let mut lo = [0u8; 8];
+    hi.copy_from_slice(&bytes[..8]);
+    lo.copy_from_slice(&bytes[8..]);
+    (u64::from_be_bytes(hi), u64::from_be_bytes(lo))
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    name: Field,
+    summary: Field,
+    all: Field,
+    categories: Field,
+    languages: Field,
+    flags: Field,
+    age_min: Field,
+    age_max: Field,
+    name_key: Field,
+    name_key2: Field,
+    lat: Field,
+    lng: Field,
+    text: [Field; 6],
+}
+
+fn schema() -> Schema {
+    let mut b = Schema::builder();
+    let positions = TextFieldIndexing::default()
+        .set_tokenizer(TOKENIZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    b.add_text_field("id", STRING | STORED);
+    for (name, _) in TEXT_FIELDS {
+        let mut options = TextOptions::default().set_indexing_options(positions.clone());
+        if name == "name" || name == "summary" {
+            options = options.set_stored();
+        }
+        b.add_text_field(name, options);
+    }
+    b.add_text_field(
+        "all",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
+    b.add_text_field("categories", STRING | FAST);
+    b.add_text_field("languages", STRING | FAST);
+    for name in ["flags", "age_min", "age_max", "name_key", "name_key2"] {
+        b.add_u64_field(name, FAST);
+    }
+    b.add_f64_field("lat", FAST);
+    b.add_f64_field("lng", FAST);
+    b.build()
+}
+
+fn fields(schema: &Schema) -> Result<Fields, SearchError> {
+    let f = |name: &str| {
+        schema
+            .get_field(name)
+            .map_err(|e| SearchError::Internal(e.to_string()))
+    };
+    Ok(Fields {
+        id: f("id")?,
+        name: f("name")?,
+        summary: f("summary")?,
+        all: f("all")?,
+        categories: f("categories")?,
+        languages: f("languages")?,
+        flags: f("flags")?,
+        age_min: f("age_min")?,
+        age_max: f("age_max")?,
+        name_key: f("name_key")?,
+        name_key2: f("name_key2")?,
+        lat: f("lat")?,
+        lng: f("lng")?,
+        text: [
+            f("name")?,
+            f("category_names")?,
+            f("summary")?,
+            f("organization")?,
+            f("description")?,
+            f("place")?,
+        ],
+    })
+}
+
+fn internal(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Internal(e.to_string())
+}
+
+struct Inner {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    synonyms: RwLock<Synonyms>,
+    /// Where the index lives (None: in memory).
+    path: Option<PathBuf>,
+}
+
+/// The embedded tantivy index. Cheap to clone.
+#[derive(Clone)]
+pub struct EmbeddedIndex {
+    inner: Arc<Inner>,
+    /// One writer at a time in this process (tantivy's lock file covers other processes).
+    write: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl EmbeddedIndex {
+    /// Opens the index in `path` (creating it), or an index in memory when `path` is `None`. An
+    /// index written by an older version of Signpost (another schema) is replaced by an empty
+    /// one, which start-up then rebuilds.
+    pub fn open(path: Option<&Path>) -> Result<Self, SearchError> {
+        let schema = schema();
+        let index = match path {
+            None => Index::create_in_ram(schema.clone()),
+            Some(path) => {
+                std::fs::create_dir_all(path).map_err(|e| {
+                    SearchError::Internal(format!(
+                        "cannot create the search index folder {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                let open = |p: &Path| -> tantivy::Result<Index> {
+                    Index::open_or_create(MmapDirectory::open(p)?, schema.clone())
+                };
+                match open(path) {
+                    Ok(index) => index,
+                    Err(TantivyError::SchemaError(_)) => {
+                        tracing::warn!(
+                            path = %path.display(),
+                            "the search index has an older layout: replacing it"
+                        );
+                        std::fs::remove_dir_all(path).map_err(internal)?;
+                        std::fs::create_dir_all(path).map_err(internal)?;
+                        open(path).map_err(internal)?
+                    }
+                    Err(e) => {
+                        return Err(SearchError::Internal(format!(
+                            "cannot open the search index in {}: {e}",
+                            path.display()
+                        )))
+                    }
+                }
+            }
+        };
+        index.tokenizers().register(TOKENIZER, text::analyzer());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(internal)?;
+        let fields = fields(&index.schema())?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                index,
+                reader,
+                fields,
+                synonyms: RwLock::new(Synonyms::default()),
+                path: path.map(Path::to_path_buf),
+            }),
+            write: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+
+    /// Runs `f` with a writer, commits with `fingerprint`, and makes the change visible.
+    async fn write<F>(&self, fingerprint: &str, memory: usize, f: F) -> Result<(), SearchError>
+    where
+        F: FnOnce(&IndexWriter, &Fields) -> tantivy::Result<()> + Send + 'static,
+    {
+        let _guard = self.write.lock().await;
+        let inner = self.inner.clone();
+        let fingerprint = fingerprint.to_owned();
+        tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
+            let mut writer = open_writer(&inner, memory)?;
+            f(&writer, &inner.fields).map_err(internal)?;
+            let mut prepared = writer.prepare_commit().map_err(internal)?;
+            prepared.set_payload(&fingerprint);
+            prepared.commit().map_err(internal)?;
+            writer.wait_merging_threads().map_err(internal)?;
+            inner.reader.reload().map_err(internal)?;
+            Ok(())
+        })
+        .await
+        .map_err(internal)?
+    }
+}
+
+/// A writer, waiting up to ~10 s for another process (`signpost reindex`) to finish.
+fn open_writer(inner: &Inner, memory: usize) -> Result<IndexWriter, SearchError> {
+    let mut tries = 0;
+    loop {
+        match inner.index.writer_with_num_threads(1, memory) {
+            Ok(w) => return Ok(w),
+            Err(TantivyError::LockFailure(..)) if tries < 40 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+            Err(TantivyError::LockFailure(..)) => {
+                return Err(SearchError::Unavailable(format!(
+                    "the search index in {} is being written by another process",
+                    inner
+                        .path
+                        .as_deref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                )))
+            }
+            Err(e) => return Err(internal(e)),
+        }
+    }
+}
+
+fn to_tantivy(doc: &SearchDocument, f: &Fields) -> TantivyDocument {
+    let mut d = TantivyDocument::default();
+    d.add_text(f.id, &doc.id);
+    let texts: [String; 6] = [
+        doc.name.clone(),
+        doc.category_names.join(". "),
+        doc.summary.clone(),
+        doc.organization.clone(),
+        doc.description.clone(),
+        doc.place.clone(),
+    ];
+    for (field, value) in f.text.iter().zip(texts.iter()) {
+        d.add_text(*field, value);
+    }
+    d.add_text(f.all, texts.join(". "));
+    for c in &doc.categories {
+        d.add_text(f.categories, c);
+    }
+    for l in &doc.languages {
+        d.add_text(f.languages, l);
+    }
+    d.add_u64(f.flags, flags(doc));
+    d.add_u64(f.age_min, u64::from(doc.age_min));
+    d.add_u64(f.age_max, u64::from(doc.age_max));
+    let (k1, k2) = name_keys(&doc.name);
+    d.add_u64(f.name_key, k1);
+    d.add_u64(f.name_key2, k2);
+    if let Some(geo) = doc.geo {
+        d.add_f64(f.lat, geo.lat);
+        d.add_f64(f.lng, geo.lng);
+    }
+    d
+}
+
+#[async_trait]
+impl SearchIndex for EmbeddedIndex {
+    fn engine(&self) -> Engine {
+        Engine::Embedded
+    }
+
+    async fn configure(&self, synonyms: &Synonyms) -> Result<(), SearchError> {
+        match self.inner.synonyms.write() {
+            Ok(mut guard) => *guard = synonyms.clone(),
+            Err(poisoned) => *poisoned.into_inner() = synonyms.clone(),
+        }
+        Ok(())
+    }
+
+    async fn apply(
+        &self,
+        upserts: Vec<SearchDocument>,
+        deletes: Vec<String>,
+        fingerprint: &str,
+    ) -> Result<(), SearchError> {
+        self.write(fingerprint, 15_000_000, move |writer, f| {
+            for id in &deletes {
+                writer.delete_term(Term::from_field_text(f.id, id));
+            }
+            for doc in &upserts {
+                writer.delete_term(Term::from_field_text(f.id, &doc.id));
+                writer.add_document(to_tantivy(doc, f))?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn replace_all(
+        &self,
+        documents: Vec<SearchDocument>,
+        fingerprint: &str,
+    ) -> Result<(), SearchError> {
+        self.write(fingerprint, 200_000_000, move |writer, f| {
+            writer.delete_all_documents()?;
+            for doc in &documents {
+                writer.add_document(to_tantivy(doc, f))?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn status(&self) -> Result<IndexStatus, SearchError> {
+        let metas = self.inner.index.load_metas().map_err(internal)?;
+        self.inner.reader.reload().map_err(internal)?;
+        Ok(IndexStatus {
+            documents: self.inner.reader.searcher().num_docs(),
+            fingerprint: metas.payload,
+        })
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<EngineResults, SearchError> {
+        let inner = self.inner.clone();
+        let query = query.clone();
+        tokio::task::spawn_blocking(move || search(&inner, &query))
+            .await
+            .map_err(internal)?
+    }
+}
+
+/// The tantivy query for the words (all documents when there are none).
+fn text_query(
+    words: &[String],
+    last_is_prefix: bool,
+    synonyms: &Synonyms,
+    f: &Fields,
+) -> Box<dyn Query> {
+    if words.is_empty() {
+        return Box::new(AllQuery);
+    }
+    let expansions = synonyms.expansions(words);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, (_, weight)) in f.text.iter().zip(TEXT_FIELDS) {
+            let term = Term::from_field_text(*field, word);
+            options.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                    weight,
+                )),
+            ));
+        }
+        let budget = typo_budget(word);
+        let prefix = last_is_prefix && i + 1 == words.len();
+        if budget > 0 || prefix {
+            let term = Term::from_field_text(f.all, word);
+            let fuzzy = if prefix {
+                FuzzyTermQuery::new_prefix(term, budget, true)
+            } else {
+                FuzzyTermQuery::new(term, budget, true)
+            };
+            options.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(Box::new(fuzzy), FUZZY_WEIGHT)),
+            ));
+        }
+        for expansion in expansions
+            .iter()
+            .filter(|e| e.start <= i && i < e.start + e.len)
+        {
+            for alternative in &expansion.alternatives {
+                for (field, (_, weight)) in f.text.iter().zip(TEXT_FIELDS) {
+                    let q: Box<dyn Query> = if alternative.len() == 1 {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(*field, &alternative[0]),
+                            IndexRecordOption::WithFreqs,
+                        ))
+                    } else {
+                        Box::new(PhraseQuery::new(
+                            alternative
+                                .iter()
+                                .map(|w| Term::from_field_text(*field, w))
+                                .collect(),
+                        ))
+                    };
+                    options.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(q, weight * SYNONYM_WEIGHT)),
+                    ));
+                }
+            }
+        }
+        let word_query = BooleanQuery::new(options);
+        clauses.push((
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(word_query.box_clone(), WORD_WEIGHT)),
+        ));
+        clauses.push((Occur::Should, Box::new(word_query)));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Filters compiled to bit masks (and per segment, to term ordinals).
+#[derive(Clone)]
+struct Compiled {
+    days: u64,
+    times: u64,
+    modes: u64,
+    routes: u64,
+    required: u64,
+    age: Option<u64>,
+    categories: Vec<String>,
+    languages: Vec<String>,
+    near: Option<(f64, f64, Option<f64>)>,
+    facets: bool,
+}
+
+impl Compiled {
+    fn new(filters: &Filters, query: &SearchQuery) -> Self {
+        let mut required = 0u64;
+        if filters.free {
+            required |= 1 << FREE_BIT;
+        }
+        if filters.school_holidays {
+            required |= 1 << HOLIDAYS_BIT;
+        }
+        if filters.wheelchair {
+            required |= 1 << WHEELCHAIR_BIT;
+        }
+        Self {
+            days: filters
+                .days
+                .iter()
+                .map(|d| day_bit(*d))
+                .fold(0, |a, b| a | b),
+            times: filters
+                .times
+                .iter()
+                .map(|t| time_bit(*t))
+                .fold(0, |a, b| a | b),
+            modes: filters
+                .modes
+                .iter()
+                .map(|m| mode_bit(*m))
+                .fold(0, |a, b| a | b),
+            routes: filters
+                .routes
+                .iter()
+                .map(|r| route_bit(*r))
+                .fold(0, |a, b| a | b),
+            required,
+            age: filters.age.map(u64::from),
+            categories: filters.categories.clone(),
+            languages: filters.languages.clone(),
+            near: query
+                .near
+                .map(|n| (n.latitude, n.longitude, n.radius_metres.map(f64::from))),
+            facets: query.facets,
+        }
+    }
+
+    fn flags_pass(&self, flags: u64) -> bool {
+        let any = |mask: u64| mask == 0 || flags & mask != 0;
+        any(self.days)
+            && any(self.times)
+            && any(self.modes)
+            && any(self.routes)
+            && flags & self.required == self.required
+    }
+}
+
+/// One matching document.
+#[derive(Clone, Copy)]
+struct Match {
+    segment: SegmentOrdinal,
+    doc: DocId,
+    score: Score,
+    distance: Option<f64>,
+    name: (u64, u64),
+}
+
+struct SegmentFruit {
+    matches: Vec<Match>,
+    flag_counts: [u64; 20],
+    age_counts: [u64; 6],
+    categories: BTreeMap<String, u64>,
+    languages: BTreeMap<String, u64>,
+}
+
+/// Collects matches that pass the filters, their distances and the facet counts.
+struct Matcher {
+    compiled: Compiled,
+}
+
+struct SegmentMatcher {
+    c: Compiled,
+    segment: SegmentOrdinal,
+    flags: Column<u64>,
+    age_min: Column<u64>,
+    age_max: Column<u64>,
+    name_key: Column<u64>,
+    name_key2: Column<u64>,
+    lat: Column<f64>,
+    lng: Column<f64>,
+    categories: Option<StrColumn>,
+    languages: Option<StrColumn>,
+    /// Ordinals of the wanted categories and languages in this segment (None: not filtered).
+    wanted_categories: Option<Vec<u64>>,
+    wanted_languages: Option<Vec<u64>>,
+    category_counts: Vec<u64>,
+    language_counts: Vec<u64>,
+    fruit: SegmentFruit,
+}
+
+fn ordinals(column: Option<&StrColumn>, wanted: &[String]) -> tantivy::Result<Option<Vec<u64>>> {
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    let mut ords = Vec::new();
+    if let Some(column) = column {
+        for w in wanted {
+            if let Some(ord) = column.dictionary().term_ord(w.as_bytes())? {
+                ords.push(ord);
+            }
+        }
+    }
+    Ok(Some(ords))
+}
+
+impl Collector for Matcher {
+    type Fruit = Vec<SegmentFruit>;
+    type Child = SegmentMatcher;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentMatcher> {
+        let ff = reader.fast_fields();
+        let categories = ff.str("categories")?;
+        let languages = ff.str("languages")?;
+        let wanted_categories = ordinals(categories.as_ref(), &self.compiled.categories)?;
+        let wanted_languages = ordinals(languages.as_ref(), &self.compiled.languages)?;
+        let count_size = |c: &Option<StrColumn>| {
+            if self.compiled.facets {
+                c.as_ref().map_or(0, |c| c.num_terms())
+            } else {
+                0
+            }
+        };
+        Ok(SegmentMatcher {
+            c: self.compiled.clone(),
+            segment,
+            flags: ff.u64("flags")?,
+            age_min: ff.u64("age_min")?,
+            age_max: ff.u64("age_max")?,
+            name_key: ff.u64("name_key")?,
+            name_key2: ff.u64("name_key2")?,
+            lat: ff.f64("lat")?,
+            lng: ff.f64("lng")?,
+            category_counts: vec![0; count_size(&categories)],
+            language_counts: vec![0; count_size(&languages)],
+            categories,
+            languages,
+            wanted_categories,
+            wanted_languages,
+            fruit: SegmentFruit {
+                matches: Vec::new(),
+                flag_counts: [0; 20],
+                age_counts: [0; 6],
+                categories: BTreeMap::new(),
+                languages: BTreeMap::new(),
+            },
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Vec<SegmentFruit>> {
+        Ok(fruits)
+    }
+}
+
+fn has_any(column: Option<&StrColumn>, doc: DocId, wanted: &[u64]) -> bool {
+    column.is_some_and(|c| c.term_ords(doc).any(|o| wanted.contains(&o)))
+}
+
+impl SegmentCollector for SegmentMatcher {
+    type Fruit = SegmentFruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let flags = self.flags.first(doc).unwrap_or(0);
+        if !self.c.flags_pass(flags) {
+            return;
+        }
+        let age_min = self.age_min.first(doc).unwrap_or(0);
+        let age_max = self.age_max.first(doc).unwrap_or(u64::MAX);
+        if self.c.age.is_some_and(|a| a < age_min || a > age_max) {
+            return;
+        }
+        if let Some(wanted) = &self.wanted_categories {
+            if !has_any(self.categories.as_ref(), doc, wanted) {
+                return;
+            }
+        }
+        if let Some(wanted) = &self.wanted_languages {
+            if !has_any(self.languages.as_ref(), doc, wanted) {
+                return;
+            }
+        }
+        let mut distance = None;
+        if let Some((lat, lng, radius)) = self.c.near {
+            distance = match (self.lat.first(doc), self.lng.first(doc)) {
+                (Some(a), Some(b)) => Some(distance_metres(lat, lng, a, b)),
+                _ => None,
+            };
+            if let Some(radius) = radius {
+                if distance.is_none_or(|d| d > radius) {
+                    return;
+                }
+            }
+        }
+        self.fruit.matches.push(Match {
+            segment: self.segment,
+            doc,
+            score,
+            distance,
+            name: (
+                self.name_key.first(doc).unwrap_or(0),
+                self.name_key2.first(doc).unwrap_or(0),
+            ),
+        });
+        if self.c.facets {
+            for (bit, count) in self.fruit.flag_counts.iter_mut().enumerate() {
+                if flags & (1 << bit) != 0 {
+                    *count += 1;
+                }
+            }
+            let (lo, hi) = (
+                u8::try_from(age_min).unwrap_or(u8::MAX),
+                u8::try_from(age_max).unwrap_or(u8::MAX),
+            );
+            for band in AgeBand::for_range(lo, hi) {
+                if let Some(i) = AgeBand::ALL.iter().position(|b| *b == band) {
+                    self.fruit.age_counts[i] += 1;
+                }
+            }
+            if let Some(c) = &self.categories {
+                for ord in c.term_ords(doc) {
+                    if let Some(n) = self.category_counts.get_mut(ord as usize) {
+                        *n += 1;
+                    }
+                }
+            }
+            if let Some(c) = &self.languages {
+                for ord in c.term_ords(doc) {
+                    if let Some(n) = self.language_counts.get_mut(ord as usize) {
+                        *n += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn harvest(mut self) -> SegmentFruit {
+        let resolve = |column: &Option<StrColumn>, counts: &[u64]| {
+            let mut out = BTreeMap::new();
+            if let Some(c) = column {
+                for (ord, n) in counts.iter().enumerate() {
+                    let mut s = String::new();
+                    if *n > 0 && c.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
+                        out.insert(s, *n);
+                    }
+                }
+            }
+            out
+        };
+        self.fruit.categories = resolve(&self.categories, &self.category_counts);
+        self.fruit.languages = resolve(&self.languages, &self.language_counts);
+        self.fruit
+    }
+}
+
+fn order(query: &SearchQuery) -> impl Fn(&Match, &Match) -> Ordering {
+    let by_distance = query.sort == SortOrder::Distance;
+    let by_score = !query.text.is_empty();
+    move |a: &Match, b: &Match| {
+        let distance = || match (a.distance, b.distance) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        let score = || {
+            if by_score {
+                b.score.total_cmp(&a.score)
+            } else {
+                Ordering::Equal
+            }
+        };
+        let primary = if by_distance {
+            distance().then_with(score)
+        } else {
+            score()
+        };
+        primary
+            .then(a.name.cmp(&b.name))
+            .then(a.segment.cmp(&b.segment))
+            .then(a.doc.cmp(&b.doc))
+    }
+}
+
+fn search(inner: &Inner, query: &SearchQuery) -> Result<EngineResults, SearchError> {
+    let synonyms = match inner.synonyms.read() {
+        Ok(guard) => guard.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
+    let f = &inner.fields;
+    let q = text_query(
+        query.text.words(),
+        query.text.last_is_prefix(),
+        &synonyms,
+        f,
+    );
+    let searcher = inner.reader.searcher();
+    let collector = Matcher {
+        compiled: Compiled::new(&query.filters, query),
+    };
+    let fruits = searcher.search(&*q, &collector).map_err(internal)?;
+
+    let mut matches: Vec<Match> = Vec::new();
+    let mut flag_counts = [0u64; 20];
+    let mut age_counts = [0u64; 6];
+    let mut categories: BTreeMap<String, u64> = BTreeMap::new();
+    let mut languages: BTreeMap<String, u64> = BTreeMap::new();
+    for fruit in fruits {
+        matches.extend(fruit.matches);
+        for (t, s) in flag_counts.iter_mut().zip(fruit.flag_counts) {
+            *t += s;
+        }
+        for (t, s) in age_counts.iter_mut().zip(fruit.age_counts) {
+            *t += s;
+        }
+        for (k, v) in fruit.categories {
+            *categories.entry(k).or_default() += v;
+        }
+        for (k, v) in fruit.languages {
+            *languages.entry(k).or_default() += v;
+        }
+    }
+    let total = matches.len() as u64;
+    let cmp = order(query);
+    let offset = query.offset();
+    let end = (offset + query.per_page as usize).min(matches.len());
+    if offset >= matches.len() {
+        matches.clear();
+    } else {
+        if end < matches.len() {
+            matches.select_nth_unstable_by(end, &cmp);
+            matches.truncate(end);
+        }
+        matches.sort_by(&cmp);
+        matches.drain(..offset);
+    }
+
+    let mut hits = Vec::with_capacity(matches.len());
+    for m in matches {
+        let doc: TantivyDocument = searcher
+            .doc(DocAddress::new(m.segment, m.doc))
+            .map_err(internal)?;
+        let get = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        hits.push(EngineHit {
+            id: get(f.id),
+            name: get(f.name),
+            summary: get(f.summary),
+            distance_metres: m.distance,
+        });
+    }
+
+    let mut facets = FacetCounts::new();
+    if query.facets {
+        let bits = |range: std::ops::Range<u32>, names: &[&str]| -> BTreeMap<String, u64> {
+            range
+                .zip(names)
+                .filter(|(bit, _)| flag_counts[*bit as usize] > 0)
+                .map(|(bit, name)| ((*name).to_owned(), flag_counts[bit as usize]))
+                .collect()
+        };
+        let day_names: Vec<&str> = WEEKDAYS.iter().map(|d| d.as_ical()).collect();
+        let time_names: Vec<&str> = TimeOfDayBand::ALL.iter().map(|t| t.as_str()).collect();
+        let mode_names: Vec<&str> = DeliveryMode::ALL.iter().map(|m| m.as_str()).collect();
+        let route_names: Vec<&str> = ROUTES.iter().map(|r| r.as_str()).collect();
+        facets.insert(Facet::Day, bits(DAY_BITS..DAY_BITS + 7, &day_names));
+        facets.insert(Facet::Time, bits(TIME_BITS..TIME_BITS + 3, &time_names));
+        facets.insert(Facet::Mode, bits(MODE_BITS..MODE_BITS + 3, &mode_names));
+        facets.insert(Facet::Route, bits(ROUTE_BITS..ROUTE_BITS + 3, &route_names));
+        facets.insert(Facet::Free, bits(FREE_BIT..FREE_BIT + 1, &["true"]));
+        facets.insert(
+            Facet::SchoolHolidays,
+            bits(HOLIDAYS_BIT..HOLIDAYS_BIT + 1, &["true"]),
+        );
+        facets.insert(
+            Facet::Wheelchair,
+            bits(WHEELCHAIR_BIT..WHEELCHAIR_BIT + 1, &["true"]),
+        );
+        facets.insert(
+            Facet::AgeBand,
+            AgeBand::ALL
+                .iter()
+                .zip(age_counts)
+                .filter(|(_, n)| *n > 0)
+                .map(|(b, n)| (b.as_str().to_owned(), n))
+                .collect(),
+        );
+        facets.insert(Facet::Category, categories);
+        facets.insert(Facet::Language, languages);
+    }
+    Ok(EngineResults {
+        hits,
+        total,
+        facets,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::document::Geo;
+
+    fn doc(i: u64) -> SearchDocument {
+        let pick = |n: u64, of: &[&str]| -> Vec<String> {
+            of.iter()
+                .enumerate()
+                .filter(|(k, _)| (n >> k) & 1 == 1)
+                .map(|(_, s)| (*s).to_owned())
+                .collect()
+        };
+        let h = i.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let age_min = (h % 19) as u8;
+        SearchDocument {
+            id: format!("doc-{i}"),
+            name: format!("Service {i}"),
+            organization: "Org".into(),
+            summary: "Summary".into(),
+            description: "Description".into(),
+            category_names: vec![],
+            place: String::new(),
+            categories: pick(h >> 8, &["health", "health.camhs", "young-carers"]),
+            age_min,
+            age_max: if h & 1 == 0 { age_min + 5 } else { 120 },
+            age_bands: vec![],
+            free: (h >> 12) & 1 == 1,
+            days: pick(h >> 13, &["MO", "TU", "WE", "TH", "FR", "SA", "SU"]),
+            times: pick(h >> 20, &["morning", "afternoon", "evening"]),
+            school_holidays: (h >> 23) & 1 == 1,
+            modes: pick(h >> 24, &["in_person", "online", "telephone"]),
+            wheelchair: (h >> 27) & 1 == 1,
+            languages: pick(h >> 28, &["english", "polish", "urdu"]),
+            route: ["self", "professional", "drop_in"][(h >> 31) as usize % 3].into(),
+            geo: ((h >> 33) & 1 == 1).then_some(Geo {
+                lat: 52.0 + (h % 100) as f64 / 1000.0,
+                lng: -1.0,
+            }),
+        }
+    }
+
+    /// The compiled filters (bit masks and ordinals) agree with `Filters::matches` on a spread
+    /// of documents and filters.
+    #[tokio::test]
+    async fn compiled_filters_mean_what_filters_matches_says() {
+        let index = EmbeddedIndex::open(None).unwrap();
+        let docs: Vec<SearchDocument> = (0..300).map(doc).collect();
+        index.replace_all(docs.clone(), "test").await.unwrap();
+        let filter_sets = [
+            Filters::default(),
+            Filters {
+                free: true,
+                ..Filters::default()
+            },
+            Filters {
+                age: Some(7),
+                days: vec![Weekday::Sa, Weekday::Su],
+                ..Filters::default()
+            },
+            Filters {
+                times: vec![TimeOfDayBand::Evening],
+                wheelchair: true,
+                ..Filters::default()
+            },
+            Filters {
+                categories: vec!["health.camhs".into(), "young-carers".into()],
+                languages: vec!["polish".into()],
+                ..Filters::default()
+            },
+            Filters {
+                modes: vec![DeliveryMode::Online],
+                routes: vec![ReferralRoute::DropIn, ReferralRoute::SelfReferral],
+                school_holidays: true,
+                ..Filters::default()
+            },
+            Filters {
+                categories: vec!["no-such-category".into()],
+                ..Filters::default()
+            },
+        ];
+        for filters in filter_sets {
+            let query = SearchQuery::new(
+                super::super::QueryText::default(),
+                filters.clone(),
+                None,
+                SortOrder::Relevance,
+                1,
+                100,
+            )
+            .unwrap();
+            let results = index.search(&query).await.unwrap();
+            let expected = docs
+                .iter()
+                .filter(|d| filters.matches(&d.filter_values(&d.typed())))
+                .count() as u64;
+            assert_eq!(results.total, expected, "{filters:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn radius_excludes_far_and_placeless_services_and_sorts_by_distance() {
+        let index = EmbeddedIndex::open(None).unwrap();
+        let docs: Vec<SearchDocument> = (0..300).map(doc).collect();
+        index.replace_all(docs.clone(), "test").await.unwrap();
+        let near = super::super::Near::new(52.0, -1.0, Some(5_000)).unwrap();
+        let query = SearchQuery::new(
+            super::super::QueryText::default(),
+            Filters::default(),
+            Some(near),
+            SortOrder::Distance,
+            1,
+            100,
+        )
+        .unwrap();
+        let results = index.search(&query).await.unwrap();
+        let expected = docs
+            .iter()
+            .filter(|d| {
+                d.geo
+                    .is_some_and(|g| distance_metres(52.0, -1.0, g.lat, g.lng) <= 5_000.0)
+            })
+            .count() as u64;
+        assert_eq!(results.total, expected);
+        let distances: Vec<f64> = results
+            .hits
+            .iter()
+            .filter_map(|h| h.distance_metres)
+            .collect();
+        assert_eq!(distances.len(), results.hits.len());
+        assert!(distances.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn name_keys_sort_like_names() {
+        assert!(name_keys("Autism Family Support") < name_keys("Baby and toddler group"));
+        assert!(name_keys("Café") < name_keys("Cafe club"));
+    }
+}

@@ -1,0 +1,243 @@
+//! Synonyms: groups of words and phrases that mean the same to a family ("ASD", "autism",
+//! "autistic"). Stored in the database (`search_synonym`, seeded by a migration with the shipped
+//! list, editable by admins), given to Meilisearch as its synonyms setting and expanded into the
+//! query by the embedded engine.
+
+use super::text;
+use crate::clock;
+use sqlx::{AnyPool, Row};
+use std::collections::BTreeMap;
+
+/// The longest synonym phrase, in words.
+const MAX_PHRASE_WORDS: usize = 5;
+
+/// Synonym groups, each term normalised into its words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Synonyms {
+    groups: Vec<Vec<Vec<String>>>,
+}
+
+/// Alternatives for the query words `start..start + len`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expansion {
+    pub start: usize,
+    pub len: usize,
+    /// Each alternative's words (the matched term itself is not included).
+    pub alternatives: Vec<Vec<String>>,
+}
+
+fn normalise(term: &str) -> Vec<String> {
+    text::tokenize(term)
+        .into_iter()
+        .map(|t| t.text)
+        .filter(|w| !text::is_stop_word(w))
+        .take(MAX_PHRASE_WORDS)
+        .collect()
+}
+
+impl Synonyms {
+    /// Groups of terms; terms are normalised like queries, empty terms and groups of fewer than
+    /// two distinct terms are dropped.
+    pub fn from_groups<I, G, S>(groups: I) -> Self
+    where
+        I: IntoIterator<Item = G>,
+        G: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut out = Vec::new();
+        for group in groups {
+            let mut terms: Vec<Vec<String>> = Vec::new();
+            for term in group {
+                let words = normalise(term.as_ref());
+                if !words.is_empty() && !terms.contains(&words) {
+                    terms.push(words);
+                }
+            }
+            if terms.len() >= 2 {
+                out.push(terms);
+            }
+        }
+        Self { groups: out }
+    }
+
+    /// Each group as its terms joined by ", ".
+    pub fn to_lines(&self) -> Vec<String> {
+        self.groups
+            .iter()
+            .map(|g| g.iter().map(|t| t.join(" ")).collect::<Vec<_>>().join(", "))
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Every run of query words that is a synonym term, with the other terms of its groups.
+    pub fn expansions(&self, words: &[String]) -> Vec<Expansion> {
+        let mut out = Vec::new();
+        for start in 0..words.len() {
+            for len in 1..=MAX_PHRASE_WORDS.min(words.len() - start) {
+                let span = &words[start..start + len];
+                let mut alternatives: Vec<Vec<String>> = Vec::new();
+                for group in &self.groups {
+                    if group.iter().any(|t| t.as_slice() == span) {
+                        for term in group {
+                            if term.as_slice() != span && !alternatives.contains(term) {
+                                alternatives.push(term.clone());
+                            }
+                        }
+                    }
+                }
+                if !alternatives.is_empty() {
+                    out.push(Expansion {
+                        start,
+                        len,
+                        alternatives,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Meilisearch's `synonyms` setting: every term maps to the other terms of its groups.
+    pub fn to_meili(&self) -> BTreeMap<String, Vec<String>> {
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for group in &self.groups {
+            for term in group {
+                let key = term.join(" ");
+                let entry = map.entry(key.clone()).or_default();
+                for other in group {
+                    let other = other.join(" ");
+                    if other != key && !entry.contains(&other) {
+                        entry.push(other);
+                    }
+                }
+            }
+        }
+        map
+    }
+}
+
+/// The synonyms stored in the database, in order.
+pub async fn load(pool: &AnyPool) -> Result<Synonyms, sqlx::Error> {
+    let rows = sqlx::query("SELECT terms FROM search_synonym ORDER BY position, id")
+        .fetch_all(pool)
+        .await?;
+    let groups: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.try_get::<String, _>(0).map(|terms| {
+                terms
+                    .split(',')
+                    .map(|t| t.trim().to_owned())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Synonyms::from_groups(groups))
+}
+
+/// A summary that changes whenever the stored synonyms change (the sync worker polls it).
+pub async fn version(pool: &AnyPool) -> Result<String, sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*), MAX(updated_at) FROM search_synonym")
+        .fetch_one(pool)
+        .await?;
+    let count: i64 = row.try_get(0)?;
+    let latest: Option<String> = row.try_get(1)?;
+    Ok(format!("{count}/{}", latest.unwrap_or_default()))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SynonymError {
+    #[error("a synonym group needs at least two different words or phrases, separated by commas")]
+    TooFew,
+    #[error("there is no synonym group number {0}")]
+    NoSuchGroup(i64),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Adds a group ("asd, autism, autistic"); returns its number.
+pub async fn add(pool: &AnyPool, line: &str) -> Result<i64, SynonymError> {
+    let terms: Vec<String> = line
+        .split(',')
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty())
+        .collect();
+    if Synonyms::from_groups([terms.clone()]).is_empty() {
+        return Err(SynonymError::TooFew);
+    }
+    let next: i64 = sqlx::query("SELECT COALESCE(MAX(position), 0) + 1 FROM search_synonym")
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?;
+    sqlx::query(
+        "INSERT INTO search_synonym (id, terms, position, updated_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(terms.join(", "))
+    .bind(next)
+    .bind(clock::now())
+    .execute(pool)
+    .await?;
+    Ok(next)
+}
+
+/// Removes group number `position` (as `signpost synonyms list` numbers them).
+pub async fn remove(pool: &AnyPool, position: i64) -> Result<(), SynonymError> {
+    let done = sqlx::query("DELETE FROM search_synonym WHERE position = $1")
+        .bind(position)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(SynonymError::NoSuchGroup(position));
+    }
+    // Deleting changes COUNT(*), so the version changes even though no row's time did.
+    Ok(())
+}
+
+/// Every group with its number.
+pub async fn list(pool: &AnyPool) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT position, terms FROM search_synonym ORDER BY position, id")
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_are_normalised_and_expanded() {
+        let s = Synonyms::from_groups([
+            vec!["ASD", "Autism", "autistic spectrum"],
+            vec!["respite", "short breaks"],
+            vec!["lonely", " "],
+        ]);
+        assert_eq!(s.len(), 2, "a group of one term is dropped");
+        let words: Vec<String> = ["short", "breaks", "asd"].map(String::from).to_vec();
+        let e = s.expansions(&words);
+        assert_eq!(e.len(), 2);
+        assert_eq!((e[0].start, e[0].len), (0, 2));
+        assert_eq!(e[0].alternatives, [vec!["respite".to_owned()]]);
+        assert_eq!((e[1].start, e[1].len), (2, 1));
+        assert_eq!(
+            e[1].alternatives,
+            [
+                vec!["autism".to_owned()],
+                vec!["autistic".to_owned(), "spectrum".to_owned()]
+            ]
+        );
+        let meili = s.to_meili();
+        assert_eq!(meili["short breaks"], ["respite"]);
+        assert_eq!(meili["asd"], ["autism", "autistic spectrum"]);
+    }
+}
