@@ -18,6 +18,10 @@ fn signpost() -> Command {
         "SIGNPOST_LOG_FORMAT",
         "RUST_LOG",
         "SIGNPOST_DB_TIMEOUT_SECS",
+        "SIGNPOST_SEARCH",
+        "SIGNPOST_SEARCH_DIR",
+        "MEILI_URL",
+        "MEILI_MASTER_KEY",
     ] {
         command.env_remove(var);
     }
@@ -84,10 +88,18 @@ fn help_documents_every_environment_variable() {
         "SIGNPOST_MAX_BODY_KB",
         "SIGNPOST_DB_MAX_CONNECTIONS",
         "SIGNPOST_DB_TIMEOUT_SECS",
+        "SIGNPOST_SEARCH",
+        "SIGNPOST_SEARCH_DIR",
+        "MEILI_URL",
+        "MEILI_MASTER_KEY",
+        "MEILI_INDEX",
+        "SIGNPOST_SEARCH_SYNC_MS",
     ] {
         assert!(help.contains(var), "--help mentions {var}");
     }
-    assert!(help.contains("migrate"));
+    for command in ["migrate", "reindex", "synonyms"] {
+        assert!(help.contains(command), "--help mentions {command}");
+    }
 }
 
 #[test]
@@ -103,6 +115,7 @@ fn bad_listen_address_fails_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let output = run(signpost()
         .env("DATABASE_URL", temp_sqlite_url(&dir))
+        .env("SIGNPOST_SEARCH_DIR", dir.path().join("search-index"))
         .env("LEPTOS_SITE_ADDR", "localhost:notaport"));
     assert_one_line_failure(&output, &["LEPTOS_SITE_ADDR", "127.0.0.1:3000"]);
 }
@@ -140,6 +153,7 @@ fn port_in_use_fails_with_one_line() {
     let addr = taken.local_addr().unwrap();
     let output = run(signpost()
         .env("DATABASE_URL", temp_sqlite_url(&dir))
+        .env("SIGNPOST_SEARCH_DIR", dir.path().join("search-index"))
         .env("LEPTOS_SITE_ADDR", addr.to_string()));
     assert_one_line_failure(
         &output,
@@ -179,6 +193,7 @@ fn serves_then_shuts_down_gracefully_on_sigterm() {
         .port();
     let mut child = signpost()
         .env("DATABASE_URL", temp_sqlite_url(&dir))
+        .env("SIGNPOST_SEARCH_DIR", dir.path().join("search-index"))
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("SIGNPOST_ENV", "production")
         .stdout(Stdio::piped())
@@ -229,4 +244,75 @@ fn serves_then_shuts_down_gracefully_on_sigterm() {
         "production logs are JSON: {first}"
     );
     assert!(logs.contains("shutting down"));
+}
+
+#[test]
+fn meilisearch_without_a_url_fails_with_one_line() {
+    let output = run(signpost().env("SIGNPOST_SEARCH", "meilisearch"));
+    assert_one_line_failure(&output, &["MEILI_URL", "SIGNPOST_SEARCH"]);
+    let output = run(signpost()
+        .env("SIGNPOST_SEARCH", "meilisearch")
+        .env("MEILI_URL", "not a url"));
+    assert_one_line_failure(&output, &["MEILI_URL", "not a url"]);
+}
+
+#[test]
+fn unreachable_meilisearch_fails_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nothing listens on.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = run(signpost()
+        .env("DATABASE_URL", temp_sqlite_url(&dir))
+        .env("SIGNPOST_DEMO_DATA", "false")
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("SIGNPOST_SEARCH", "meilisearch")
+        .env("MEILI_URL", format!("http://127.0.0.1:{port}"))
+        .env("MEILI_MASTER_KEY", "a-secret-key-never-printed"));
+    assert_one_line_failure(&output, &["search index", "meilisearch", &port.to_string()]);
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("a-secret-key-never-printed"));
+}
+
+#[test]
+fn reindex_and_synonyms_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_env = |c: &mut Command| {
+        c.env("DATABASE_URL", temp_sqlite_url(&dir))
+            .env("SIGNPOST_SEARCH_DIR", dir.path().join("search-index"));
+    };
+    let mut import = signpost();
+    with_env(import.args(["import", "demo"]));
+    assert!(run(&mut import).status.success());
+
+    let mut reindex = signpost();
+    with_env(reindex.arg("reindex"));
+    let output = run(&mut reindex);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "reindex succeeds: {stderr}");
+    assert!(
+        stderr.contains("rebuilt the embedded search index: 355 services"),
+        "{stderr}"
+    );
+
+    let mut add = signpost();
+    with_env(add.args(["synonyms", "add", "kinship, family and friends care"]));
+    assert!(run(&mut add).status.success());
+    let mut list = signpost();
+    with_env(list.args(["synonyms", "list"]));
+    let listed = String::from_utf8_lossy(&run(&mut list).stdout).to_string();
+    assert!(listed.contains("asd, autism"), "the shipped list: {listed}");
+    let line = listed
+        .lines()
+        .find(|l| l.contains("kinship"))
+        .expect("the new group is listed");
+    let number = line.split_whitespace().next().unwrap().to_owned();
+    let mut remove = signpost();
+    with_env(remove.args(["synonyms", "remove", &number]));
+    assert!(run(&mut remove).status.success());
+    let mut bad = signpost();
+    with_env(bad.args(["synonyms", "add", "lonely"]));
+    assert_one_line_failure(&run(&mut bad), &["at least two"]);
 }
