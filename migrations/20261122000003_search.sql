@@ -35,7 +35,7 @@ INSERT INTO search_synonym (id, terms, position, updated_at) VALUES
     ('45b71dea-7825-5ab4-aa7a-50c1bc0ce559', 'counselling, counseling, talking therapy', 9, '2026-11-22T00:00:00Z'),
     ('e8a32152-2a3a-5ed6-b909-86861a36c226', 'disabled, disability, disabilities', 10, '2026-11-22T00:00:00Z'),
     ('ede38fea-7fca-559a-a719-2255a77593cf', 'baby, babies, newborn, infant', 11, '2026-11-22T00:00:00Z'),
-    ('ccdf7476-4bd1-57af-99c4-3181c44027f5', 'teenager, teenagers, teens, young people', 12, '2026-11-22T00:00:00Z'),
+    ('ccdf7476-4bd1-57af-99c4-3181c44027f5', 'teenager, teenagers, teens, teen, young people', 12, '2026-11-22T00:00:00Z'),
     ('10991138-cb76-585d-a710-e0774a715f0c', 'holiday club, holiday activities, haf', 13, '2026-11-22T00:00:00Z'),
     ('9071676e-facb-5ac6-9e5c-1b9ba01aa8c7', 'food bank, foodbank, food parcels', 14, '2026-11-22T00:00:00Z'),
     ('11f47aeb-3199-5938-8db3-23929fecd076', 'dad, dads, fathers', 15, '2026-11-22T00:00:00Z'),

@@ -1,5 +1,6 @@
 //! `/healthz` (the process is alive) and `/readyz` (the database is reachable and every
-//! migration this binary knows is applied).
+//! migration this binary knows is applied; the detail also shows the search engine and how many
+//! directory changes are waiting to reach its index).
 
 use crate::startup::AppState;
 use axum::{extract::State, http::StatusCode, Json};
@@ -11,6 +12,7 @@ pub async fn healthz() -> Json<Value> {
 
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let readiness = state.db.readiness().await;
+    let queue = crate::search::sync::queue_state(state.db.pool()).await.ok();
     let status = if readiness.is_ready() {
         StatusCode::OK
     } else {
@@ -24,6 +26,11 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
             "migrations": {
                 "applied": readiness.migrations_applied,
                 "expected": readiness.migrations_expected,
+            },
+            "search": {
+                "engine": state.search.engine().as_str(),
+                "pending_changes": queue.map(|q| q.pending),
+                "retrying_changes": queue.map(|q| q.retrying),
             },
         })),
     )

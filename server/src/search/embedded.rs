@@ -5,12 +5,18 @@
 //! survives restarts; rebuilding it from the database takes seconds even at 100k services.
 //!
 //! How it answers a query (the same meaning as the Meilisearch adapter's settings):
-//! * every query word (or one of its synonyms) is looked for in the name, categories, summary,
-//!   organisation, description and place, with more weight in that order; exact words score by
-//!   BM25, typos (one from 5 letters, two from 9) and, for the last word while typing, prefixes
-//!   score a little less;
-//! * services matching more of the words always rank above those matching fewer (Meilisearch's
-//!   "words" rule): each matched word adds a constant far above any BM25 score;
+//! * every query word is looked for in the name, categories, summary, organisation, description
+//!   and place, with more weight in that order, by BM25. So are the indexed words within its typo
+//!   budget (one typo from 5 letters, two from 9), the words it begins (for the last word, while
+//!   typing) and its synonyms, each with less weight than the word itself ([`Vocabulary`] finds
+//!   them in the index's own term dictionary);
+//! * Meilisearch's "words" rule with its default matching strategy: a service must match the
+//!   first word, and services matching a longer run of the query's words (all of them, or all
+//!   but the last, …) always rank above the others: each run adds a constant far above any BM25
+//!   score. Each pair of query words found next to each other adds a smaller constant (the
+//!   "proximity" rule);
+//! * sorting by distance asks for every word (Meilisearch's `matchingStrategy: all`), so that the
+//!   nearest services are ones that match the whole query;
 //! * filters, distance and facet counts are computed in one pass over the matching documents
 //!   from columnar fast fields ([`Matcher`]), with the filter meaning of
 //!   [`Filters::matches`](super::Filters::matches) (a test checks the two agree).
@@ -18,7 +24,7 @@
 use super::document::SearchDocument;
 use super::query::{AgeBand, DeliveryMode, Facet, FacetCounts, Filters, SearchQuery, SortOrder};
 use super::synonyms::Synonyms;
-use super::text::{self, typo_budget};
+use super::text::{self, edit_distance, typo_budget};
 use super::{Engine, EngineHit, EngineResults, IndexStatus, SearchError, SearchIndex};
 use crate::directory::model::ReferralRoute;
 use crate::directory::repo::distance_metres;
@@ -32,15 +38,15 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    QueryClone, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryClone,
+    TermQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
 };
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal,
-    SegmentReader, TantivyDocument, TantivyError, Term,
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
+    SegmentOrdinal, SegmentReader, TantivyDocument, TantivyError, Term,
 };
 
 const TOKENIZER: &str = "signpost";
@@ -55,10 +61,15 @@ const TEXT_FIELDS: [(&str, f32); 6] = [
     ("description", 1.0),
     ("place", 1.0),
 ];
-/// The weight of a typo or prefix match, relative to an exact match in the description.
-const FUZZY_WEIGHT: f32 = 0.5;
-/// The weight of a synonym match relative to the word itself.
-const SYNONYM_WEIGHT: f32 = 0.9;
+/// Each pair of query words found next to each other adds this.
+const PAIR_WEIGHT: f32 = 200.0;
+/// Weights of near matches relative to the word itself.
+const ONE_TYPO_WEIGHT: f32 = 0.5;
+const TWO_TYPOS_WEIGHT: f32 = 0.3;
+const PREFIX_WEIGHT: f32 = 0.6;
+const SYNONYM_WEIGHT: f32 = 0.5;
+/// Most near matches (typos, completions) looked for per query word: the most used first.
+const MAX_VARIANTS: usize = 30;
 
 // Bits of the `flags` fast field.
 const DAY_BITS: u32 = 0; // 7 bits, Monday first
@@ -68,6 +79,8 @@ const FREE_BIT: u32 = 13;
 const HOLIDAYS_BIT: u32 = 14;
 const WHEELCHAIR_BIT: u32 = 15;
 const ROUTE_BITS: u32 = 16; // 3 bits: self, professional, drop in
+const AGE_BITS: u32 = 19; // 6 bits: the age bands the service's range touches
+const FLAG_BITS: usize = 25;
 
 const ROUTES: [ReferralRoute; 3] = [
     ReferralRoute::SelfReferral,
@@ -130,6 +143,11 @@ fn flags(doc: &SearchDocument) -> u64 {
     if doc.wheelchair {
         f |= 1 << WHEELCHAIR_BIT;
     }
+    for band in AgeBand::for_range(doc.age_min, doc.age_max) {
+        if let Some(i) = AgeBand::ALL.iter().position(|b| *b == band) {
+            f |= 1 << (AGE_BITS + i as u32);
+        }
+    }
     f
 }
 
@@ -181,11 +199,7 @@ fn schema() -> Schema {
     }
     b.add_text_field(
         "all",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(TOKENIZER)
-                .set_index_option(IndexRecordOption::Basic),
-        ),
+        TextOptions::default().set_indexing_options(positions.clone()),
     );
     b.add_text_field("categories", STRING | FAST);
     b.add_text_field("languages", STRING | FAST);
@@ -232,10 +246,83 @@ fn internal(e: impl std::fmt::Display) -> SearchError {
     SearchError::Internal(e.to_string())
 }
 
+/// The words in the index (from the term dictionary of the `all` field) with the number of
+/// services using each, grouped by length: where typo and prefix matches come from.
+#[derive(Default)]
+struct Vocabulary {
+    by_length: Vec<Vec<(String, u32)>>,
+}
+
+impl Vocabulary {
+    fn read(searcher: &Searcher, field: Field) -> tantivy::Result<Self> {
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    *counts.entry(word.to_owned()).or_default() += stream.value().doc_freq;
+                }
+            }
+        }
+        let mut by_length: Vec<Vec<(String, u32)>> = Vec::new();
+        for (word, n) in counts {
+            let len = word.chars().count();
+            if by_length.len() <= len {
+                by_length.resize_with(len + 1, Vec::new);
+            }
+            by_length[len].push((word, n));
+        }
+        Ok(Self { by_length })
+    }
+
+    /// Indexed words near `word` with their weight: within its typo budget, and when `prefix`
+    /// also those that begin with it (or with something within the budget). Not `word` itself;
+    /// at most [`MAX_VARIANTS`], the most used first.
+    fn variants(&self, word: &str, prefix: bool) -> Vec<(String, f32)> {
+        let budget = typo_budget(word);
+        let len = word.chars().count();
+        let mut found: Vec<(String, f32, u32)> = Vec::new();
+        let lo = len.saturating_sub(usize::from(budget));
+        let hi = if prefix {
+            self.by_length.len()
+        } else {
+            (len + usize::from(budget) + 1).min(self.by_length.len())
+        };
+        for words in self.by_length.get(lo..hi).unwrap_or_default() {
+            for (candidate, uses) in words {
+                if candidate == word {
+                    continue;
+                }
+                let weight = match edit_distance(word, candidate, budget) {
+                    Some(0) => continue,
+                    Some(1) => Some(ONE_TYPO_WEIGHT),
+                    Some(_) => Some(TWO_TYPOS_WEIGHT),
+                    None if prefix && candidate.starts_with(word) => Some(PREFIX_WEIGHT),
+                    None if prefix && budget > 0 && text::word_matches(word, candidate, true) => {
+                        Some(TWO_TYPOS_WEIGHT)
+                    }
+                    None => None,
+                };
+                if let Some(weight) = weight {
+                    found.push((candidate.clone(), weight, *uses));
+                }
+            }
+        }
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+        found.truncate(MAX_VARIANTS);
+        found
+            .into_iter()
+            .map(|(w, weight, _)| (w, weight))
+            .collect()
+    }
+}
+
 struct Inner {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    vocabulary: RwLock<Arc<Vocabulary>>,
     synonyms: RwLock<Synonyms>,
     /// Where the index lives (None: in memory).
     path: Option<PathBuf>,
@@ -294,11 +381,13 @@ impl EmbeddedIndex {
             .try_into()
             .map_err(internal)?;
         let fields = fields(&index.schema())?;
+        let vocabulary = Vocabulary::read(&reader.searcher(), fields.all).map_err(internal)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 index,
                 reader,
                 fields,
+                vocabulary: RwLock::new(Arc::new(vocabulary)),
                 synonyms: RwLock::new(Synonyms::default()),
                 path: path.map(Path::to_path_buf),
             }),
@@ -322,6 +411,12 @@ impl EmbeddedIndex {
             prepared.commit().map_err(internal)?;
             writer.wait_merging_threads().map_err(internal)?;
             inner.reader.reload().map_err(internal)?;
+            let vocabulary =
+                Vocabulary::read(&inner.reader.searcher(), inner.fields.all).map_err(internal)?;
+            match inner.vocabulary.write() {
+                Ok(mut guard) => *guard = Arc::new(vocabulary),
+                Err(poisoned) => *poisoned.into_inner() = Arc::new(vocabulary),
+            }
             Ok(())
         })
         .await
@@ -454,76 +549,96 @@ impl SearchIndex for EmbeddedIndex {
     }
 }
 
+/// Term queries for one word (or phrase) in every text field, by field weight × `weight`.
+fn in_every_field(words: &[String], weight: f32, f: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+    f.text
+        .iter()
+        .zip(TEXT_FIELDS)
+        .map(|(field, (_, field_weight))| {
+            let q: Box<dyn Query> = if let [word] = words {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(*field, word),
+                    IndexRecordOption::WithFreqs,
+                ))
+            } else {
+                Box::new(PhraseQuery::new(
+                    words
+                        .iter()
+                        .map(|w| Term::from_field_text(*field, w))
+                        .collect(),
+                ))
+            };
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(q, field_weight * weight)) as Box<dyn Query>,
+            )
+        })
+        .collect()
+}
+
 /// The tantivy query for the words (all documents when there are none).
 fn text_query(
-    words: &[String],
-    last_is_prefix: bool,
+    query: &SearchQuery,
     synonyms: &Synonyms,
+    vocabulary: &Vocabulary,
     f: &Fields,
 ) -> Box<dyn Query> {
+    let words = query.text.words();
     if words.is_empty() {
         return Box::new(AllQuery);
     }
+    let require_all = query.sort == SortOrder::Distance;
     let expansions = synonyms.expansions(words);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut word_queries: Vec<BooleanQuery> = Vec::new();
     for (i, word) in words.iter().enumerate() {
-        let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, (_, weight)) in f.text.iter().zip(TEXT_FIELDS) {
-            let term = Term::from_field_text(*field, word);
-            options.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-                    weight,
-                )),
-            ));
-        }
-        let budget = typo_budget(word);
-        let prefix = last_is_prefix && i + 1 == words.len();
-        if budget > 0 || prefix {
-            let term = Term::from_field_text(f.all, word);
-            let fuzzy = if prefix {
-                FuzzyTermQuery::new_prefix(term, budget, true)
-            } else {
-                FuzzyTermQuery::new(term, budget, true)
-            };
-            options.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(Box::new(fuzzy), FUZZY_WEIGHT)),
-            ));
+        let mut options = in_every_field(std::slice::from_ref(word), 1.0, f);
+        let prefix = query.text.last_is_prefix() && i + 1 == words.len();
+        for (variant, weight) in vocabulary.variants(word, prefix) {
+            options.extend(in_every_field(&[variant], weight, f));
         }
         for expansion in expansions
             .iter()
             .filter(|e| e.start <= i && i < e.start + e.len)
         {
             for alternative in &expansion.alternatives {
-                for (field, (_, weight)) in f.text.iter().zip(TEXT_FIELDS) {
-                    let q: Box<dyn Query> = if alternative.len() == 1 {
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(*field, &alternative[0]),
-                            IndexRecordOption::WithFreqs,
-                        ))
-                    } else {
-                        Box::new(PhraseQuery::new(
-                            alternative
-                                .iter()
-                                .map(|w| Term::from_field_text(*field, w))
-                                .collect(),
-                        ))
-                    };
-                    options.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(q, weight * SYNONYM_WEIGHT)),
-                    ));
-                }
+                options.extend(in_every_field(alternative, SYNONYM_WEIGHT, f));
             }
         }
-        let word_query = BooleanQuery::new(options);
+        word_queries.push(BooleanQuery::new(options));
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // Meilisearch's "words" rule with its default matching strategy ("last"): a service must
+    // match the first word; it ranks by how long a run of the query's words, from the first, it
+    // matches all of. Sorting by distance asks for every word.
+    for k in 1..=word_queries.len() {
+        let run: Vec<(Occur, Box<dyn Query>)> = word_queries[..k]
+            .iter()
+            .map(|q| (Occur::Must, q.box_clone()))
+            .collect();
+        let run = BooleanQuery::new(run);
+        let occur = if k == 1 || (require_all && k == word_queries.len()) {
+            Occur::Must
+        } else {
+            Occur::Should
+        };
+        clauses.push((
+            occur,
+            Box::new(ConstScoreQuery::new(Box::new(run), WORD_WEIGHT)),
+        ));
+    }
+    for q in word_queries {
+        clauses.push((Occur::Should, Box::new(q)));
+    }
+    for pair in words.windows(2) {
+        let phrase = PhraseQuery::new(
+            pair.iter()
+                .map(|w| Term::from_field_text(f.all, w))
+                .collect(),
+        );
         clauses.push((
             Occur::Should,
-            Box::new(ConstScoreQuery::new(word_query.box_clone(), WORD_WEIGHT)),
+            Box::new(ConstScoreQuery::new(Box::new(phrase), PAIR_WEIGHT)),
         ));
-        clauses.push((Occur::Should, Box::new(word_query)));
     }
     Box::new(BooleanQuery::new(clauses))
 }
@@ -609,8 +724,7 @@ struct Match {
 
 struct SegmentFruit {
     matches: Vec<Match>,
-    flag_counts: [u64; 20],
-    age_counts: [u64; 6],
+    flag_counts: [u64; FLAG_BITS],
     categories: BTreeMap<String, u64>,
     languages: BTreeMap<String, u64>,
 }
@@ -694,8 +808,7 @@ impl Collector for Matcher {
             wanted_languages,
             fruit: SegmentFruit {
                 matches: Vec::new(),
-                flag_counts: [0; 20],
-                age_counts: [0; 6],
+                flag_counts: [0; FLAG_BITS],
                 categories: BTreeMap::new(),
                 languages: BTreeMap::new(),
             },
@@ -761,19 +874,16 @@ impl SegmentCollector for SegmentMatcher {
             ),
         });
         if self.c.facets {
-            for (bit, count) in self.fruit.flag_counts.iter_mut().enumerate() {
-                if flags & (1 << bit) != 0 {
-                    *count += 1;
+            let mut rest = flags;
+            while rest != 0 {
+                if let Some(n) = self
+                    .fruit
+                    .flag_counts
+                    .get_mut(rest.trailing_zeros() as usize)
+                {
+                    *n += 1;
                 }
-            }
-            let (lo, hi) = (
-                u8::try_from(age_min).unwrap_or(u8::MAX),
-                u8::try_from(age_max).unwrap_or(u8::MAX),
-            );
-            for band in AgeBand::for_range(lo, hi) {
-                if let Some(i) = AgeBand::ALL.iter().position(|b| *b == band) {
-                    self.fruit.age_counts[i] += 1;
-                }
+                rest &= rest - 1;
             }
             if let Some(c) = &self.categories {
                 for ord in c.term_ords(doc) {
@@ -846,12 +956,11 @@ fn search(inner: &Inner, query: &SearchQuery) -> Result<EngineResults, SearchErr
         Err(poisoned) => poisoned.into_inner().clone(),
     };
     let f = &inner.fields;
-    let q = text_query(
-        query.text.words(),
-        query.text.last_is_prefix(),
-        &synonyms,
-        f,
-    );
+    let vocabulary = match inner.vocabulary.read() {
+        Ok(guard) => guard.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
+    let q = text_query(query, &synonyms, &vocabulary, f);
     let searcher = inner.reader.searcher();
     let collector = Matcher {
         compiled: Compiled::new(&query.filters, query),
@@ -859,16 +968,12 @@ fn search(inner: &Inner, query: &SearchQuery) -> Result<EngineResults, SearchErr
     let fruits = searcher.search(&*q, &collector).map_err(internal)?;
 
     let mut matches: Vec<Match> = Vec::new();
-    let mut flag_counts = [0u64; 20];
-    let mut age_counts = [0u64; 6];
+    let mut flag_counts = [0u64; FLAG_BITS];
     let mut categories: BTreeMap<String, u64> = BTreeMap::new();
     let mut languages: BTreeMap<String, u64> = BTreeMap::new();
     for fruit in fruits {
         matches.extend(fruit.matches);
         for (t, s) in flag_counts.iter_mut().zip(fruit.flag_counts) {
-            *t += s;
-        }
-        for (t, s) in age_counts.iter_mut().zip(fruit.age_counts) {
             *t += s;
         }
         for (k, v) in fruit.categories {
@@ -937,15 +1042,8 @@ fn search(inner: &Inner, query: &SearchQuery) -> Result<EngineResults, SearchErr
             Facet::Wheelchair,
             bits(WHEELCHAIR_BIT..WHEELCHAIR_BIT + 1, &["true"]),
         );
-        facets.insert(
-            Facet::AgeBand,
-            AgeBand::ALL
-                .iter()
-                .zip(age_counts)
-                .filter(|(_, n)| *n > 0)
-                .map(|(b, n)| (b.as_str().to_owned(), n))
-                .collect(),
-        );
+        let band_names: Vec<&str> = AgeBand::ALL.iter().map(|b| b.as_str()).collect();
+        facets.insert(Facet::AgeBand, bits(AGE_BITS..AGE_BITS + 6, &band_names));
         facets.insert(Facet::Category, categories);
         facets.insert(Facet::Language, languages);
     }

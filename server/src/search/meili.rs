@@ -230,7 +230,10 @@ impl MeiliIndex {
     }
 }
 
-/// A string as a Meilisearch filter value: in double quotes, with `\` and `"` escaped.
+/// A string as a Meilisearch filter value: in double quotes, with `"` and `\` escaped. A quote
+/// can then never end the value early, and a backslash can never escape the closing quote.
+/// (Meilisearch unescapes `\"` but keeps `\\` as two characters, so a value with a backslash
+/// matches nothing; no category code or language name has one.)
 pub fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');

@@ -6,7 +6,7 @@ use super::query::QueryText;
 use super::synonyms::Synonyms;
 use std::collections::HashMap;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer, TokenStream,
+    AsciiFoldingFilter, LowerCaser, TextAnalyzer, Token as TantivyToken, TokenStream, Tokenizer,
 };
 
 /// Words too common to search on (also given to Meilisearch as its stop words).
@@ -20,10 +20,78 @@ pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.contains(&word)
 }
 
+/// Splits text into words: runs of letters and digits, where an apostrophe between two of them
+/// stays inside the word and is dropped ("carer's" is one word, "carers").
+#[derive(Clone, Default)]
+pub struct WordTokenizer {
+    token: TantivyToken,
+}
+
+pub struct WordStream<'a> {
+    text: &'a str,
+    at: usize,
+    token: &'a mut TantivyToken,
+}
+
+fn is_apostrophe(c: char) -> bool {
+    c == '\'' || c == '\u{2019}'
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        self.token.reset();
+        WordStream {
+            text,
+            at: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+impl TokenStream for WordStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.token.text.clear();
+        self.token.position = self.token.position.wrapping_add(1);
+        let rest = &self.text[self.at..];
+        let Some((start, _)) = rest.char_indices().find(|(_, c)| c.is_alphanumeric()) else {
+            self.at = self.text.len();
+            return false;
+        };
+        let from = self.at + start;
+        let mut end = from;
+        let mut chars = self.text[from..].char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c.is_alphanumeric() {
+                self.token.text.push(c);
+                end = from + i + c.len_utf8();
+            } else if is_apostrophe(c)
+                && chars.peek().is_some_and(|(_, next)| next.is_alphanumeric())
+            {
+                // "carer's": the apostrophe is skipped, the word goes on.
+            } else {
+                break;
+            }
+        }
+        self.token.offset_from = from;
+        self.token.offset_to = end;
+        self.at = end;
+        true
+    }
+
+    fn token(&self) -> &TantivyToken {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        self.token
+    }
+}
+
 /// The analyzer of the embedded index, used here too so that highlighting and suggestions split
-/// text exactly as the index does: runs of letters and digits, lower-cased, accents folded.
+/// text exactly as the index does: words (see [`WordTokenizer`]), lower-cased, accents folded.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer::default())
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()

@@ -1,0 +1,262 @@
+//! The search index stays in step with the directory (the database is the source of truth), on
+//! SQLite and PostgreSQL: writes reach the index through the queue, a write that cannot reach the
+//! index is kept and retried, start-up rebuilds an index that is missing or out of date, and
+//! hostile filter values are data, never syntax — on the embedded engine, and on Meilisearch when
+//! `MEILI_URL` is set.
+
+mod common;
+
+use common::spawn_app_with_demo;
+use serde_json::Value;
+use signpost::config::SearchSettings;
+use signpost::db::Db;
+use signpost::directory::{demo, import};
+use signpost::search::{sync, Filters, QueryText, SearchQuery, SortOrder};
+use signpost::startup::open_search;
+use std::time::{Duration, Instant};
+
+async fn api_total(app: &common::TestApp, search: &str) -> u64 {
+    let body: Value = app
+        .get(&format!("/api/oruk/services?search={search}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    body["total_items"].as_u64().unwrap()
+}
+
+/// Exports one demo service, renames it and imports it again (as an editor or a feed would).
+async fn rename(db: &Db, key: &str, name: &str) {
+    let id = demo::id("service", key).to_string();
+    let services = import::export_services(db).await.unwrap();
+    let mut service = serde_json::to_value(services.iter().find(|s| s.id == id).unwrap()).unwrap();
+    service["name"] = Value::String(name.to_owned());
+    import::import_services(db, &[service]).await.unwrap();
+}
+
+#[tokio::test]
+async fn directory_writes_reach_the_index() {
+    let app = spawn_app_with_demo().await;
+    assert_eq!(api_total(&app, "Quokkaville").await, 0);
+    rename(
+        &app.db,
+        "spectrum-autism-family-group-brackenfield",
+        "Quokkaville autism group",
+    )
+    .await;
+    // The worker (every 100 ms in tests) applies the queue.
+    let started = Instant::now();
+    while api_total(&app, "Quokkaville").await == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the change reached the index"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let state = sync::queue_state(app.db.pool()).await.unwrap();
+    assert_eq!(state.pending, 0, "the queue is empty once applied");
+    let ready: Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["search"]["engine"], "embedded");
+    assert_eq!(ready["search"]["pending_changes"], 0);
+}
+
+#[tokio::test]
+async fn a_change_that_cannot_reach_the_index_is_kept_and_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    // A real Meilisearch adapter pointed at a port where nothing listens: every update fails.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let down = open_search(&SearchSettings::Meilisearch {
+        url: format!("http://127.0.0.1:{port}"),
+        key: None,
+        index: "unreachable".into(),
+    })
+    .unwrap();
+    // No server runs here: this test drives the sync worker's passes itself.
+    let url = common::fresh_database(dir.path()).await;
+    let db = Db::connect_with(&url, 2, Duration::from_secs(10))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    signpost::startup::prepare_directory(&db, true)
+        .await
+        .unwrap();
+    // Everything the demo load queued, then one edit.
+    rename(&db, "focus-adhd-helpline", "Wombatfield ADHD helpline").await;
+    let before = sync::queue_state(db.pool()).await.unwrap();
+    assert!(before.pending >= 1);
+
+    let pass = sync::run_once(&db, &down).await.unwrap();
+    assert_eq!(pass.applied, 0);
+    assert!(pass.failed >= 1);
+    let after = sync::queue_state(db.pool()).await.unwrap();
+    assert_eq!(after.pending, before.pending, "nothing is dropped");
+    assert_eq!(
+        after.retrying, before.pending,
+        "every row is marked for retry"
+    );
+    // The database write stands.
+    let stored = import::export_services(&db).await.unwrap();
+    assert!(stored.iter().any(|s| s.name == "Wombatfield ADHD helpline"));
+
+    // The index is back (here: the embedded engine); after the backoff the change arrives.
+    let up = open_search(&SearchSettings::Embedded {
+        dir: dir.path().join("index"),
+    })
+    .unwrap();
+    let started = Instant::now();
+    loop {
+        sync::run_once(&db, &up).await.unwrap();
+        if sync::queue_state(db.pool()).await.unwrap().pending == 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "retried within the backoff"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let query = SearchQuery::new(
+        QueryText::parse("wombatfield").unwrap(),
+        Filters::default(),
+        None,
+        SortOrder::Relevance,
+        1,
+        10,
+    )
+    .unwrap();
+    let found = up.search(&query).await.unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(
+        found.hits[0].id,
+        demo::id("service", "focus-adhd-helpline").to_string()
+    );
+    db.close().await;
+}
+
+#[tokio::test]
+async fn start_up_rebuilds_a_missing_or_stale_index_and_keeps_one_in_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = common::fresh_database(dir.path()).await;
+    let db = Db::connect_with(&url, 2, Duration::from_secs(10))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    signpost::startup::prepare_directory(&db, true)
+        .await
+        .unwrap();
+    let settings = SearchSettings::Embedded {
+        dir: dir.path().join("index"),
+    };
+    let search = open_search(&settings).unwrap();
+    assert_eq!(
+        sync::prepare(&db, &search).await.unwrap(),
+        sync::Prepared::Rebuilt { documents: 355 },
+        "a missing index is built"
+    );
+    drop(search);
+    let search = open_search(&settings).unwrap();
+    assert_eq!(
+        sync::prepare(&db, &search).await.unwrap(),
+        sync::Prepared::InStep { documents: 355 },
+        "an index in step is kept"
+    );
+    // A change made behind the index's back (no queue row): the fingerprint tells.
+    sqlx::query("UPDATE service SET status = 'archived', last_modified = '2026-11-22T09:00:00Z' WHERE id = $1")
+        .bind(demo::id("service", "focus-adhd-helpline").to_string())
+        .execute(db.pool())
+        .await
+        .unwrap();
+    drop(search);
+    let search = open_search(&settings).unwrap();
+    assert_eq!(
+        sync::prepare(&db, &search).await.unwrap(),
+        sync::Prepared::Rebuilt { documents: 354 },
+        "a stale index is rebuilt; archived services leave it"
+    );
+    db.close().await;
+}
+
+/// Filter values that try to be filter syntax match nothing and break nothing.
+async fn hostile_filters_are_data(settings: SearchSettings) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = common::fresh_database(dir.path()).await;
+    let db = Db::connect_with(&url, 2, Duration::from_secs(10))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    signpost::startup::prepare_directory(&db, true)
+        .await
+        .unwrap();
+    let search = open_search(&settings).unwrap();
+    sync::prepare(&db, &search).await.unwrap();
+    let all = |filters: Filters| {
+        SearchQuery::new(
+            QueryText::default(),
+            filters,
+            None,
+            SortOrder::Relevance,
+            1,
+            10,
+        )
+        .unwrap()
+    };
+    let everything = search.search(&all(Filters::default())).await.unwrap().total;
+    assert_eq!(everything, 355);
+    for hostile in [
+        r#"young-carers" OR free = false OR categories = "x"#,
+        r#"x"] OR id EXISTS OR categories IN ["y"#,
+        r"\",
+        "\" OR _geoRadius(0, 0, 99999999) OR \"",
+        "young-carers OR id EXISTS",
+        "",
+    ] {
+        let filters = Filters {
+            categories: vec![hostile.to_owned()],
+            ..Filters::default()
+        };
+        let r = search.search(&all(filters)).await;
+        let r = r.unwrap_or_else(|e| panic!("{hostile:?} is an error: {e}"));
+        assert_eq!(r.total, 0, "{hostile:?} matches nothing");
+        let filters = Filters {
+            languages: vec![hostile.to_owned()],
+            ..Filters::default()
+        };
+        assert_eq!(
+            search.search(&all(filters)).await.unwrap().total,
+            0,
+            "{hostile:?}"
+        );
+    }
+    db.close().await;
+}
+
+#[tokio::test]
+async fn hostile_filter_values_are_data_in_the_embedded_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    hostile_filters_are_data(SearchSettings::Embedded {
+        dir: dir.path().join("index"),
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn hostile_filter_values_are_data_in_meilisearch() {
+    match std::env::var("MEILI_URL") {
+        Ok(url) if !url.trim().is_empty() => {
+            hostile_filters_are_data(SearchSettings::Meilisearch {
+                url,
+                key: std::env::var("MEILI_MASTER_KEY").ok(),
+                index: common::unique_name("signpost_hostile"),
+            })
+            .await;
+        }
+        _ => eprintln!(
+            "\n!!! SKIPPED MEILISEARCH: MEILI_URL is not set, so hostile filter values were \
+             tested on the embedded engine only !!!\n"
+        ),
+    }
+}
