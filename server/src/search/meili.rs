@@ -21,7 +21,7 @@ use crate::directory::repo::distance_metres;
 use async_trait::async_trait;
 use meilisearch_sdk::client::{Client, SwapIndexes};
 use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
-use meilisearch_sdk::search::Selectors;
+use meilisearch_sdk::search::{MatchingStrategies, Selectors};
 use meilisearch_sdk::settings::{
     FacetingSettings, MinWordSizeForTypos, PaginationSetting, Settings, TypoToleranceSettings,
 };
@@ -429,6 +429,13 @@ impl SearchIndex for MeiliIndex {
         if !sort.is_empty() {
             search.with_sort(&sort);
         }
+        // Nearest first means nearest services that match the whole query (as the embedded
+        // engine does); otherwise the default strategy, "last".
+        search.with_matching_strategy(if query.sort == SortOrder::Distance {
+            MatchingStrategies::ALL
+        } else {
+            MatchingStrategies::LAST
+        });
         if query.facets {
             search.with_facets(Selectors::Some(&facets));
         }
