@@ -59,6 +59,9 @@ struct Case {
     /// mean, and its misses are printed, but they do not fail the test.
     #[serde(default)]
     known_issue: Option<String>,
+    /// The engine the known issue is seen on (`embedded` or `meilisearch`); both when absent.
+    #[serde(default)]
+    known_issue_on: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -236,7 +239,7 @@ async fn run_case(
 }
 
 /// Runs every case on one engine; returns the mean precision@5 and the failures.
-async fn run_suite(label: &str, db: &Db, settings: &SearchSettings) -> (f64, Vec<String>) {
+async fn run_suite(label: &'static str, db: &Db, settings: &SearchSettings) -> (f64, Vec<String>) {
     let search = open_search(settings).expect("search opens");
     let synonyms = signpost::search::synonyms::load(db.pool())
         .await
@@ -259,7 +262,11 @@ async fn run_suite(label: &str, db: &Db, settings: &SearchSettings) -> (f64, Vec
         total += outcome.precision;
         for f in outcome.failures {
             let line = format!("[{label}] {:?} ({}): {f}", case.q, case.name);
-            match &case.known_issue {
+            let known = case
+                .known_issue
+                .as_ref()
+                .filter(|_| case.known_issue_on.as_deref().is_none_or(|on| on == label));
+            match known {
                 Some(issue) => println!("  KNOWN ISSUE {line}\n      why: {issue}"),
                 None => failures.push(line),
             }
@@ -313,15 +320,29 @@ async fn relevance_suite_on_both_engines() {
             .await;
             failures.extend(more);
             report.push(format!("meilisearch: mean precision@5 {meili:.3}"));
+            assert!(
+                meili >= 0.85,
+                "Meilisearch mean precision@5 {meili:.3} < 0.85"
+            );
         }
         _ => {
-            let warning = "SKIPPED MEILISEARCH: MEILI_URL is not set, so the relevance suite ran \
-                           on the embedded engine only";
-            eprintln!("\n!!! {warning} !!!\n");
-            report.push(warning.to_owned());
+            let warning = "Meilisearch: MEILI_URL is not set, so the relevance suite ran on the \
+                           embedded engine only";
+            common::loud_skip(warning);
+            report.push(format!("SKIPPED {warning}"));
         }
     }
-    println!("\nrelevance summary: {}", report.join("; "));
+    {
+        // Straight to the terminal (not captured): the per-engine figures belong in every run's
+        // output.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "relevance (precision@5, {} queries): {}",
+            cases().len(),
+            report.join("; ")
+        );
+    }
     let count = cases().len();
     assert!(
         count >= 40,

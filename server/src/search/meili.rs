@@ -1,7 +1,7 @@
 //! The Meilisearch adapter (`SIGNPOST_SEARCH=meilisearch`), through `meilisearch-sdk`.
 //!
-//! * Settings (searchable, filterable and sortable attributes, ranking rules, stop words,
-//!   synonyms, typo tolerance, pagination and facet limits) are applied at every start and waited
+//! * Settings (searchable, filterable and sortable attributes, ranking rules, synonyms, typo
+//!   tolerance, pagination and facet limits; no stop words: queries arrive without them) are applied at every start and waited
 //!   for; Meilisearch ignores a setting that has not changed, so this is idempotent.
 //! * Every write waits for its task; a task that fails becomes [`SearchError::TaskFailed`] with
 //!   Meilisearch's message, so the sync queue keeps the change and retries.
@@ -15,7 +15,6 @@
 use super::document::{Geo, SearchDocument};
 use super::query::{Facet, FacetCounts, Filters, Near, SearchQuery, SortOrder};
 use super::synonyms::Synonyms;
-use super::text::STOP_WORDS;
 use super::{Engine, EngineHit, EngineResults, IndexStatus, SearchError, SearchIndex};
 use crate::directory::repo::distance_metres;
 use async_trait::async_trait;
@@ -153,7 +152,10 @@ impl MeiliIndex {
             .with_filterable_attributes(filterable)
             .with_sortable_attributes(["name", "_geo"])
             .with_ranking_rules(RANKING_RULES)
-            .with_stop_words(STOP_WORDS.iter().copied())
+            // No stop words in the index: queries arrive without them (QueryText drops them, as
+            // for the embedded engine), and synonym phrases such as "speech and language" must
+            // find the words in between.
+            .with_stop_words(std::iter::empty::<&str>())
             .with_synonyms(synonyms.to_meili().into_iter().collect())
             .with_typo_tolerance(TypoToleranceSettings {
                 enabled: Some(true),

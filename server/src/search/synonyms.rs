@@ -11,10 +11,18 @@ use std::collections::BTreeMap;
 /// The longest synonym phrase, in words.
 const MAX_PHRASE_WORDS: usize = 5;
 
+/// One term of a group: its words as a query sees them (stop words left out, to match against
+/// the query's words) and as the text has them (every word, for phrase matching).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SynonymTerm {
+    key: Vec<String>,
+    phrase: Vec<String>,
+}
+
 /// Synonym groups, each term normalised into its words.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Synonyms {
-    groups: Vec<Vec<Vec<String>>>,
+    groups: Vec<Vec<SynonymTerm>>,
 }
 
 /// Alternatives for the query words `start..start + len`.
@@ -22,17 +30,23 @@ pub struct Synonyms {
 pub struct Expansion {
     pub start: usize,
     pub len: usize,
-    /// Each alternative's words (the matched term itself is not included).
+    /// Each alternative's words, stop words included, to find as a phrase (the matched term
+    /// itself is not included).
     pub alternatives: Vec<Vec<String>>,
 }
 
-fn normalise(term: &str) -> Vec<String> {
-    text::tokenize(term)
+fn normalise(term: &str) -> Option<SynonymTerm> {
+    let phrase: Vec<String> = text::tokenize(term)
         .into_iter()
         .map(|t| t.text)
-        .filter(|w| !text::is_stop_word(w))
         .take(MAX_PHRASE_WORDS)
-        .collect()
+        .collect();
+    let key: Vec<String> = phrase
+        .iter()
+        .filter(|w| !text::is_stop_word(w))
+        .cloned()
+        .collect();
+    (!key.is_empty()).then_some(SynonymTerm { key, phrase })
 }
 
 impl Synonyms {
@@ -46,11 +60,12 @@ impl Synonyms {
     {
         let mut out = Vec::new();
         for group in groups {
-            let mut terms: Vec<Vec<String>> = Vec::new();
+            let mut terms: Vec<SynonymTerm> = Vec::new();
             for term in group {
-                let words = normalise(term.as_ref());
-                if !words.is_empty() && !terms.contains(&words) {
-                    terms.push(words);
+                if let Some(term) = normalise(term.as_ref()) {
+                    if !terms.iter().any(|t| t.key == term.key) {
+                        terms.push(term);
+                    }
                 }
             }
             if terms.len() >= 2 {
@@ -64,7 +79,12 @@ impl Synonyms {
     pub fn to_lines(&self) -> Vec<String> {
         self.groups
             .iter()
-            .map(|g| g.iter().map(|t| t.join(" ")).collect::<Vec<_>>().join(", "))
+            .map(|g| {
+                g.iter()
+                    .map(|t| t.phrase.join(" "))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
             .collect()
     }
 
@@ -84,10 +104,10 @@ impl Synonyms {
                 let span = &words[start..start + len];
                 let mut alternatives: Vec<Vec<String>> = Vec::new();
                 for group in &self.groups {
-                    if group.iter().any(|t| t.as_slice() == span) {
+                    if group.iter().any(|t| t.key.as_slice() == span) {
                         for term in group {
-                            if term.as_slice() != span && !alternatives.contains(term) {
-                                alternatives.push(term.clone());
+                            if term.key.as_slice() != span && !alternatives.contains(&term.phrase) {
+                                alternatives.push(term.phrase.clone());
                             }
                         }
                     }
@@ -109,10 +129,10 @@ impl Synonyms {
         let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for group in &self.groups {
             for term in group {
-                let key = term.join(" ");
+                let key = term.phrase.join(" ");
                 let entry = map.entry(key.clone()).or_default();
                 for other in group {
-                    let other = other.join(" ");
+                    let other = other.phrase.join(" ");
                     if other != key && !entry.contains(&other) {
                         entry.push(other);
                     }
@@ -221,8 +241,26 @@ mod tests {
             vec!["ASD", "Autism", "autistic spectrum"],
             vec!["respite", "short breaks"],
             vec!["lonely", " "],
+            vec!["salt", "speech and language"],
         ]);
-        assert_eq!(s.len(), 2, "a group of one term is dropped");
+        assert_eq!(s.len(), 3, "a group of one term is dropped");
+        let salt = s.expansions(&["speech".to_owned(), "language".to_owned()]);
+        assert_eq!(
+            salt[0].alternatives,
+            [vec!["salt".to_owned()]],
+            "stop words do not count"
+        );
+        let e = s.expansions(&["salt".to_owned()]);
+        assert_eq!(
+            e[0].alternatives,
+            [vec![
+                "speech".to_owned(),
+                "and".to_owned(),
+                "language".to_owned()
+            ]],
+            "phrases keep their stop words"
+        );
+        assert_eq!(s.to_meili()["salt"], ["speech and language"]);
         let words: Vec<String> = ["short", "breaks", "asd"].map(String::from).to_vec();
         let e = s.expansions(&words);
         assert_eq!(e.len(), 2);

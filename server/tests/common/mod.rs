@@ -116,6 +116,22 @@ pub fn search_settings(dir: &std::path::Path) -> SearchSettings {
     }
 }
 
+/// The engine `search_settings` picks: "embedded" or "meilisearch".
+pub fn search_engine_name() -> &'static str {
+    match search_settings(std::path::Path::new(".")) {
+        SearchSettings::Embedded { .. } => "embedded",
+        SearchSettings::Meilisearch { .. } => "meilisearch",
+    }
+}
+
+/// Says on the terminal that a test skipped something. Written straight to standard error, not
+/// through `eprintln!`, which the test harness captures (and hides) for passing tests: a skip
+/// must never pass silently.
+pub fn loud_skip(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n!!! SKIPPED: {message} !!!\n");
+}
+
 /// A name no other test in any run uses.
 pub fn unique_name(prefix: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
