@@ -50,6 +50,7 @@ export default defineConfig({
         stderr: "pipe",
         env: {
           DATABASE_URL: `sqlite://${path.join(dataDir, "signpost.db")}`,
+          SIGNPOST_SEARCH_DIR: path.join(dataDir, "search-index"),
           LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
           LEPTOS_SITE_ROOT: path.join(root, "target/site"),
           SIGNPOST_ENV: "production",
