@@ -201,6 +201,17 @@ fn memory_mib(pid: &str) -> Option<(f64, f64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
+/// CPU time a process has used so far (user + system), from /proc/PID/stat (clock ticks of
+/// 10 ms).
+fn cpu_time(pid: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 fn meilisearch_pid() -> Option<String> {
     std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
         let pid = e.file_name().to_string_lossy().to_string();
@@ -216,6 +227,9 @@ struct Row {
     p50: Duration,
     p99: Duration,
     max: Duration,
+    /// CPU time per query (this process, plus the Meilisearch server's for Meilisearch):
+    /// unlike the latencies, hardly affected by other work on the machine.
+    cpu_per_query: Option<Duration>,
     memory: String,
 }
 
@@ -242,13 +256,45 @@ async fn measure(
     for q in queries.iter().take(WARM_UP) {
         search.search(q).await.expect("warm-up");
     }
+    let cpu = || {
+        let own = cpu_time("self")?;
+        let server = match engine {
+            "Meilisearch" => cpu_time(&meilisearch_pid()?)?,
+            _ => Duration::ZERO,
+        };
+        Some(own + server)
+    };
+    let cpu_before = cpu();
     let mut times = Vec::with_capacity(queries.len());
-    for q in &queries {
+    let mut slowest: Vec<(Duration, usize, u64)> = Vec::new();
+    for (i, q) in queries.iter().enumerate() {
         let t = Instant::now();
         let r = search.search(q).await.expect("search");
-        times.push(t.elapsed());
+        let took = t.elapsed();
+        times.push(took);
+        slowest.push((took, i, r.total));
         std::hint::black_box(r);
     }
+    if std::env::var("BENCH_SLOWEST").is_ok() {
+        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        for (took, i, total) in slowest.iter().take(12) {
+            let q = &queries[*i];
+            eprintln!(
+                "  {engine} {}: {:>8} {:?} filters={} near={} sort={:?} page={} total={total}",
+                docs.len(),
+                ms(*took),
+                q.text.raw(),
+                !q.filters.is_empty(),
+                q.near.is_some(),
+                q.sort,
+                q.page
+            );
+        }
+    }
+    let cpu_per_query = match (cpu_before, cpu()) {
+        (Some(a), Some(b)) => Some((b.saturating_sub(a)) / queries.len() as u32),
+        _ => None,
+    };
     times.sort();
     Row {
         engine,
@@ -257,6 +303,7 @@ async fn measure(
         p50: percentile(&times, 50.0),
         p99: percentile(&times, 99.0),
         max: *times.last().unwrap_or(&Duration::ZERO),
+        cpu_per_query,
         memory: memory(),
     }
 }
@@ -323,20 +370,29 @@ async fn main() {
         }
     }
     let mut table = String::from(
-        "| engine | services | index build | p50 | p99 | slowest | memory |\n|---|---:|---:|---:|---:|---:|---|\n",
+        "| engine | services | index build | p50 | p99 | slowest | CPU per query | memory |\n|---|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for r in &rows {
         table.push_str(&format!(
-            "| {} | {} | {:.2} s | {} | {} | {} | {} |\n",
+            "| {} | {} | {:.2} s | {} | {} | {} | {} | {} |\n",
             r.engine,
             r.services,
             r.build.as_secs_f64(),
             ms(r.p50),
             ms(r.p99),
             ms(r.max),
+            r.cpu_per_query.map(ms).unwrap_or_else(|| "–".into()),
             r.memory
         ));
     }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "\nload average at the end (1, 5, 15 min): {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!("\n{QUERIES} mixed queries per row (after {WARM_UP} warm-up queries), 20 results per page, facets counted\n");
     println!("{table}");
     if let Ok(path) = std::env::var("BENCH_OUT") {

@@ -69,7 +69,7 @@ const TWO_TYPOS_WEIGHT: f32 = 0.3;
 const PREFIX_WEIGHT: f32 = 0.6;
 const SYNONYM_WEIGHT: f32 = 0.5;
 /// Most near matches (typos, completions) looked for per query word: the most used first.
-const MAX_VARIANTS: usize = 30;
+const MAX_VARIANTS: usize = 16;
 
 // Bits of the `flags` fast field.
 const DAY_BITS: u32 = 0; // 7 bits, Monday first
@@ -590,11 +590,38 @@ fn text_query(
     let require_all = query.sort == SortOrder::Distance;
     let expansions = synonyms.expansions(words);
     let mut word_queries: Vec<BooleanQuery> = Vec::new();
+    // Whether a service has the word at all (any form): one field, `all`, unscored; cheaper
+    // than the scored query when testing runs of words.
+    let mut presence: Vec<BooleanQuery> = Vec::new();
+    let term_in_all = |word: &str| -> (Occur, Box<dyn Query>) {
+        (
+            Occur::Should,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.all, word),
+                IndexRecordOption::Basic,
+            )),
+        )
+    };
     for (i, word) in words.iter().enumerate() {
         let mut options = in_every_field(std::slice::from_ref(word), 1.0, f);
+        let mut present = vec![term_in_all(word)];
         let prefix = query.text.last_is_prefix() && i + 1 == words.len();
+        // Near matches are scored in the name (where they matter most) and in all the text
+        // together: two queries each rather than one per field keeps long queries fast.
         for (variant, weight) in vocabulary.variants(word, prefix) {
-            options.extend(in_every_field(&[variant], weight, f));
+            present.push(term_in_all(&variant));
+            for (field, field_weight) in [(f.name, TEXT_FIELDS[0].1), (f.all, 1.0)] {
+                options.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, &variant),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        field_weight * weight,
+                    )),
+                ));
+            }
         }
         for expansion in expansions
             .iter()
@@ -602,16 +629,30 @@ fn text_query(
         {
             for alternative in &expansion.alternatives {
                 options.extend(in_every_field(alternative, SYNONYM_WEIGHT, f));
+                present.push(if let [one] = alternative.as_slice() {
+                    term_in_all(one)
+                } else {
+                    (
+                        Occur::Should,
+                        Box::new(PhraseQuery::new(
+                            alternative
+                                .iter()
+                                .map(|w| Term::from_field_text(f.all, w))
+                                .collect(),
+                        )),
+                    )
+                });
             }
         }
         word_queries.push(BooleanQuery::new(options));
+        presence.push(BooleanQuery::new(present));
     }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     // Meilisearch's "words" rule with its default matching strategy ("last"): a service must
     // match the first word; it ranks by how long a run of the query's words, from the first, it
     // matches all of. Sorting by distance asks for every word.
-    for k in 1..=word_queries.len() {
-        let run: Vec<(Occur, Box<dyn Query>)> = word_queries[..k]
+    for k in 1..=presence.len() {
+        let run: Vec<(Occur, Box<dyn Query>)> = presence[..k]
             .iter()
             .map(|q| (Occur::Must, q.box_clone()))
             .collect();
