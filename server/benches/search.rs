@@ -276,7 +276,7 @@ async fn measure(
         std::hint::black_box(r);
     }
     if std::env::var("BENCH_SLOWEST").is_ok() {
-        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
         for (took, i, total) in slowest.iter().take(12) {
             let q = &queries[*i];
             eprintln!(
