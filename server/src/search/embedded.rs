@@ -39,7 +39,7 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryClone,
-    TermQuery,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
@@ -684,6 +684,61 @@ fn text_query(
     Box::new(BooleanQuery::new(clauses))
 }
 
+/// The text query, narrowed by the filters the index can answer from its terms (categories,
+/// languages) and by the bounding box of the radius, so that scoring only visits services that
+/// can pass. The collector still checks every filter exactly.
+fn with_filter_clauses(text: Box<dyn Query>, query: &SearchQuery, f: &Fields) -> Box<dyn Query> {
+    let any_of = |field: Field, values: &[String]| -> Box<dyn Query> {
+        let options: Vec<(Occur, Box<dyn Query>)> = values
+            .iter()
+            .map(|v| {
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, v),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(options)), 0.0))
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if !query.filters.categories.is_empty() {
+        clauses.push((Occur::Must, any_of(f.categories, &query.filters.categories)));
+    }
+    if !query.filters.languages.is_empty() {
+        clauses.push((Occur::Must, any_of(f.languages, &query.filters.languages)));
+    }
+    if let Some(near) = query.near {
+        if let Some(radius) = near.radius_metres {
+            // Degrees of latitude are ~111 km everywhere; degrees of longitude shrink with cos.
+            let dlat = f64::from(radius) / 111_000.0 * 1.01;
+            let dlng = dlat / near.latitude.to_radians().cos().abs().max(0.01);
+            for (field, centre, delta) in [
+                (f.lat, near.latitude, dlat),
+                (f.lng, near.longitude, dlng),
+            ] {
+                clauses.push((
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(RangeQuery::new(
+                            std::ops::Bound::Included(Term::from_field_f64(field, centre - delta)),
+                            std::ops::Bound::Included(Term::from_field_f64(field, centre + delta)),
+                        )),
+                        0.0,
+                    )),
+                ));
+            }
+        }
+    }
+    if clauses.is_empty() {
+        return text;
+    }
+    clauses.push((Occur::Must, text));
+    Box::new(BooleanQuery::new(clauses))
+}
+
 /// Filters compiled to bit masks (and per segment, to term ordinals).
 #[derive(Clone)]
 struct Compiled {
@@ -1001,7 +1056,7 @@ fn search(inner: &Inner, query: &SearchQuery) -> Result<EngineResults, SearchErr
         Ok(guard) => guard.clone(),
         Err(poisoned) => poisoned.into_inner().clone(),
     };
-    let q = text_query(query, &synonyms, &vocabulary, f);
+    let q = with_filter_clauses(text_query(query, &synonyms, &vocabulary, f), query, f);
     let searcher = inner.reader.searcher();
     let collector = Matcher {
         compiled: Compiled::new(&query.filters, query),
