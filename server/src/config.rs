@@ -151,6 +151,10 @@ pub struct RawConfig {
         global = true
     )]
     pub demo_data: bool,
+
+    /// Email: SMTP server, sender, the Hub's address, links, retries (`server/src/mail/config.rs`).
+    #[command(flatten)]
+    pub mail: crate::mail::RawMailConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -264,6 +268,7 @@ pub struct Settings {
     pub db_max_connections: u32,
     pub db_timeout: Duration,
     pub demo_data: bool,
+    pub mail: crate::mail::MailSettings,
 }
 
 impl TryFrom<RawConfig> for Settings {
@@ -292,6 +297,7 @@ impl TryFrom<RawConfig> for Settings {
             Environment::Development => LogFormat::Pretty,
             Environment::Production => LogFormat::Json,
         });
+        let mail = crate::mail::MailSettings::from_raw(raw.mail, site_addr)?;
         Ok(Self {
             database,
             site_addr,
@@ -304,6 +310,7 @@ impl TryFrom<RawConfig> for Settings {
             db_max_connections: raw.db_max_connections,
             db_timeout: Duration::from_secs(raw.db_timeout_secs),
             demo_data: raw.demo_data,
+            mail,
         })
     }
 }
@@ -320,6 +327,8 @@ pub enum ConfigError {
     SiteAddr(String),
     #[error("{0} must be a whole number greater than 0")]
     Positive(&'static str),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailConfigError),
 }
 
 #[cfg(test)]

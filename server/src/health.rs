@@ -1,5 +1,5 @@
 //! `/healthz` (the process is alive) and `/readyz` (the database is reachable and every
-//! migration this binary knows is applied).
+//! migration this binary knows is applied), with the outbox's counts as detail.
 
 use crate::startup::AppState;
 use axum::{extract::State, http::StatusCode, Json};
@@ -11,6 +11,9 @@ pub async fn healthz() -> Json<Value> {
 
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let readiness = state.db.readiness().await;
+    // Email delivery does not decide readiness (requests are stored and delivered later), but
+    // its state is shown: failed and in-doubt emails need a person.
+    let mail = crate::mail::counts(&state.db).await.ok();
     let status = if readiness.is_ready() {
         StatusCode::OK
     } else {
@@ -25,6 +28,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
                 "applied": readiness.migrations_applied,
                 "expected": readiness.migrations_expected,
             },
+            "mail": mail,
         })),
     )
 }

@@ -3,7 +3,8 @@
 use crate::config::{Environment, Settings};
 use crate::db::{Db, DbError};
 use crate::directory::{api, demo, repo};
-use crate::{health, middleware};
+use crate::mail::{Mail, MailError, Worker};
+use crate::{early_help, health, middleware};
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::routing::get;
@@ -19,6 +20,8 @@ use tokio::net::TcpListener;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    /// Email settings and the delivery worker's wake-up (`mail`).
+    pub mail: Mail,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -43,6 +46,8 @@ pub enum StartupError {
     Bind { addr: SocketAddr, reason: String },
     #[error("cannot prepare the directory: {0}")]
     Directory(#[from] demo::DemoError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
 }
 
 /// The category tree is stored at every start (it is part of the product); the demo county is
@@ -78,6 +83,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    mail_worker: Worker,
+    draft_purge: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -101,10 +108,14 @@ impl Application {
             reason: e.to_string(),
         })?;
         let leptos_options = leptos_options(settings, local);
+        let mail = Mail::new(settings.mail.clone());
+        let mail_worker = Worker::start(db.clone(), &mail)?;
+        let draft_purge = tokio::spawn(early_help::purge_drafts(db.clone()));
         let router = router(
             AppState {
                 leptos_options,
                 db: db.clone(),
+                mail,
             },
             settings,
         );
@@ -112,6 +123,8 @@ impl Application {
             listener,
             router,
             db,
+            mail_worker,
+            draft_purge,
         })
     }
 
@@ -122,14 +135,22 @@ impl Application {
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight and closes the
-    /// database pool.
+    /// Serves until `shutdown` completes, then finishes the requests in flight, stops the mail
+    /// worker and closes the database pool.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let result = axum::serve(self.listener, self.router.into_make_service())
+        // With the peer address: the Early Help form limits submissions per IP address.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
+            .await;
+        self.draft_purge.abort();
+        self.mail_worker
+            .stop(std::time::Duration::from_secs(10))
             .await;
         self.db.close().await;
         result
@@ -159,6 +180,7 @@ fn router(state: AppState, settings: &Settings) -> Router {
         .nest("/api/oruk", api::routes())
         // `/api/oruk/` as well as `/api/oruk`: clients join the base URL and `/`.
         .route("/api/oruk/", api::meta_route())
+        .merge(early_help::routes(settings))
         .leptos_routes(&state, routes, {
             let options = options.clone();
             move || shell(options.clone())

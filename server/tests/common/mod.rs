@@ -8,6 +8,7 @@
 
 use signpost::config::{DatabaseUrl, Environment, LogFormat, Settings};
 use signpost::db::{Backend, Db};
+use signpost::mail::{MailSettings, MailTransport};
 use signpost::startup::Application;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -112,6 +113,13 @@ pub fn settings(database: DatabaseUrl) -> Settings {
         db_timeout: Duration::from_secs(10),
         // Most tests want an empty directory; `spawn_app_with_demo` loads the demo county.
         demo_data: false,
+        // Emails go to files in the test's own folder (set in `spawn_app_with`) unless a test
+        // points them at an SMTP server.
+        mail: MailSettings::files(
+            PathBuf::from("target/test-mail"),
+            "127.0.0.1:3000".parse().expect("address"),
+        )
+        .expect("mail settings"),
     }
 }
 
@@ -129,6 +137,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = fresh_database(dir.path()).await;
     let mut settings = settings(database.clone());
+    settings.mail.transport = MailTransport::Files(dir.path().join("mail"));
     adjust(&mut settings);
     let app = Application::build(&settings)
         .await
