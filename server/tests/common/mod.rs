@@ -6,6 +6,9 @@
 //! allowed to create databases). `make test` runs the suite both ways.
 #![allow(dead_code)]
 
+pub mod journey;
+pub mod smtp;
+
 use signpost::config::{DatabaseUrl, Environment, LogFormat, Settings};
 use signpost::db::{Backend, Db};
 use signpost::mail::{MailSettings, MailTransport};
