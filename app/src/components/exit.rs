@@ -6,6 +6,9 @@ use leptos::prelude::*;
 
 #[island]
 pub fn ExitShortcut() -> impl IntoView {
+    // Effects never run on the server: `data-ready="true"` marks the hydrated shortcut.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     #[cfg(feature = "hydrate")]
     {
         use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
@@ -33,5 +36,5 @@ pub fn ExitShortcut() -> impl IntoView {
         // The listener lives as long as the page.
         std::mem::forget(handle);
     }
-    view! { <span class="signpost-exit-shortcut" data-exit-shortcut="true"></span> }
+    view! { <span class="signpost-exit-shortcut" data-ready=move || ready.get().to_string()></span> }
 }
