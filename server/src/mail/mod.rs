@@ -122,15 +122,13 @@ impl Mail {
 /// Why the mail transport could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
-    #[error("cannot create the mail folder {0}: {1}. Set SIGNPOST_MAIL_DIR to a writable folder")]
-    Folder(String, String),
     #[error("SIGNPOST_SMTP_URL is not usable: {0}")]
     Smtp(String),
 }
 
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    Files(AsyncFileTransport<Tokio1Executor>),
+    Files(std::path::PathBuf, AsyncFileTransport<Tokio1Executor>),
 }
 
 /// The result of one delivery attempt, as the worker records it.
@@ -149,10 +147,9 @@ impl Transport {
             MailTransport::Smtp(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                 .map(|b| Transport::Smtp(b.timeout(Some(settings.smtp_timeout)).build()))
                 .map_err(|_| MailError::Smtp(config::redact(url))),
+            // The folder is created when the first email is written, not at start-up.
             MailTransport::Files(dir) => {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| MailError::Folder(dir.display().to_string(), e.to_string()))?;
-                Ok(Transport::Files(AsyncFileTransport::new(dir)))
+                Ok(Transport::Files(dir.clone(), AsyncFileTransport::new(dir)))
             }
         }
     }
@@ -167,10 +164,15 @@ impl Transport {
                 Err(e) if e.is_tls() => Outcome::Transient("smtp tls error"),
                 Err(_) => Outcome::Transient("smtp connection error"),
             },
-            Transport::Files(files) => match files.send(message).await {
-                Ok(_) => Outcome::Sent,
-                Err(_) => Outcome::Transient("cannot write the mail file"),
-            },
+            Transport::Files(dir, files) => {
+                if tokio::fs::create_dir_all(dir).await.is_err() {
+                    return Outcome::Transient("cannot create the mail folder");
+                }
+                match files.send(message).await {
+                    Ok(_) => Outcome::Sent,
+                    Err(_) => Outcome::Transient("cannot write the mail file"),
+                }
+            }
         }
     }
 }

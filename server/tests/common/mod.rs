@@ -40,6 +40,21 @@ impl TestApp {
             .expect("request failed")
     }
 
+    /// A server started some other way (e.g. the binary), for the same request helpers.
+    pub fn external(address: &str, db: Db, database: DatabaseUrl) -> TestApp {
+        TestApp {
+            address: address.to_owned(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            db,
+            database,
+            stop: None,
+            _dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
     /// Stops the server gracefully and waits for it.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
