@@ -472,3 +472,35 @@ async fn a_resume_link_is_emailed_and_works_once() {
     assert!(again.body.contains("expired or has already been used"));
     assert!(reference_in(&body).is_none());
 }
+
+#[tokio::test]
+async fn expired_drafts_are_deleted_and_cannot_be_resumed() {
+    let sink = SmtpSink::start().await;
+    let app = app_with_smtp(&sink).await;
+    let mut v = Visitor::new(&app);
+    v.answer("/request-support/who", &[("who", "parent")]).await;
+    let mut fresh = Visitor::new(&app);
+    fresh
+        .answer("/request-support/who", &[("who", "practitioner")])
+        .await;
+    // The first draft's 30 days are over.
+    sqlx::query(
+        "UPDATE form_draft SET expires_at = '2020-01-01T00:00:00.000Z' \
+         WHERE answers LIKE '%\"parent\"%'",
+    )
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    let page = v.get("/request-support/who").await;
+    assert!(
+        !page.body.contains("checked"),
+        "an expired draft is not shown"
+    );
+    let deleted = signpost::early_help::drafts::purge_expired(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM form_draft").await, 1);
+    let page = fresh.get("/request-support/who").await;
+    assert!(page.body.contains("checked"), "the live draft is kept");
+}
