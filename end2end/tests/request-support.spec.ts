@@ -156,7 +156,7 @@ async function journey(page: Page, js: boolean, who: Who, names: { adult: string
   await audit(page, js);
   await page.getByRole("link", { name: "Check your answers" }).click();
   await expect(page.locator("h1")).toHaveText("Check your answers before sending your request");
-  await expect(page.locator("main")).toContainText(names.child);
+  for (const part of names.child.split(" ")) await expect(page.locator("main")).toContainText(part);
   await expect(page.locator("main")).toContainText("14 March 2019");
   await audit(page, js);
 
@@ -203,6 +203,8 @@ async function expectEmails(reference: string, ackTo: string, secrets: string[])
 for (const js of [true, false]) {
   test.describe(`JavaScript ${js ? "on" : "off"}`, () => {
     test.use({ javaScriptEnabled: js });
+    // About 25 pages, each checked with axe when JavaScript is on.
+    test.describe.configure({ timeout: 120_000 });
 
     test("a parent's self-referral reaches the Hub without personal data in the email", async ({ page, baseURL }) => {
       const seen = watch(page, baseURL!);
@@ -221,7 +223,8 @@ for (const js of [true, false]) {
         "parent@family.example",
         "01632 960 001",
       ]);
-      expect(seen.errors).toEqual([]);
+      // A page shown again with errors has status 422, which Chromium logs for the document.
+      expect(seen.errors.filter((e) => !/status of 422/.test(e))).toEqual([]);
       expect(seen.foreign).toEqual([]);
     });
 
@@ -244,7 +247,8 @@ for (const js of [true, false]) {
       const triage = emailsFor(reference).find((m) => m.includes("X-RcptTo: early-help-hub"))!;
       expect(triage).toContain("Made without the family's agreement");
       expect(triage).toContain("Practitioner");
-      expect(seen.errors).toEqual([]);
+      // A page shown again with errors has status 422, which Chromium logs for the document.
+      expect(seen.errors.filter((e) => !/status of 422/.test(e))).toEqual([]);
       expect(seen.foreign).toEqual([]);
     });
   });
