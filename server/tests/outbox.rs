@@ -218,3 +218,26 @@ async fn without_smtp_emails_are_written_to_files() {
     let files: Vec<_> = std::fs::read_dir(&folder).unwrap().collect();
     assert_eq!(files.len(), 1);
 }
+
+#[tokio::test]
+async fn a_conversation_broken_off_after_the_message_was_sent_is_in_doubt_and_not_resent() {
+    let sink = SmtpSink::start().await;
+    sink.set_mode(Mode::HangUpAfterData);
+    let app = app_sending_to(sink.url(), 10).await;
+    let id = enqueue(&app, "test").await;
+    let r = wait_until(&app, &id, |r| r.status == "in_doubt").await;
+    assert_eq!(r.status, "in_doubt");
+    assert_eq!(r.attempts, 1);
+    assert_eq!(
+        r.last_error.as_deref(),
+        Some("smtp conversation broken off")
+    );
+    sink.set_mode(Mode::Accept);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        sink.received().len(),
+        1,
+        "the server got it once and never again"
+    );
+    assert_eq!(readyz_mail(&app).await["in_doubt"], 1);
+}

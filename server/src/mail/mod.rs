@@ -8,11 +8,13 @@
 //! Delivery guarantee (also in the README): an outbox row is handed to the SMTP server **at most
 //! once**. Before talking to the server the worker claims the row (`status = 'sending'`, a lease
 //! and its owner), committed on its own; after the server answers it records `sent`, or
-//! `pending` with the next attempt time, or `failed`. A row is retried only when the server
-//! refused it or could not be reached (an SMTP error is an answer: the message was not accepted).
-//! If the process dies after claiming a row and before recording the answer, nobody knows whether
-//! the server accepted it; when the lease runs out the row becomes `in_doubt`, is counted in
-//! `/readyz`, and is never sent again automatically. Every attempt carries the same Message-ID
+//! `pending` with the next attempt time, or `failed`. A row is retried only when it was certainly
+//! not accepted: the server answered 4xx, or no connection could be made. When the conversation
+//! broke off after it began (a network error, a timeout, an unreadable reply), the server may
+//! have accepted the message, so the row becomes `in_doubt`. If the process dies after claiming a
+//! row and before recording the answer, nobody knows either; when the lease runs out the row
+//! becomes `in_doubt` too. In-doubt rows are counted in `/readyz` and never sent again
+//! automatically. Every attempt carries the same Message-ID
 //! (`<row id@sender's domain>`), so any copy a person resends by hand is recognisably the same
 //! message. Crashing *before* the claim (e.g. just after the request was committed) loses
 //! nothing: the row is still `pending` and is delivered after restart.
@@ -139,6 +141,9 @@ enum Outcome {
     Transient(&'static str),
     /// Do not try again (5xx answer, a message lettre cannot build).
     Permanent(&'static str),
+    /// The connection failed after the conversation began, so the server may have accepted the
+    /// message: never sent again automatically.
+    InDoubt(&'static str),
 }
 
 impl Transport {
@@ -158,11 +163,21 @@ impl Transport {
         match self {
             Transport::Smtp(smtp) => match smtp.send(message).await {
                 Ok(_) => Outcome::Sent,
+                // An SMTP reply refusing the message: it was certainly not accepted.
                 Err(e) if e.is_permanent() => Outcome::Permanent("smtp permanent error (5xx)"),
                 Err(e) if e.is_transient() => Outcome::Transient("smtp transient error (4xx)"),
-                Err(e) if e.is_timeout() => Outcome::Transient("smtp timeout"),
+                // Failing to connect or to set up TLS happens before the message is sent.
                 Err(e) if e.is_tls() => Outcome::Transient("smtp tls error"),
-                Err(_) => Outcome::Transient("smtp connection error"),
+                // lettre does not export its error kinds; its text names a connection failure.
+                Err(e) if e.to_string().starts_with("Connection error") => {
+                    Outcome::Transient("smtp connection error")
+                }
+                // A broken conversation, a timeout or an unreadable reply: the server may have
+                // accepted the message before it went wrong.
+                Err(e) if e.is_timeout() => {
+                    Outcome::InDoubt("smtp timeout during the conversation")
+                }
+                Err(_) => Outcome::InDoubt("smtp conversation broken off"),
             },
             Transport::Files(dir, files) => {
                 if tokio::fs::create_dir_all(dir).await.is_err() {
@@ -369,6 +384,18 @@ impl Runner {
                      WHERE id = $3 AND lease_owner = $4",
                 )
                 .bind(clock::timestamp_millis(now_at + wait))
+                .bind(why)
+            }
+            Outcome::InDoubt(why) => {
+                tracing::error!(
+                    email_id = %claimed.id, kind = %claimed.kind, attempts = claimed.attempts,
+                    error_kind = why,
+                    "email in doubt: the server may have accepted it; it will not be resent"
+                );
+                sqlx::query(
+                    "UPDATE outbox_email SET status = 'in_doubt', last_error = $1, \
+                     lease_owner = NULL, lease_until = NULL WHERE id = $2 AND lease_owner = $3",
+                )
                 .bind(why)
             }
             Outcome::Transient(why) | Outcome::Permanent(why) => {

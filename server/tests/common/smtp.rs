@@ -16,6 +16,9 @@ pub enum Mode {
     TryLater,
     /// 550 to RCPT TO: a permanent failure.
     Refuse,
+    /// Takes the message, then closes the connection without answering: the sender cannot know
+    /// whether it was accepted.
+    HangUpAfterData,
 }
 
 #[derive(Debug, Clone)]
@@ -222,6 +225,9 @@ async fn session(
                 to: to.clone(),
                 data,
             });
+            if current == Mode::HangUpAfterData {
+                return Ok(());
+            }
             b"250 2.0.0 queued\r\n"
         } else if upper.starts_with("QUIT") {
             write.write_all(b"221 bye\r\n").await?;
