@@ -269,3 +269,66 @@ test("the safety page explains how to stay safe online", async ({ page }) => {
   await expect(page.locator("h1")).toHaveText("How to stay safe online");
   expect(await axeViolations(page)).toEqual([]);
 });
+
+test("the other pages of the form and their error states pass axe", async ({ page }) => {
+  test.setTimeout(120_000);
+  const check = async () => expect(await axeViolations(page)).toEqual([]);
+  await page.goto("/request-support/who");
+  await page.getByLabel("A young person aged 16 or 17").check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.locator("h1")).toHaveText("Your details");
+
+  const pages: [string, string, string][] = [
+    ["/request-support/your-details", "Your details", "Enter your full name"],
+    ["/request-support/postcode", "What is the family's postcode?", "Enter the family's postcode"],
+    ["/request-support/children/1", "Tell us about the child", "Enter the child's first name"],
+    ["/request-support/adults/1", "Adult 1", "Enter the adult's full name"],
+    ["/request-support/professionals/1", "Professional 1", "Select what kind of professional they are"],
+    ["/request-support/support-in-place", "Support already in place", "Select whether the family already has a social worker"],
+    ["/request-support/contact", "How we contact the family", "Select yes if it is safe to phone"],
+    ["/request-support/access-needs", "Interpreters and access needs", "Select yes if the family needs an interpreter"],
+  ];
+  for (const [path, h1, message] of pages) {
+    await page.goto(path);
+    await expect(page.locator("h1")).toHaveText(h1);
+    await check();
+    await page.getByRole("button", { name: "Continue" }).click();
+    await expect(page).toHaveTitle(/^Error: /);
+    await expect(page.locator(".govuk-error-summary")).toContainText(message);
+    await check();
+  }
+
+  // A list with an item: its summary, its error, and removing the item.
+  await page.goto("/request-support/adults/1");
+  await page.getByLabel("Full name").fill("Someone Example");
+  await page.getByLabel("Relationship to the child").fill("Aunt");
+  await group(page, "Do they live with the child?").getByLabel("No", { exact: true }).check();
+  await group(page, "Do they have parental responsibility?").getByLabel("No", { exact: true }).check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.locator("h1")).toHaveText("You have added 1 adult");
+  await check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.locator(".govuk-error-summary")).toContainText("Select yes if you need to add another adult");
+  await check();
+  await page.getByRole("button", { name: "Remove Someone Example" }).click();
+  await expect(page.locator("h1")).toHaveText("Adults in the child's life");
+
+  // Save and come back later.
+  await page.goto("/request-support/save");
+  await expect(page.locator("h1")).toHaveText("Get a link to come back to your answers");
+  await check();
+  await page.getByRole("button", { name: "Send me a link" }).click();
+  await expect(page.locator(".govuk-error-summary")).toBeVisible();
+  await check();
+  await page.getByLabel("Email address").fill("young.person@family.example");
+  await page.getByRole("button", { name: "Send me a link" }).click();
+  await expect(page.locator("h1")).toHaveText("We have sent you a link");
+  await check();
+
+  await page.goto(`/request-support/resume/${"0".repeat(64)}`);
+  await expect(page.locator("h1")).toHaveText("This link has expired or has already been used");
+  await check();
+  await page.goto("/request-support/tasks");
+  await expect(page.locator("h1")).toHaveText("Ask for early help");
+  await check();
+});
