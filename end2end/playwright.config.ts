@@ -10,6 +10,13 @@ const port = Number(process.env.E2E_PORT ?? 3107);
 const baseURL = process.env.BASE_URL ?? `http://127.0.0.1:${port}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "signpost-e2e-"));
 const root = path.resolve(__dirname, "..");
+// Emails go to a real SMTP server on loopback (aiosmtpd, installed by `scripts/setup.sh --test`
+// into end2end/.venv), which files each message in a Maildir the tests read. The config is
+// evaluated again in every worker: the folder is fixed once, in the runner, through the
+// environment the workers inherit.
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 3125);
+process.env.E2E_MAILDIR ??= path.join(dataDir, "maildir");
+const mailDir = process.env.E2E_MAILDIR;
 
 export default defineConfig({
   testDir: "./tests",
@@ -39,7 +46,16 @@ export default defineConfig({
   },
   webServer: process.env.BASE_URL
     ? undefined
-    : {
+    : [
+      {
+        command: `${path.join(__dirname, ".venv/bin/python")} -m aiosmtpd -n -l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox ${mailDir}`,
+        port: smtpPort,
+        reuseExistingServer: false,
+        timeout: 30_000,
+        stdout: "ignore",
+        stderr: "pipe",
+      },
+      {
         // SIGNPOST_BIN: another build of the binary (e.g. with CARGO_TARGET_DIR set).
         command: process.env.SIGNPOST_BIN ?? path.join(root, "target/release/signpost"),
         cwd: root,
@@ -55,6 +71,9 @@ export default defineConfig({
           LEPTOS_SITE_ROOT: path.join(root, "target/site"),
           SIGNPOST_ENV: "production",
           RUST_LOG: "warn",
+          SIGNPOST_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+          SIGNPOST_PUBLIC_URL: baseURL,
         },
       },
+    ],
 });

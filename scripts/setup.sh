@@ -48,6 +48,8 @@ if $with_test; then
   if [ -z "${TEST_DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     need_apt postgresql
   fi
+  # The end-to-end tests' SMTP server (aiosmtpd) lives in a Python virtual environment.
+  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then need_apt python3-venv; fi
 fi
 
 if ((${#apt_missing[@]})); then
@@ -89,5 +91,17 @@ npm_ci() {
 }
 npm_ci style
 if $with_test; then npm_ci end2end; fi
+
+# ---- aiosmtpd: the real SMTP server on loopback that the end-to-end tests send email to
+AIOSMTPD_VERSION=1.4.6
+if $with_test; then
+  if end2end/.venv/bin/python -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+    log "aiosmtpd $AIOSMTPD_VERSION is installed (end2end/.venv)"
+  else
+    log "pip install aiosmtpd==$AIOSMTPD_VERSION into end2end/.venv"
+    python3 -m venv end2end/.venv
+    end2end/.venv/bin/pip install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+  fi
+fi
 
 log "set-up complete"

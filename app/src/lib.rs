@@ -7,6 +7,7 @@
 
 pub mod components;
 pub mod domain;
+pub mod forms;
 pub mod pages;
 pub mod site;
 
@@ -24,6 +25,7 @@ use pages::{
     home::HomePage,
     info::{AccessibilityPage, ContactPage, CookiesPage, PrivacyPage},
     not_found::NotFoundPage,
+    request_support::{SafetyPage, StartPage},
 };
 
 /// The HTML document around `<App/>`, rendered on the server for every page.
@@ -59,15 +61,26 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} – {} – {}", site::SERVICE_NAME, site::COUNCIL_NAME)/>
         <Router>
             <Layout>
-                <Routes fallback=NotFoundPage>
+                <Routes fallback=served_or_not_found>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("accessibility") view=AccessibilityPage/>
                     <Route path=path!("privacy") view=PrivacyPage/>
                     <Route path=path!("cookies") view=CookiesPage/>
                     <Route path=path!("contact") view=ContactPage/>
+                    <Route path=path!("request-support") view=StartPage/>
+                    <Route path=path!("request-support/staying-safe-online") view=SafetyPage/>
                 </Routes>
             </Layout>
         </Router>
+    }
+}
+
+/// Pages the server renders from its own data (the form engine's pages: the server's handler
+/// puts a [`forms::view::FormPage`] in the context) and, for anything else, "Page not found".
+fn served_or_not_found() -> impl IntoView {
+    match use_context::<forms::view::FormPage>() {
+        Some(page) => forms::view::render(page),
+        None => NotFoundPage().into_any(),
     }
 }
 

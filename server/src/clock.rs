@@ -31,6 +31,23 @@ fn rfc3339(secs: u64) -> String {
     )
 }
 
+/// An instant as RFC 3339 UTC with milliseconds, e.g. `2026-11-22T04:30:00.250Z`: the form of
+/// the timestamps that are compared in SQL (the outbox's next attempt and lease), which sort as
+/// text because they all have the same width.
+pub fn timestamp_millis(at: SystemTime) -> String {
+    let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60,
+        since.subsec_millis()
+    )
+}
+
 /// Today's date (UTC).
 pub fn today() -> Result<IsoDate, DateError> {
     let (y, m, d) = civil_from_days((since_epoch() / 86_400) as i64);
@@ -53,7 +70,15 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::civil_from_days;
+    use super::{civil_from_days, timestamp_millis};
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn millisecond_timestamps_have_one_width() {
+        let at = UNIX_EPOCH + Duration::from_millis(1_795_000_000_007);
+        assert_eq!(timestamp_millis(at), "2026-11-18T11:06:40.007Z");
+        assert_eq!(timestamp_millis(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+    }
 
     #[test]
     fn days_become_dates() {

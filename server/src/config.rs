@@ -211,6 +211,10 @@ pub struct RawConfig {
         global = true
     )]
     pub search_sync_ms: u64,
+
+    /// Email: SMTP server, sender, the Hub's address, links, retries (`server/src/mail/config.rs`).
+    #[command(flatten)]
+    pub mail: crate::mail::RawMailConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -355,6 +359,7 @@ pub struct Settings {
     pub demo_data: bool,
     pub search: SearchSettings,
     pub search_sync_interval: Duration,
+    pub mail: crate::mail::MailSettings,
 }
 
 impl TryFrom<RawConfig> for Settings {
@@ -420,6 +425,7 @@ impl TryFrom<RawConfig> for Settings {
             Environment::Development => LogFormat::Pretty,
             Environment::Production => LogFormat::Json,
         });
+        let mail = crate::mail::MailSettings::from_raw(raw.mail, site_addr)?;
         Ok(Self {
             database,
             site_addr,
@@ -434,6 +440,7 @@ impl TryFrom<RawConfig> for Settings {
             demo_data: raw.demo_data,
             search,
             search_sync_interval: Duration::from_millis(raw.search_sync_ms),
+            mail,
         })
     }
 }
@@ -457,6 +464,8 @@ pub enum ConfigError {
     MeiliUrl(String),
     #[error("MEILI_INDEX '{0}' is not an index name: use letters, digits, - and _ only")]
     MeiliIndex(String),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailConfigError),
 }
 
 #[cfg(test)]

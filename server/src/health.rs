@@ -1,6 +1,6 @@
 //! `/healthz` (the process is alive) and `/readyz` (the database is reachable and every
-//! migration this binary knows is applied; the detail also shows the search engine and how many
-//! directory changes are waiting to reach its index).
+//! migration this binary knows is applied); the detail also shows the search engine, how many
+//! directory changes are waiting to reach its index, and the outbox's counts.
 
 use crate::startup::AppState;
 use axum::{extract::State, http::StatusCode, Json};
@@ -13,6 +13,9 @@ pub async fn healthz() -> Json<Value> {
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let readiness = state.db.readiness().await;
     let queue = crate::search::sync::queue_state(state.db.pool()).await.ok();
+    // Email delivery does not decide readiness (requests are stored and delivered later), but
+    // its state is shown: failed and in-doubt emails need a person.
+    let mail = crate::mail::counts(&state.db).await.ok();
     let status = if readiness.is_ready() {
         StatusCode::OK
     } else {
@@ -32,6 +35,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
                 "pending_changes": queue.map(|q| q.pending),
                 "retrying_changes": queue.map(|q| q.retrying),
             },
+            "mail": mail,
         })),
     )
 }

@@ -3,10 +3,11 @@
 use crate::config::{Environment, SearchSettings, Settings};
 use crate::db::{Db, DbError};
 use crate::directory::{api, demo, repo};
+use crate::mail::{Mail, MailError, Worker};
 use crate::search::embedded::EmbeddedIndex;
 use crate::search::meili::MeiliIndex;
 use crate::search::{sync, Search, SearchError, SearchIndex, Suggester, Synonyms};
-use crate::{health, middleware};
+use crate::{early_help, health, middleware};
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::routing::get;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub search: Search,
+    /// Email settings and the delivery worker's wake-up (`mail`).
+    pub mail: Mail,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -50,6 +53,8 @@ pub enum StartupError {
     Directory(#[from] demo::DemoError),
     #[error("cannot prepare the search index ({engine}): {reason}")]
     Search { engine: String, reason: String },
+    #[error(transparent)]
+    Mail(#[from] MailError),
 }
 
 /// The search engine the settings name, not yet configured or filled.
@@ -128,6 +133,8 @@ pub struct Application {
     router: Router,
     db: Db,
     search_worker: tokio::task::JoinHandle<()>,
+    mail_worker: Worker,
+    draft_purge: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -154,11 +161,15 @@ impl Application {
         let leptos_options = leptos_options(settings, local);
         let search_worker =
             sync::spawn_worker(db.clone(), search.clone(), settings.search_sync_interval);
+        let mail = Mail::new(settings.mail.clone());
+        let mail_worker = Worker::start(db.clone(), &mail)?;
+        let draft_purge = tokio::spawn(early_help::purge_drafts(db.clone()));
         let router = router(
             AppState {
                 leptos_options,
                 db: db.clone(),
                 search,
+                mail,
             },
             settings,
         );
@@ -167,6 +178,8 @@ impl Application {
             router,
             db,
             search_worker,
+            mail_worker,
+            draft_purge,
         })
     }
 
@@ -177,16 +190,24 @@ impl Application {
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight and closes the
-    /// database pool.
+    /// Serves until `shutdown` completes, then finishes the requests in flight, stops the mail
+    /// worker and closes the database pool.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let result = axum::serve(self.listener, self.router.into_make_service())
+        // With the peer address: the Early Help form limits submissions per IP address.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         self.search_worker.abort();
+        self.draft_purge.abort();
+        self.mail_worker
+            .stop(std::time::Duration::from_secs(10))
+            .await;
         self.db.close().await;
         result
     }
@@ -215,6 +236,7 @@ fn router(state: AppState, settings: &Settings) -> Router {
         .nest("/api/oruk", api::routes())
         // `/api/oruk/` as well as `/api/oruk`: clients join the base URL and `/`.
         .route("/api/oruk/", api::meta_route())
+        .merge(early_help::routes(settings))
         .leptos_routes(&state, routes, {
             let options = options.clone();
             move || shell(options.clone())

@@ -316,3 +316,20 @@ fn reindex_and_synonyms_commands() {
     with_env(bad.args(["synonyms", "add", "lonely"]));
     assert_one_line_failure(&run(&mut bad), &["at least two"]);
 }
+
+#[test]
+fn bad_mail_settings_fail_with_one_line() {
+    // Settings are checked before anything else, so nothing is created.
+    let output = run(signpost()
+        .arg("migrate")
+        .env("SIGNPOST_SMTP_URL", "http://mail.example"));
+    assert_one_line_failure(&output, &["SIGNPOST_SMTP_URL", "smtp://", "smtps://"]);
+    let output = run(signpost()
+        .arg("migrate")
+        .env("SIGNPOST_HUB_EMAIL", "not an address"));
+    assert_one_line_failure(&output, &["SIGNPOST_HUB_EMAIL"]);
+    let output = run(signpost()
+        .arg("migrate")
+        .env("SIGNPOST_PUBLIC_URL", "ftp://example.org"));
+    assert_one_line_failure(&output, &["SIGNPOST_PUBLIC_URL"]);
+}

@@ -1,3 +1,4 @@
 //! Pieces shared by many pages.
+pub mod exit;
 pub mod layout;
 pub mod navigation;

@@ -3,3 +3,4 @@ pub mod error;
 pub mod home;
 pub mod info;
 pub mod not_found;
+pub mod request_support;

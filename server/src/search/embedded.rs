@@ -701,7 +701,10 @@ fn with_filter_clauses(text: Box<dyn Query>, query: &SearchQuery, f: &Fields) ->
                 )
             })
             .collect();
-        Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(options)), 0.0))
+        Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(options)),
+            0.0,
+        ))
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if !query.filters.categories.is_empty() {
@@ -715,10 +718,9 @@ fn with_filter_clauses(text: Box<dyn Query>, query: &SearchQuery, f: &Fields) ->
             // Degrees of latitude are ~111 km everywhere; degrees of longitude shrink with cos.
             let dlat = f64::from(radius) / 111_000.0 * 1.01;
             let dlng = dlat / near.latitude.to_radians().cos().abs().max(0.01);
-            for (field, centre, delta) in [
-                (f.lat, near.latitude, dlat),
-                (f.lng, near.longitude, dlng),
-            ] {
+            for (field, centre, delta) in
+                [(f.lat, near.latitude, dlat), (f.lng, near.longitude, dlng)]
+            {
                 clauses.push((
                     Occur::Must,
                     Box::new(ConstScoreQuery::new(

@@ -6,8 +6,12 @@
 //! allowed to create databases). `make test` runs the suite both ways.
 #![allow(dead_code)]
 
+pub mod journey;
+pub mod smtp;
+
 use signpost::config::{DatabaseUrl, Environment, LogFormat, SearchSettings, Settings};
 use signpost::db::{Backend, Db};
+use signpost::mail::MailSettings;
 use signpost::startup::Application;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -34,6 +38,21 @@ impl TestApp {
             .send()
             .await
             .expect("request failed")
+    }
+
+    /// A server started some other way (e.g. the binary), for the same request helpers.
+    pub fn external(address: &str, db: Db, database: DatabaseUrl) -> TestApp {
+        TestApp {
+            address: address.to_owned(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            db,
+            database,
+            stop: None,
+            _dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     /// Stops the server gracefully and waits for it.
@@ -162,6 +181,10 @@ pub fn settings(database: DatabaseUrl, dir: &std::path::Path) -> Settings {
         demo_data: false,
         search: search_settings(dir),
         search_sync_interval: Duration::from_millis(100),
+        // Emails go to files in the test's own folder (set in `spawn_app_with`) unless a test
+        // points them at an SMTP server.
+        mail: MailSettings::files(dir.join("mail"), "127.0.0.1:3000".parse().expect("address"))
+            .expect("mail settings"),
     }
 }
 

@@ -1,0 +1,157 @@
+//! Drafts of forms in progress, keyed by a random token the browser holds in an HttpOnly cookie.
+//! Only the token's SHA-256 is stored, so a copy of the database cannot be used to resume
+//! someone's form. Drafts expire 30 days after they were last saved and are then deleted.
+
+use crate::clock;
+use app::forms::FormData;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::{AnyPool, Row};
+use std::time::{Duration, SystemTime};
+
+/// How long a draft (and a resume link) lives after it was last saved.
+pub const LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// A new random token: 32 bytes as hex.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn expiry() -> String {
+    clock::timestamp_millis(SystemTime::now() + LIFETIME)
+}
+
+fn now() -> String {
+    clock::timestamp_millis(SystemTime::now())
+}
+
+/// A stored draft.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub id: String,
+    pub data: FormData,
+    /// Set once the form was sent.
+    pub submitted_reference: Option<String>,
+}
+
+/// The live draft of `form` for a cookie token, if any.
+pub async fn load(pool: &AnyPool, form: &str, token: &str) -> Result<Option<Draft>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, answers, submitted_reference FROM form_draft \
+         WHERE token_hash = $1 AND form = $2 AND expires_at > $3",
+    )
+    .bind(hash(token))
+    .bind(form)
+    .bind(now())
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let answers: String = row.try_get(1)?;
+    Ok(Some(Draft {
+        id: row.try_get(0)?,
+        // A draft written by an older version that no longer parses starts again empty.
+        data: serde_json::from_str(&answers).unwrap_or_default(),
+        submitted_reference: row.try_get(2)?,
+    }))
+}
+
+/// Stores a new draft; returns its id and the token for the cookie.
+pub async fn create(
+    pool: &AnyPool,
+    form: &str,
+    data: &FormData,
+) -> Result<(String, String), sqlx::Error> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let token = new_token();
+    let now = now();
+    sqlx::query(
+        "INSERT INTO form_draft (id, form, token_hash, answers, created_at, updated_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(form)
+    .bind(hash(&token))
+    .bind(json(data))
+    .bind(&now)
+    .bind(&now)
+    .bind(expiry())
+    .execute(pool)
+    .await?;
+    Ok((id, token))
+}
+
+/// Saves the answers of a draft not yet sent (a sent draft is never changed again).
+pub async fn save(pool: &AnyPool, id: &str, data: &FormData) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE form_draft SET answers = $1, updated_at = $2, expires_at = $3 \
+         WHERE id = $4 AND submitted_reference IS NULL",
+    )
+    .bind(json(data))
+    .bind(now())
+    .bind(expiry())
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Gives a draft a resume token (stored hashed, valid for 30 days). Runs on the caller's
+/// connection so the email with the link is stored in the same transaction.
+pub async fn set_resume_token(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    token: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE form_draft SET resume_token_hash = $1, resume_expires_at = $2 \
+         WHERE id = $3 AND submitted_reference IS NULL",
+    )
+    .bind(hash(token))
+    .bind(expiry())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Exchanges a resume token for a new cookie token (the link works once). Returns the new
+/// cookie token, or None when the link is unknown, used, expired or its form was sent.
+pub async fn resume(pool: &AnyPool, token: &str) -> Result<Option<String>, sqlx::Error> {
+    let cookie = new_token();
+    let now = now();
+    let changed = sqlx::query(
+        "UPDATE form_draft SET token_hash = $1, resume_token_hash = NULL, resume_expires_at = NULL, \
+         updated_at = $2, expires_at = $3 \
+         WHERE resume_token_hash = $4 AND resume_expires_at > $5 AND submitted_reference IS NULL",
+    )
+    .bind(hash(&cookie))
+    .bind(&now)
+    .bind(expiry())
+    .bind(hash(token))
+    .bind(&now)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok((changed == 1).then_some(cookie))
+}
+
+/// Deletes expired drafts (their answers included). Returns how many.
+pub async fn purge_expired(pool: &AnyPool) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM form_draft WHERE expires_at <= $1")
+        .bind(now())
+        .execute(pool)
+        .await?
+        .rows_affected())
+}
+
+pub fn json(data: &FormData) -> String {
+    serde_json::to_string(data).unwrap_or_else(|_| "{}".into())
+}
