@@ -39,3 +39,47 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         })),
     )
 }
+
+/// `GET /metrics`: Prometheus text format. Gauges of the email outbox by status and of the search
+/// sync queue, read from the database at each scrape (so every process reports the same).
+pub async fn metrics(State(state): State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mail = crate::mail::counts(&state.db).await;
+    let queue = crate::search::sync::queue_state(state.db.pool()).await;
+    let (Ok(mail), Ok(queue)) = (mail, queue) else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response();
+    };
+    let mut out = String::new();
+    out.push_str(
+        "# HELP signpost_outbox_emails Emails in the outbox by status.\n\
+         # TYPE signpost_outbox_emails gauge\n",
+    );
+    for (status, n) in [
+        ("pending", mail.pending),
+        ("sending", mail.sending),
+        ("sent", mail.sent),
+        ("failed", mail.failed),
+        ("in_doubt", mail.in_doubt),
+    ] {
+        out.push_str(&format!(
+            "signpost_outbox_emails{{status=\"{status}\"}} {n}\n"
+        ));
+    }
+    out.push_str(&format!(
+        "# HELP signpost_search_sync_pending Directory changes waiting to reach the search index.\n\
+         # TYPE signpost_search_sync_pending gauge\n\
+         signpost_search_sync_pending {}\n\
+         # HELP signpost_search_sync_retrying Queued changes that failed at least once.\n\
+         # TYPE signpost_search_sync_retrying gauge\n\
+         signpost_search_sync_retrying {}\n",
+        queue.pending, queue.retrying
+    ));
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
+        .into_response()
+}

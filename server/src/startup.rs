@@ -233,6 +233,7 @@ fn router(state: AppState, settings: &Settings) -> Router {
     let pages = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .nest("/api/oruk", api::routes())
         // `/api/oruk/` as well as `/api/oruk`: clients join the base URL and `/`.
         .route("/api/oruk/", api::meta_route())

@@ -52,3 +52,24 @@ async fn migrations_are_idempotent() {
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 200);
 }
+
+#[tokio::test]
+async fn metrics_count_the_outbox_and_the_search_queue() {
+    let app = spawn_app().await;
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), 200);
+    assert!(response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain")));
+    let body = response.text().await.unwrap();
+    for line in [
+        "signpost_outbox_emails{status=\"pending\"} 0",
+        "signpost_outbox_emails{status=\"failed\"} 0",
+        "signpost_outbox_emails{status=\"in_doubt\"} 0",
+        "signpost_search_sync_pending 0",
+    ] {
+        assert!(body.lines().any(|l| l == line), "{line} in {body}");
+    }
+}
