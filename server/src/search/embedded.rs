@@ -70,6 +70,8 @@ const PREFIX_WEIGHT: f32 = 0.6;
 const SYNONYM_WEIGHT: f32 = 0.5;
 /// Most near matches (typos, completions) looked for per query word: the most used first.
 const MAX_VARIANTS: usize = 16;
+/// … and for a word that is itself in the index.
+const MAX_VARIANTS_OF_A_KNOWN_WORD: usize = 4;
 
 // Bits of the `flags` fast field.
 const DAY_BITS: u32 = 0; // 7 bits, Monday first
@@ -310,7 +312,16 @@ impl Vocabulary {
             }
         }
         found.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
-        found.truncate(MAX_VARIANTS);
+        // A word the directory uses needs fewer stand-ins than one it does not know.
+        let known = self
+            .by_length
+            .get(len)
+            .is_some_and(|words| words.iter().any(|(w, _)| w == word));
+        found.truncate(if known {
+            MAX_VARIANTS_OF_A_KNOWN_WORD
+        } else {
+            MAX_VARIANTS
+        });
         found
             .into_iter()
             .map(|(w, weight, _)| (w, weight))
