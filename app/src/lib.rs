@@ -21,6 +21,7 @@ use leptos_router::{
     path,
 };
 use pages::{
+    directory::{SearchPage, ServicePage},
     home::HomePage,
     info::{AccessibilityPage, ContactPage, CookiesPage, PrivacyPage},
     not_found::NotFoundPage,
@@ -65,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("privacy") view=PrivacyPage/>
                     <Route path=path!("cookies") view=CookiesPage/>
                     <Route path=path!("contact") view=ContactPage/>
+                    <Route path=path!("search") view=SearchPage/>
+                    <Route path=path!("services/:id") view=ServicePage/>
                 </Routes>
             </Layout>
         </Router>
