@@ -22,6 +22,7 @@ use leptos_router::{
     path,
 };
 use pages::{
+    directory::{SearchPage, ServicePage},
     home::HomePage,
     info::{AccessibilityPage, ContactPage, CookiesPage, PrivacyPage},
     not_found::NotFoundPage,
@@ -69,6 +70,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("contact") view=ContactPage/>
                     <Route path=path!("request-support") view=StartPage/>
                     <Route path=path!("request-support/staying-safe-online") view=SafetyPage/>
+                    <Route path=path!("search") view=SearchPage/>
+                    <Route path=path!("services/:id") view=ServicePage/>
                 </Routes>
             </Layout>
         </Router>

@@ -2,7 +2,7 @@
 
 use crate::config::{Environment, SearchSettings, Settings};
 use crate::db::{Db, DbError};
-use crate::directory::{api, demo, repo};
+use crate::directory::{api, demo, pages, repo};
 use crate::mail::{Mail, MailError, Worker};
 use crate::search::embedded::EmbeddedIndex;
 use crate::search::meili::MeiliIndex;
@@ -229,7 +229,11 @@ fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
 fn router(state: AppState, settings: &Settings) -> Router {
     let options = state.leptos_options.clone();
     let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
-    let routes = generate_route_list(App);
+    // The directory's pages have their own handlers (they search before rendering).
+    let routes: Vec<_> = generate_route_list(App)
+        .into_iter()
+        .filter(|r| !pages::PATHS.contains(&r.path()))
+        .collect();
     let pages = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -238,6 +242,8 @@ fn router(state: AppState, settings: &Settings) -> Router {
         // `/api/oruk/` as well as `/api/oruk`: clients join the base URL and `/`.
         .route("/api/oruk/", api::meta_route())
         .merge(early_help::routes(settings))
+        .route("/search", get(pages::search_page))
+        .route("/services/{id}", get(pages::service_page))
         .leptos_routes(&state, routes, {
             let options = options.clone();
             move || shell(options.clone())

@@ -3,6 +3,19 @@ use crate::site;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// Categories linked from the home page: codes of the category tree (`docs/taxonomy.md`) and
+/// their names there.
+const POPULAR: &[(&str, &str)] = &[
+    ("send-support", "SEND support"),
+    ("young-carers", "Young carers"),
+    ("adult-carers", "Adult carers"),
+    ("parenting", "Parenting"),
+    ("childcare-and-early-years", "Childcare and early years"),
+    ("mental-health", "Mental health"),
+    ("money-and-housing", "Money and housing"),
+    ("activities-and-clubs", "Activities and clubs"),
+];
+
 /// The home page.
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -16,9 +29,47 @@ pub fn HomePage() -> impl IntoView {
                     "children and young people with special educational needs and disabilities "
                     "(SEND), and the people who work with them."
                 </p>
+                <form method="get" action="/search" class="signpost-home-search" role="search">
+                    <div class="govuk-form-group">
+                        <label class="govuk-label govuk-label--m" for="q">"What are you looking for?"</label>
+                        <div class="govuk-hint" id="q-hint">
+                            "For example, autism support, toddler group or food bank"
+                        </div>
+                        <input class="govuk-input" id="q" name="q" type="search" aria-describedby="q-hint"/>
+                    </div>
+                    <div class="govuk-form-group">
+                        <label class="govuk-label govuk-label--s" for="postcode">"Postcode (optional)"</label>
+                        <div class="govuk-hint" id="postcode-hint">
+                            "To see services near you first, for example BK1 4AB"
+                        </div>
+                        <input
+                            class="govuk-input govuk-input--width-10"
+                            id="postcode"
+                            name="postcode"
+                            type="text"
+                            autocomplete="postal-code"
+                            spellcheck="false"
+                            aria-describedby="postcode-hint"
+                        />
+                    </div>
+                    <button type="submit" class="govuk-button" data-module="govuk-button">"Search"</button>
+                </form>
                 <div class="govuk-inset-text">
                     "If a child is in immediate danger, call 999."
                 </div>
+                <h2 class="govuk-heading-m">"Popular categories"</h2>
+                <ul class="govuk-list" id="popular-categories">
+                    {POPULAR
+                        .iter()
+                        .map(|&(code, name)| {
+                            view! {
+                                <li>
+                                    <a class="govuk-link" href=format!("/search?category={code}")>{name}</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
                 <h2 class="govuk-heading-m">"Talk to someone"</h2>
                 <p class="govuk-body">
                     "The Family Information Service can tell you about childcare, activities, "

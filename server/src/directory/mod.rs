@@ -5,5 +5,6 @@ pub mod demo;
 pub mod import;
 pub mod model;
 pub mod oruk;
+pub mod pages;
 pub mod postcodes;
 pub mod repo;
