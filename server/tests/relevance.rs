@@ -19,9 +19,8 @@ use signpost::directory::{demo, repo};
 use signpost::search::{
     document, sync, DeliveryMode, Filters, Near, QueryText, Search, SearchQuery, SortOrder,
 };
-use signpost::startup::{open_search, prepare_directory};
+use signpost::startup::open_search;
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -280,20 +279,10 @@ async fn run_suite(label: &'static str, db: &Db, settings: &SearchSettings) -> (
     (mean, failures)
 }
 
-async fn demo_db(dir: &std::path::Path) -> Db {
-    let url = common::fresh_database(dir).await;
-    let db = Db::connect_with(&url, 5, Duration::from_secs(10))
-        .await
-        .expect("database");
-    db.migrate().await.expect("migrations");
-    prepare_directory(&db, true).await.expect("demo county");
-    db
-}
-
 #[tokio::test]
 async fn relevance_suite_on_both_engines() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = demo_db(dir.path()).await;
+    let db = common::demo_database(dir.path()).await;
 
     let mut report = Vec::new();
     let (embedded, mut failures) = run_suite(

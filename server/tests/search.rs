@@ -79,14 +79,7 @@ async fn a_change_that_cannot_reach_the_index_is_kept_and_retried() {
     })
     .unwrap();
     // No server runs here: this test drives the sync worker's passes itself.
-    let url = common::fresh_database(dir.path()).await;
-    let db = Db::connect_with(&url, 2, Duration::from_secs(10))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    signpost::startup::prepare_directory(&db, true)
-        .await
-        .unwrap();
+    let db = common::demo_database(dir.path()).await;
     // Everything the demo load queued, then one edit.
     rename(&db, "focus-adhd-helpline", "Wombatfield ADHD helpline").await;
     let before = sync::queue_state(db.pool()).await.unwrap();
@@ -143,14 +136,7 @@ async fn a_change_that_cannot_reach_the_index_is_kept_and_retried() {
 #[tokio::test]
 async fn start_up_rebuilds_a_missing_or_stale_index_and_keeps_one_in_step() {
     let dir = tempfile::tempdir().unwrap();
-    let url = common::fresh_database(dir.path()).await;
-    let db = Db::connect_with(&url, 2, Duration::from_secs(10))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    signpost::startup::prepare_directory(&db, true)
-        .await
-        .unwrap();
+    let db = common::demo_database(dir.path()).await;
     let settings = SearchSettings::Embedded {
         dir: dir.path().join("index"),
     };
@@ -186,14 +172,7 @@ async fn start_up_rebuilds_a_missing_or_stale_index_and_keeps_one_in_step() {
 /// Filter values that try to be filter syntax match nothing and break nothing.
 async fn hostile_filters_are_data(settings: SearchSettings) {
     let dir = tempfile::tempdir().unwrap();
-    let url = common::fresh_database(dir.path()).await;
-    let db = Db::connect_with(&url, 2, Duration::from_secs(10))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    signpost::startup::prepare_directory(&db, true)
-        .await
-        .unwrap();
+    let db = common::demo_database(dir.path()).await;
     let search = open_search(&settings).unwrap();
     sync::prepare(&db, &search).await.unwrap();
     let all = |filters: Filters| {

@@ -135,6 +135,19 @@ pub fn search_settings(dir: &std::path::Path) -> SearchSettings {
     }
 }
 
+/// A fresh, migrated database with the demo county loaded, without a server.
+pub async fn demo_database(dir: &std::path::Path) -> Db {
+    let url = fresh_database(dir).await;
+    let db = Db::connect_with(&url, 5, Duration::from_secs(10))
+        .await
+        .expect("database");
+    db.migrate().await.expect("migrations");
+    signpost::startup::prepare_directory(&db, true)
+        .await
+        .expect("demo county");
+    db
+}
+
 /// The engine `search_settings` picks: "embedded" or "meilisearch".
 pub fn search_engine_name() -> &'static str {
     match search_settings(std::path::Path::new(".")) {
