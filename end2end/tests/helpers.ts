@@ -1,5 +1,23 @@
 import { expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Every message that reached the test SMTP server (a Maildir, see playwright.config.ts) and
+ * mentions `text`, as text (quoted-printable soft line breaks undone). */
+export function emailsFor(text: string): string[] {
+  const mailDir = process.env.E2E_MAILDIR!;
+  const out: string[] = [];
+  for (const sub of ["new", "cur"]) {
+    const dir = path.join(mailDir, sub);
+    if (!fs.existsSync(dir)) continue;
+    for (const file of fs.readdirSync(dir)) {
+      const message = fs.readFileSync(path.join(dir, file), "utf8").replace(/=\r?\n/g, "");
+      if (message.includes(text)) out.push(message);
+    }
+  }
+  return out;
+}
 
 /** Every page that exists, with its h1. Keep in step with the router in app/src/lib.rs. */
 export const PAGES: { path: string; h1: RegExp; status?: number }[] = [
@@ -8,6 +26,10 @@ export const PAGES: { path: string; h1: RegExp; status?: number }[] = [
   { path: "/privacy", h1: /Privacy notice/ },
   { path: "/cookies", h1: /Cookies/ },
   { path: "/contact", h1: /Contact/ },
+  { path: "/search", h1: /Search for services/ },
+  { path: "/young-carers", h1: /Young carers/ },
+  { path: "/carers", h1: /Support for carers/ },
+  { path: "/shortlist", h1: /Your shortlist/ },
   { path: "/this-page-does-not-exist", h1: /Page not found/, status: 404 },
 ];
 

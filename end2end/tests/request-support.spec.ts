@@ -1,28 +1,10 @@
 import { test, expect, type Page } from "@playwright/test";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { axeViolations, watch } from "./helpers";
+import { axeViolations, emailsFor, watch } from "./helpers";
 
 // The Early Help request for support, end to end: a parent's self-referral and a practitioner's
 // request, each with JavaScript on and off, through check your answers to the confirmation; the
 // emails arrive at a real SMTP server on loopback (aiosmtpd, see playwright.config.ts) and the
 // Hub's triage email contains none of the names, dates or free text entered.
-
-const mailDir = process.env.E2E_MAILDIR!;
-
-/** Every message in the Maildir that mentions `reference`, as text (soft line breaks undone). */
-function emailsFor(reference: string): string[] {
-  const out: string[] = [];
-  for (const sub of ["new", "cur"]) {
-    const dir = path.join(mailDir, sub);
-    if (!fs.existsSync(dir)) continue;
-    for (const file of fs.readdirSync(dir)) {
-      const text = fs.readFileSync(path.join(dir, file), "utf8").replace(/=\r?\n/g, "");
-      if (text.includes(reference)) out.push(text);
-    }
-  }
-  return out;
-}
 
 async function audit(page: Page, js: boolean) {
   // axe runs as a script in the page, so it needs JavaScript; the pages are the same HTML.

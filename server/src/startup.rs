@@ -243,6 +243,7 @@ fn router(state: AppState, settings: &Settings) -> Router {
         .route("/api/oruk/", api::meta_route())
         .merge(early_help::routes(settings))
         .route("/search", get(pages::search_page))
+        .route("/search/suggest", get(pages::suggest))
         .route("/services/{id}", get(pages::service_page))
         .merge(shortlist::routes(
             &settings.mail.public_url,

@@ -306,3 +306,32 @@ async fn the_home_page_searches_and_links_to_categories() {
     assert!(total(&html) > 0);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_search_box_suggests_service_names_as_you_type() {
+    let app = spawn_app_with_demo().await;
+    let response = app.get("/search/suggest?q=autis").await;
+    assert_eq!(response.status(), 200);
+    assert!(response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json")));
+    let names: Vec<String> = response.json().await.unwrap();
+    assert!(!names.is_empty() && names.len() <= 6, "{names:?}");
+    assert!(
+        names.iter().any(|n| n.to_lowercase().contains("autism")),
+        "{names:?}"
+    );
+    for path in [
+        "/search/suggest".to_owned(),
+        "/search/suggest?q=".to_owned(),
+        format!("/search/suggest?q={}", "a".repeat(5000)),
+        "/search/suggest?q=%3Cscript%3E".to_owned(),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let names: Vec<String> = response.json().await.unwrap();
+        assert!(names.iter().all(|n| !n.contains("<script>")), "{path}");
+    }
+}

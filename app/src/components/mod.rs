@@ -2,4 +2,5 @@
 pub mod exit;
 pub mod fields;
 pub mod layout;
+pub mod live_search;
 pub mod navigation;

@@ -274,7 +274,7 @@ pub fn SearchPage() -> impl IntoView {
         <form method="get" action="/search" novalidate=true class="signpost-search">
             <SearchFields model=model.clone()/>
             <div class="govuk-grid-row">
-                <div class="govuk-grid-column-one-third">
+                <div class="govuk-grid-column-one-third signpost-filters">
                     <h2 class="govuk-heading-m">"Filter results"</h2>
                     {filters
                         .into_iter()
@@ -361,12 +361,15 @@ pub fn SearchPage() -> impl IntoView {
                             "Sort"
                         </button>
                     </div>
-                    <ResultsList results=results page_error=model.error_for("result-count")/>
+                    <div id="results-region">
+                        <ResultsList results=results page_error=model.error_for("result-count")/>
+                    </div>
                 </div>
             </div>
         </form>
         // The shortlist buttons' forms: outside the search form, because forms cannot nest.
-        {shortlist_forms}
+        <div id="shortlist-forms">{shortlist_forms}</div>
+        <crate::components::live_search::LiveSearch/>
     }
 }
 
@@ -425,9 +428,13 @@ fn SearchFields(model: SearchPageModel) -> impl IntoView {
                 id="q"
                 name="q"
                 type="search"
+                list="q-suggestions"
+                autocomplete="off"
                 value=model.form.q.clone()
                 aria-describedby=if q_error.is_some() { "q-hint q-error" } else { "q-hint" }
             />
+            // Filled as you type when JavaScript is on (see components::live_search).
+            <datalist id="q-suggestions"></datalist>
         </div>
         <div class="govuk-form-group" class:govuk-form-group--error=postcode_error.is_some()>
             <label class="govuk-label govuk-label--s" for="postcode">"Postcode (optional)"</label>

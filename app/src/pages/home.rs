@@ -35,7 +35,9 @@ pub fn HomePage() -> impl IntoView {
                         <div class="govuk-hint" id="q-hint">
                             "For example, autism support, toddler group or food bank"
                         </div>
-                        <input class="govuk-input" id="q" name="q" type="search" aria-describedby="q-hint"/>
+                        <input class="govuk-input" id="q" name="q" type="search" list="q-suggestions"
+                            autocomplete="off" aria-describedby="q-hint"/>
+                        <datalist id="q-suggestions"></datalist>
                     </div>
                     <div class="govuk-form-group">
                         <label class="govuk-label govuk-label--s" for="postcode">"Postcode (optional)"</label>
@@ -54,9 +56,35 @@ pub fn HomePage() -> impl IntoView {
                     </div>
                     <button type="submit" class="govuk-button" data-module="govuk-button">"Search"</button>
                 </form>
+                <crate::components::live_search::LiveSearch/>
                 <div class="govuk-inset-text">
                     "If a child is in immediate danger, call 999."
                 </div>
+                <h2 class="govuk-heading-m">"Help for you"</h2>
+                <ul class="govuk-list signpost-routes" id="routes">
+                    <li>
+                        <a class="govuk-link govuk-!-font-weight-bold" href="/search">"Parents and carers"</a>
+                        <span class="signpost-block">"Groups, activities, childcare, parenting and SEND support near you."</span>
+                    </li>
+                    <li>
+                        <a class="govuk-link govuk-!-font-weight-bold" href="/young-carers">"Young carers"</a>
+                        <span class="signpost-block">"If you help look after someone at home: groups and help just for you."</span>
+                    </li>
+                    <li>
+                        <a class="govuk-link govuk-!-font-weight-bold" href="/carers">"Adult carers"</a>
+                        <span class="signpost-block">"Peer groups, breaks, money advice and a carer's self-assessment."</span>
+                    </li>
+                    <li>
+                        <a class="govuk-link govuk-!-font-weight-bold" href="/search">"Practitioners"</a>
+                        <span class="signpost-block">"Find services for the families you work with, shortlist them and send them to a family."</span>
+                    </li>
+                </ul>
+                <h2 class="govuk-heading-m">"Ask for help"</h2>
+                <ul class="govuk-list">
+                    <li><a class="govuk-link" href="/request-support">"Ask for early help for your family"</a></li>
+                    <li><a class="govuk-link" href="/carers/self-assessment">"Carer's self-assessment"</a></li>
+                    <li><a class="govuk-link" href="/young-carers/self-assessment">"Young carer's self-assessment"</a></li>
+                </ul>
                 <h2 class="govuk-heading-m">"Popular categories"</h2>
                 <ul class="govuk-list" id="popular-categories">
                     {POPULAR

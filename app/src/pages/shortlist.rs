@@ -86,18 +86,18 @@ pub fn ShortlistButton(
     shortlisted: bool,
     #[prop(optional)] form: Option<String>,
 ) -> impl IntoView {
-    let (text, class) = if shortlisted {
-        (
-            "Remove from shortlist",
-            "govuk-button govuk-button--secondary",
-        )
+    // "Add <name> to shortlist": the name is for screen readers, which list buttons out of
+    // context (the GOV.UK "Change <thing>" pattern).
+    let (verb, preposition) = if shortlisted {
+        ("Remove", " from shortlist")
     } else {
-        ("Add to shortlist", "govuk-button govuk-button--secondary")
+        ("Add", " to shortlist")
     };
     let button = view! {
-        <button type="submit" class=class data-module="govuk-button" form=form.clone()>
-            {text}
-            <span class="govuk-visually-hidden">": " {name}</span>
+        <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" form=form.clone()>
+            {verb}
+            <span class="govuk-visually-hidden">{format!(" {name}")}</span>
+            {preposition}
         </button>
     };
     match form {

@@ -264,6 +264,53 @@ pub async fn search_page(State(state): State<AppState>, req: Request<Body>) -> R
     }
 }
 
+/// Suggestions offered at most.
+const SUGGESTIONS: u32 = 6;
+
+/// `GET /search/suggest?q=…`: the names of up to six services matching what has been typed
+/// (the last word as the start of a word), as a JSON array, for the search box's suggestions
+/// when JavaScript is on. Not recorded in the search analytics.
+pub async fn suggest(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let typed = url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let none = || axum::Json(Vec::<String>::new()).into_response();
+    let Ok(text) = QueryText::parse(&typed) else {
+        return none();
+    };
+    if text.is_empty() {
+        return none();
+    }
+    let Ok(mut query) = SearchQuery::new(
+        text,
+        Filters::default(),
+        None,
+        SortOrder::Relevance,
+        1,
+        SUGGESTIONS,
+    ) else {
+        return none();
+    };
+    query.facets = false;
+    match state.search.search(&query).await {
+        Ok(results) => {
+            let mut names: Vec<String> = Vec::new();
+            for hit in results.hits {
+                let name: String = hit.name.iter().map(|s| s.text.as_str()).collect();
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            axum::Json(names).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "search suggestions failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 enum PageError {
     #[error("database: {0}")]
