@@ -11,6 +11,8 @@ use std::time::Duration;
 const DEFAULT_FROM: &str =
     "Brackenshire Family Information and Support <no-reply@brackenshire.example>";
 const DEFAULT_HUB: &str = "early-help-hub@brackenshire.example";
+const DEFAULT_CARERS_TEAM: &str = "carers-team@brackenshire.example";
+const DEFAULT_YOUNG_CARERS_TEAM: &str = "young-carers@brackenshire.example";
 
 /// The email options as given, before validation.
 #[derive(Debug, Clone, Args)]
@@ -47,6 +49,25 @@ pub struct RawMailConfig {
         global = true
     )]
     pub hub_email: String,
+
+    /// The carers' team: it gets the email for every adult carer who asks to be contacted.
+    #[arg(
+        long,
+        env = "SIGNPOST_CARERS_TEAM_EMAIL",
+        default_value = DEFAULT_CARERS_TEAM,
+        global = true
+    )]
+    pub carers_team_email: String,
+
+    /// The young carers service: it gets the email for every young carer who asks to be
+    /// contacted.
+    #[arg(
+        long,
+        env = "SIGNPOST_YOUNG_CARERS_TEAM_EMAIL",
+        default_value = DEFAULT_YOUNG_CARERS_TEAM,
+        global = true
+    )]
+    pub young_carers_team_email: String,
 
     /// The service's public address, used in links in emails (default: http://LEPTOS_SITE_ADDR).
     #[arg(long, env = "SIGNPOST_PUBLIC_URL", global = true)]
@@ -117,6 +138,8 @@ pub struct MailSettings {
     pub transport: MailTransport,
     pub from: Mailbox,
     pub hub: Mailbox,
+    pub carers_team: Mailbox,
+    pub young_carers_team: Mailbox,
     /// Without a trailing slash, e.g. `https://family.brackenshire.example`.
     pub public_url: String,
     pub max_attempts: u32,
@@ -165,6 +188,15 @@ impl MailSettings {
             .hub_email
             .parse()
             .map_err(|_| MailConfigError::Address("SIGNPOST_HUB_EMAIL", raw.hub_email.clone()))?;
+        let carers_team = raw.carers_team_email.parse().map_err(|_| {
+            MailConfigError::Address("SIGNPOST_CARERS_TEAM_EMAIL", raw.carers_team_email.clone())
+        })?;
+        let young_carers_team = raw.young_carers_team_email.parse().map_err(|_| {
+            MailConfigError::Address(
+                "SIGNPOST_YOUNG_CARERS_TEAM_EMAIL",
+                raw.young_carers_team_email.clone(),
+            )
+        })?;
         let public_url = match raw.public_url {
             Some(url) => {
                 let parsed = url::Url::parse(url.trim())
@@ -189,6 +221,8 @@ impl MailSettings {
             transport,
             from,
             hub,
+            carers_team,
+            young_carers_team,
             public_url,
             max_attempts: raw.mail_max_attempts,
             retry_base: Duration::from_secs(raw.mail_retry_secs),
@@ -208,6 +242,8 @@ impl MailSettings {
                 mail_dir: dir,
                 mail_from: DEFAULT_FROM.into(),
                 hub_email: DEFAULT_HUB.into(),
+                carers_team_email: DEFAULT_CARERS_TEAM.into(),
+                young_carers_team_email: DEFAULT_YOUNG_CARERS_TEAM.into(),
                 public_url: None,
                 mail_max_attempts: 8,
                 mail_retry_secs: 30,
@@ -257,6 +293,8 @@ mod tests {
             mail_dir: "data/mail".into(),
             mail_from: "Signpost <no-reply@brackenshire.example>".into(),
             hub_email: "hub@brackenshire.example".into(),
+            carers_team_email: "carers@brackenshire.example".into(),
+            young_carers_team_email: "young-carers@brackenshire.example".into(),
             public_url: None,
             mail_max_attempts: 8,
             mail_retry_secs: 30,
