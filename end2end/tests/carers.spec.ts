@@ -226,10 +226,36 @@ for (const js of [true, false]) {
       expect(mail[0]).toMatch(/\/staff\/carers\/referrals\/[0-9a-f-]{36}/);
       for (const secret of SECRETS) expect(mail[0]).not.toContain(secret);
 
+      // Email the summary to yourself: the error state, then the email through the outbox.
+      await page.getByLabel("Email address").fill("not an email");
+      await page.getByRole("button", { name: "Email my summary" }).click();
+      await expect(page).toHaveTitle(/^Error: Your summary/);
+      await expect(page.locator(".govuk-error-summary")).toBeVisible();
+      await audit(page, js);
+      const own = `own-copy-${js ? "on" : "off"}@carer.example`;
+      await page.getByLabel("Email address").fill(own);
+      await page.getByRole("button", { name: "Email my summary" }).click();
+      await expect(page.locator("#emailed")).toBeVisible();
+      await audit(page, js);
+      let copy: string[] = [];
+      await expect
+        .poll(() => (copy = emailsMatching(new RegExp(`X-RcptTo: ${own}`))).length, { timeout: 15_000 })
+        .toBe(1);
+      expect(copy[0]).toContain(reference);
+      expect(copy[0]).toContain("Gwendolyn");
+
       await page.goto(`${ADULT}/summary/print`);
       await expect(page.locator("h1")).toHaveText("Your summary");
       await expect(page.locator("main")).toContainText(reference);
       await audit(page, js);
+
+      // Tell us once: an Early Help request started with the carer's details.
+      await page.goto(`${ADULT}/summary`);
+      await page.getByRole("button", { name: "Start a request for early help with these answers" }).click();
+      await expect(page).toHaveURL(/\/request-support\/tasks$/);
+      await page.goto("/request-support/your-details");
+      await expect(page.getByLabel("Full name")).toHaveValue("Morwenna Pendragon-Smith");
+      await expect(page.getByLabel("Email address (optional)")).toHaveValue("carer@family.example");
       expect(seen.errors.filter((e) => !/status of 422/.test(e))).toEqual([]);
       expect(seen.foreign).toEqual([]);
     });
@@ -289,3 +315,59 @@ for (const js of [true, false]) {
     });
   });
 }
+
+test("every other page of both forms, their error states and the interrupts pass axe", async ({ page }) => {
+  test.setTimeout(240_000);
+  const check = async () => expect(await axeViolations(page)).toEqual([]);
+  const errorStates = async (base: string, slugs: string[]) => {
+    for (const slug of slugs) {
+      await page.goto(`${base}/${slug}`);
+      await expect(page.locator("h1")).toBeVisible();
+      await check();
+      await page.getByRole("button", { name: "Continue" }).click();
+      if ((await page.title()).startsWith("Error: ")) {
+        await expect(page.locator(".govuk-error-summary")).toBeVisible();
+        await check();
+      }
+    }
+  };
+  await errorStates(ADULT, [
+    "your-age", "cared-for-age", "where-you-live", "your-details", "communication", "cared-for/1",
+    "caring-tasks", "caring-time", "other-help", "able-and-willing", "health", "outcome-children",
+    "outcome-other-care", "outcome-home", "outcome-food", "outcome-relationships", "outcome-work",
+    "outcome-community", "outcome-leisure", "work", "changes", "whole-family", "contingency", "contact",
+  ]);
+  await errorStates(YOUNG, [
+    "your-age", "who-started", "where-you-live", "your-details", "look-after/1", "what-you-do",
+    "how-often", "school", "friends-and-fun", "sleep-and-feelings", "worries", "talk-to", "better",
+    "who-involved", "contact",
+  ]);
+  // Each interrupt, straight after the answer that calls for it.
+  const interrupts: [string, string, Answers, string][] = [
+    [ADULT, "cared-for-age", { cared_for_age: "child" }, "Parent carers of disabled children have a different assessment"],
+    [ADULT, "where-you-live", { in_area: "no" }, "Contact the council where the person you care for lives"],
+    [ADULT, "able-and-willing", { able_now: "no", willing_now: "yes", future: "no" }, "Get help now if you cannot carry on caring"],
+    [ADULT, "whole-family", { under_18_helps: "yes" }, "A young carer in your family can get support too"],
+    [ADULT, "work", { work: "part-time" }, "When do you usually work?"],
+    [YOUNG, "your-age", { young_age: "7" }, "Ask a grown-up to help you"],
+    [YOUNG, "your-age", { young_age: "18" }, "Use the carer's self-assessment for adults"],
+    [YOUNG, "your-age", { young_age: "16" }, "When you turn 18"],
+    [YOUNG, "where-you-live", { young_in_area: "no" }, "Ask your own council"],
+    [YOUNG, "turning-18", {}, "Do you want a check to plan for when you turn 18?"],
+  ];
+  for (const [base, slug, answers, h1] of interrupts) {
+    await page.goto(`${base}/${slug}`);
+    await answer(page, true, answers);
+    await expect(page.locator("h1")).toHaveText(h1);
+    await check();
+  }
+  // A list with an item, and its error.
+  await page.goto(`${YOUNG}/look-after/1`);
+  await answer(page, true, { look_after_who: "My mum", look_after_why: "She is ill" });
+  await expect(page.locator("h1")).toHaveText("You have added 1 person");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.locator(".govuk-error-summary")).toContainText("Select yes if you need to add another person");
+  await check();
+  await page.goto(`${YOUNG}/saved`);
+  await check();
+});

@@ -833,8 +833,13 @@ fn row(key: String, value: String, href: Option<String>) -> impl IntoView {
         value.split('\n').map(str::to_owned).collect()
     };
     let count = lines.len();
+    let class = if href.is_some() {
+        "govuk-summary-list__row"
+    } else {
+        "govuk-summary-list__row govuk-summary-list__row--no-actions"
+    };
     view! {
-        <div class="govuk-summary-list__row">
+        <div class=class>
             <dt class="govuk-summary-list__key">{key}</dt>
             <dd class="govuk-summary-list__value">
                 {lines
@@ -1222,7 +1227,10 @@ fn summary_page(summary: Summary) -> AnyView {
                 } else {
                     view! {
                         <p class="govuk-body">
-                            {format!("If you would like to talk about support, the {team} can contact you. We will send them your answers.")}
+                            {format!(
+                                "If you would like to talk about support, the {team} can contact you. We will send them your answers and they will use the contact details you gave. If you did not give a phone number or email address, {}.",
+                                spec.words.phone_instead,
+                            )}
                         </p>
                         <form method="post" action=format!("{base}/summary/contact") novalidate>
                             <button type="submit" class="govuk-button" data-module="govuk-button" data-prevent-double-click="true">
