@@ -27,7 +27,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use drafts::Draft;
-use sqlx::Row;
 use std::time::SystemTime;
 
 /// How far "near your postcode" reaches, in metres.
@@ -441,26 +440,4 @@ async fn tell_us_once(
         &format!("{}/tasks", eh.base),
         Some(early_help::set_cookie(&token, secure, eh)),
     ))
-}
-
-/// The referral's row, for tests and the staff portal: (reference, form, status, urgent).
-pub async fn referral_by_reference(
-    pool: &sqlx::AnyPool,
-    reference: &str,
-) -> std::result::Result<Option<(String, String, String, bool)>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT reference, form, status, urgent FROM carer_referral WHERE reference = $1",
-    )
-    .bind(reference)
-    .fetch_optional(pool)
-    .await?;
-    row.map(|r| {
-        Ok((
-            r.try_get(0)?,
-            r.try_get(1)?,
-            r.try_get(2)?,
-            r.try_get::<i64, _>(3)? != 0,
-        ))
-    })
-    .transpose()
 }
