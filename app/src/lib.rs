@@ -22,6 +22,7 @@ use leptos_router::{
     path,
 };
 use pages::{
+    carer_assessment::{CarerCrisisPage, CarerStartPage, YoungCarerStartPage},
     directory::{SearchPage, ServicePage},
     home::HomePage,
     info::{AccessibilityPage, ContactPage, CookiesPage, PrivacyPage},
@@ -70,6 +71,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("contact") view=ContactPage/>
                     <Route path=path!("request-support") view=StartPage/>
                     <Route path=path!("request-support/staying-safe-online") view=SafetyPage/>
+                    <Route path=path!("carers/self-assessment") view=CarerStartPage/>
+                    <Route path=path!("carers/self-assessment/before-you-start") view=CarerCrisisPage/>
+                    <Route path=path!("young-carers/self-assessment") view=YoungCarerStartPage/>
                     <Route path=path!("search") view=SearchPage/>
                     <Route path=path!("services/:id") view=ServicePage/>
                 </Routes>

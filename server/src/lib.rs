@@ -3,6 +3,7 @@
 //! `startup::Application` is shared by the binary and the integration tests, so the tests run the
 //! same server the users get.
 
+pub mod carers;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -7,7 +7,7 @@ use crate::mail::{Mail, MailError, Worker};
 use crate::search::embedded::EmbeddedIndex;
 use crate::search::meili::MeiliIndex;
 use crate::search::{sync, Search, SearchError, SearchIndex, Suggester, Synonyms};
-use crate::{early_help, health, middleware};
+use crate::{carers, early_help, health, middleware};
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::routing::get;
@@ -242,6 +242,7 @@ fn router(state: AppState, settings: &Settings) -> Router {
         // `/api/oruk/` as well as `/api/oruk`: clients join the base URL and `/`.
         .route("/api/oruk/", api::meta_route())
         .merge(early_help::routes(settings))
+        .merge(carers::routes(settings))
         .route("/search", get(pages::search_page))
         .route("/search/suggest", get(pages::suggest))
         .route("/services/{id}", get(pages::service_page))

@@ -494,6 +494,17 @@ pub static SPEC: FormSpec = FormSpec {
     title: "Ask for early help",
     reference_prefix: "EH",
     sections: SECTIONS,
+    words: &WORDS,
+    interrupts: &[],
+};
+
+static WORDS: super::Words = super::Words {
+    check_title: "Check your answers before sending your request",
+    send_heading: "Now send your request",
+    declaration: "By sending this request you confirm that, to the best of your knowledge, the details you are providing are correct, and that you understand the Early Help Hub will use them to decide how to help",
+    send_button: "Accept and send",
+    not_ready: "You can check your answers and send your request when every section is completed.",
+    phone_instead: "call the Early Help Hub on 01632 960 123",
 };
 
 /// Who made the request, for the triage email and the confirmation.

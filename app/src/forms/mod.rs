@@ -11,7 +11,9 @@
 //! The Early Help request for support ([`early_help`]) is the first form; the carer
 //! self-assessments will be declared the same way.
 
+pub mod carers;
 pub mod early_help;
+pub mod readability;
 pub mod view;
 
 use crate::domain::{Email, IsoDate, PhoneNumber, Postcode};
@@ -75,6 +77,44 @@ pub struct FormSpec {
     /// Shown before the reference, e.g. `EH`.
     pub reference_prefix: &'static str,
     pub sections: &'static [Section],
+    /// The words that differ between forms on the check, task list and refusal pages.
+    pub words: &'static Words,
+    /// Pages shown after an answer that calls for them (see [`Page::interrupt`]).
+    pub interrupts: &'static [&'static Interrupt],
+}
+
+/// What a form calls its own sending and who to phone instead.
+#[derive(Debug)]
+pub struct Words {
+    /// The h1 of check your answers, e.g. "Check your answers before sending your request".
+    pub check_title: &'static str,
+    /// The heading above the declaration, e.g. "Now send your request".
+    pub send_heading: &'static str,
+    /// The declaration above the button on check your answers; the page adds ", as described
+    /// in the privacy notice." with a link.
+    pub declaration: &'static str,
+    /// The button that sends or finishes, e.g. "Accept and send".
+    pub send_button: &'static str,
+    /// Under the task list until everything is done.
+    pub not_ready: &'static str,
+    /// Who to phone instead, e.g. "call the Early Help Hub on 01632 960 123".
+    pub phone_instead: &'static str,
+}
+
+/// A page of information shown straight after an answer that calls for it: immediate help
+/// (non-blocking: the person can carry on) or a route elsewhere at entry (blocking: the form
+/// cannot go on with that answer).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Interrupt {
+    /// The last part of its address.
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub paragraphs: &'static [&'static str],
+    /// Shown as GOV.UK warning text above the paragraphs.
+    pub warning: Option<&'static str>,
+    /// (text, href) links shown as a list, e.g. to the right form or a phone number.
+    pub links: &'static [(&'static str, &'static str)],
+    pub blocking: bool,
 }
 
 /// One task in the task list.
@@ -101,6 +141,8 @@ pub struct Page {
     pub list: Option<&'static ListSpec>,
     /// Shown only when this returns true for the answers so far.
     pub show_if: Option<fn(&FormData) -> bool>,
+    /// After this page is answered, the interrupt its answers call for, if any.
+    pub interrupt: Option<fn(&FormData) -> Option<&'static Interrupt>>,
 }
 
 impl Page {
@@ -113,6 +155,7 @@ impl Page {
             fields,
             list: None,
             show_if: None,
+            interrupt: None,
         }
     }
 
@@ -125,6 +168,7 @@ impl Page {
             fields: &[],
             list: Some(list),
             show_if: None,
+            interrupt: None,
         }
     }
 
@@ -141,6 +185,21 @@ impl Page {
     pub const fn show_if(mut self, when: fn(&FormData) -> bool) -> Self {
         self.show_if = Some(when);
         self
+    }
+
+    pub const fn interrupt(mut self, when: fn(&FormData) -> Option<&'static Interrupt>) -> Self {
+        self.interrupt = Some(when);
+        self
+    }
+
+    /// The interrupt these answers call for after this page.
+    pub fn interrupted(&self, data: &FormData) -> Option<&'static Interrupt> {
+        self.interrupt.and_then(|when| when(data))
+    }
+
+    /// Answered, and not with an answer that stops the form.
+    pub fn is_done(&self, data: &FormData) -> bool {
+        data.done.contains(self.slug) && !self.interrupted(data).is_some_and(|i| i.blocking)
     }
 
     pub fn is_visible(&self, data: &FormData) -> bool {
@@ -652,10 +711,7 @@ impl FormSpec {
             .iter()
             .filter(|p| p.is_visible(data))
             .collect();
-        let done = visible
-            .iter()
-            .filter(|p| data.done.contains(p.slug))
-            .count();
+        let done = visible.iter().filter(|p| p.is_done(data)).count();
         if done == visible.len() {
             Status::Completed
         } else if done > 0 || visible.iter().any(|p| page_has_answers(p, data)) {
@@ -686,18 +742,46 @@ impl FormSpec {
                 .filter(|p| p.is_visible(data))
         };
         visible()
-            .find(|p| !data.done.contains(p.slug))
+            .find(|p| !p.is_done(data))
             .or_else(|| visible().next())
     }
 
     /// Where to go after `slug` was answered: in change mode the first unanswered page (new
     /// branches) or check your answers; otherwise the next page in the section or the task list.
     pub fn next_after(&'static self, slug: &str, data: &FormData, change: bool) -> String {
+        if let Some(interrupt) = self.page(slug).and_then(|(_, p)| p.interrupted(data)) {
+            let change = if change { "?change=1" } else { "" };
+            return format!("{}/{}{change}", self.base, interrupt.slug);
+        }
+        self.next_without_interrupt(slug, data, change)
+    }
+
+    /// The interrupt with this slug.
+    pub fn interrupt_page(&self, slug: &str) -> Option<&'static Interrupt> {
+        self.interrupts.iter().copied().find(|i| i.slug == slug)
+    }
+
+    /// The visible page whose answers call for `interrupt` now.
+    pub fn interrupted_at(
+        &'static self,
+        interrupt: &Interrupt,
+        data: &FormData,
+    ) -> Option<&'static Page> {
+        self.visible_pages(data)
+            .map(|(_, p)| p)
+            .find(|p| data.done.contains(p.slug) && p.interrupted(data) == Some(interrupt))
+    }
+
+    /// Where "Continue" goes from an interrupt shown after `slug` (change mode when every
+    /// page is answered, so a finished form goes back to check your answers).
+    pub fn next_without_interrupt(
+        &'static self,
+        slug: &str,
+        data: &FormData,
+        change: bool,
+    ) -> String {
         if change {
-            return match self
-                .visible_pages(data)
-                .find(|(_, p)| !data.done.contains(p.slug))
-            {
+            return match self.visible_pages(data).find(|(_, p)| !p.is_done(data)) {
                 Some((_, p)) => format!("{}/{}?change=1", self.base, p.slug),
                 None => format!("{}/check-answers", self.base),
             };

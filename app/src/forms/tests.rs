@@ -278,9 +278,12 @@ fn acknowledgements_go_only_where_it_is_safe() {
 }
 
 /// Every page and list item of the form, with its fields.
-fn all_field_sets() -> Vec<(&'static str, &'static [Field])> {
+/// Every form of the engine: the rules below hold for all of them.
+const ALL_FORMS: [&FormSpec; 3] = [&SPEC, &super::carers::ADULT, &super::carers::YOUNG];
+
+fn all_field_sets(spec: &'static FormSpec) -> Vec<(&'static str, &'static [Field])> {
     let mut sets = Vec::new();
-    for section in SPEC.sections {
+    for section in spec.sections {
         for page in section.pages {
             sets.push((page.slug, page.fields));
             if let Some(list) = page.list {
@@ -293,56 +296,66 @@ fn all_field_sets() -> Vec<(&'static str, &'static [Field])> {
 
 #[test]
 fn every_required_field_says_what_to_do_when_it_is_missing() {
-    for (slug, fields) in all_field_sets() {
-        let errors = match validate(fields, &submitted(&[]), today()) {
-            Ok(_) => vec![],
-            Err((_, errors)) => errors,
-        };
-        let required: Vec<&Field> = fields.iter().filter(|f| !f.optional).collect();
-        assert_eq!(errors.len(), required.len(), "{slug}");
-        for (error, field) in errors.iter().zip(required) {
-            assert_eq!(error.message, field.required, "{slug}/{}", field.name);
-            assert!(
-                field.required.starts_with("Enter ") || field.required.starts_with("Select "),
-                "{slug}/{}: {:?} should say what to do",
-                field.name,
-                field.required
-            );
-            assert!(!field.label.contains("(optional)"), "{slug}/{}", field.name);
-        }
-        for field in fields.iter().filter(|f| f.optional) {
-            assert!(
-                field.label.contains("(optional)") || matches!(field.kind, Kind::Radios(_)),
-                "{slug}/{}: optional questions say so",
-                field.name
-            );
+    for spec in ALL_FORMS {
+        // The young carer form speaks to children: "Tell us …" rather than "Enter …".
+        let young = spec.id == super::carers::YOUNG.id;
+        for (slug, fields) in all_field_sets(spec) {
+            let errors = match validate(fields, &submitted(&[]), today()) {
+                Ok(_) => vec![],
+                Err((_, errors)) => errors,
+            };
+            let required: Vec<&Field> = fields.iter().filter(|f| !f.optional).collect();
+            assert_eq!(errors.len(), required.len(), "{slug}");
+            for (error, field) in errors.iter().zip(required) {
+                assert_eq!(error.message, field.required, "{slug}/{}", field.name);
+                assert!(
+                    field.required.starts_with("Enter ")
+                        || field.required.starts_with("Select ")
+                        || (young && field.required.starts_with("Tell us ")),
+                    "{slug}/{}: {:?} should say what to do",
+                    field.name,
+                    field.required
+                );
+                assert!(!field.label.contains("(optional)"), "{slug}/{}", field.name);
+            }
+            for field in fields.iter().filter(|f| f.optional) {
+                assert!(
+                    field.label.contains("(optional)") || matches!(field.kind, Kind::Radios(_)),
+                    "{slug}/{}: optional questions say so",
+                    field.name
+                );
+            }
         }
     }
 }
 
 #[test]
 fn slugs_and_field_names_are_unique() {
-    let mut slugs = std::collections::BTreeSet::new();
-    for page in SPEC.sections.iter().flat_map(|s| s.pages.iter()) {
-        assert!(slugs.insert(page.slug), "slug {} twice", page.slug);
-    }
-    let mut names = std::collections::BTreeSet::new();
-    for (_, fields) in all_field_sets() {
-        for field in fields {
-            assert!(names.insert(field.name), "field {} twice", field.name);
+    for spec in ALL_FORMS {
+        let mut slugs = std::collections::BTreeSet::new();
+        for page in spec.sections.iter().flat_map(|s| s.pages.iter()) {
+            assert!(slugs.insert(page.slug), "slug {} twice", page.slug);
         }
-    }
-    for reserved in [
-        "tasks",
-        "check-answers",
-        "confirmation",
-        "save",
-        "saved",
-        "resume",
-    ] {
-        assert!(
-            !slugs.contains(reserved),
-            "{reserved} is the engine's own page"
-        );
+        let mut names = std::collections::BTreeSet::new();
+        for (_, fields) in all_field_sets(spec) {
+            for field in fields {
+                assert!(names.insert(field.name), "field {} twice", field.name);
+            }
+        }
+        for reserved in [
+            "tasks",
+            "check-answers",
+            "confirmation",
+            "save",
+            "saved",
+            "resume",
+            "summary",
+            "before-you-start",
+        ] {
+            assert!(
+                !slugs.contains(reserved),
+                "{reserved} is the engine's own page"
+            );
+        }
     }
 }

@@ -6,8 +6,8 @@
 //! summary and the answers as typed.
 
 use super::{
-    early_help, first, Field, FieldError, Fields, FormData, FormSpec, Kind, ListSpec, Page, Status,
-    TextRule,
+    early_help, first, Field, FieldError, Fields, FormData, FormSpec, Interrupt, Kind, ListSpec,
+    Page, Status, TextRule,
 };
 use crate::components::layout::FisPhoneLink;
 use leptos::prelude::*;
@@ -64,11 +64,60 @@ pub enum FormPage {
     Saved {
         spec: &'static FormSpec,
     },
+    /// Immediate help or a route elsewhere, shown after the answer that calls for it.
+    Interrupt {
+        spec: &'static FormSpec,
+        interrupt: &'static Interrupt,
+        /// Where "Continue" goes; None when the form cannot go on with this answer.
+        continue_to: Option<String>,
+        back: String,
+    },
+    /// A finished self-assessment: the carer's summary, the services that match and what they
+    /// can do next.
+    Summary(Box<Summary>),
     /// A page of plain paragraphs (too many requests, an expired link...).
     Message {
         title: &'static str,
         paragraphs: Vec<String>,
     },
+}
+
+/// What the summary page of a finished self-assessment shows.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub spec: &'static FormSpec,
+    pub reference: String,
+    pub data: FormData,
+    pub matches: Vec<MatchedNeed>,
+    /// The team's name, e.g. "carers' team".
+    pub team: &'static str,
+    /// Set once the carer asked the team to contact them.
+    pub referred: bool,
+    /// Safeguarding answers or a carer who cannot carry on: show the immediate help again.
+    pub urgent: Option<&'static Interrupt>,
+    /// Set after the summary was emailed.
+    pub emailed: bool,
+    /// The print view: answers and services only.
+    pub print: bool,
+    /// The email address as typed, and its error, on the email-yourself form.
+    pub email: String,
+    pub errors: Vec<FieldError>,
+}
+
+/// One rule that matched, with the services found for it.
+#[derive(Debug, Clone)]
+pub struct MatchedNeed {
+    pub why: String,
+    pub services: Vec<MatchedService>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MatchedService {
+    pub id: String,
+    pub name: String,
+    pub summary: String,
+    /// e.g. "1.2 km away".
+    pub distance: Option<String>,
 }
 
 /// Renders a [`FormPage`].
@@ -141,6 +190,13 @@ pub fn render(page: FormPage) -> AnyView {
             errors,
         } => save(spec, email, errors),
         FormPage::Saved { spec } => saved(spec),
+        FormPage::Interrupt {
+            spec,
+            interrupt,
+            continue_to,
+            back,
+        } => interrupt_page(spec, interrupt, continue_to, back),
+        FormPage::Summary(summary) => summary_page(*summary),
         FormPage::Message { title, paragraphs } => view! {
             <Title text=title/>
             <div class="govuk-grid-row">
@@ -681,6 +737,7 @@ fn list_summary(
 fn plural(item: &str) -> String {
     match item {
         "child" => "children".into(),
+        "person" => "people".into(),
         other => format!("{other}s"),
     }
 }
@@ -758,7 +815,7 @@ fn tasks(spec: &'static FormSpec, data: FormData) -> AnyView {
                     }
                         .into_any()
                 } else {
-                    view! { <p class="govuk-body">"You can check your answers and send your request when every section is completed."</p> }
+                    view! { <p class="govuk-body">{spec.words.not_ready}</p> }
                         .into_any()
                 }}
             </div>
@@ -767,8 +824,8 @@ fn tasks(spec: &'static FormSpec, data: FormData) -> AnyView {
     .into_any()
 }
 
-/// One summary-list row with a change link.
-fn row(key: String, value: String, href: String) -> impl IntoView {
+/// One summary-list row, with a change link when `href` is given.
+fn row(key: String, value: String, href: Option<String>) -> impl IntoView {
     let hidden = format!(" {}", key.to_lowercase());
     let lines: Vec<String> = if value.is_empty() {
         vec!["Not answered".to_owned()]
@@ -776,8 +833,13 @@ fn row(key: String, value: String, href: String) -> impl IntoView {
         value.split('\n').map(str::to_owned).collect()
     };
     let count = lines.len();
+    let class = if href.is_some() {
+        "govuk-summary-list__row"
+    } else {
+        "govuk-summary-list__row govuk-summary-list__row--no-actions"
+    };
     view! {
-        <div class="govuk-summary-list__row">
+        <div class=class>
             <dt class="govuk-summary-list__key">{key}</dt>
             <dd class="govuk-summary-list__value">
                 {lines
@@ -786,25 +848,30 @@ fn row(key: String, value: String, href: String) -> impl IntoView {
                     .map(|(i, l)| view! { {l} {(i + 1 < count).then(|| view! { <br/> })} })
                     .collect_view()}
             </dd>
-            <dd class="govuk-summary-list__actions">
-                <a class="govuk-link" href=href>
-                    "Change"
-                    <span class="govuk-visually-hidden">{hidden}</span>
-                </a>
-            </dd>
+            {href.map(|href| view! {
+                <dd class="govuk-summary-list__actions">
+                    <a class="govuk-link" href=href>
+                        "Change"
+                        <span class="govuk-visually-hidden">{hidden.clone()}</span>
+                    </a>
+                </dd>
+            })}
         </div>
     }
 }
 
-fn check(spec: &'static FormSpec, data: FormData, errors: Vec<FieldError>) -> AnyView {
-    let sections = spec
+/// Every answer, section by section, with change links when `change` (check your answers) or
+/// without (the summary the carer keeps).
+fn answers_list(spec: &'static FormSpec, data: &FormData, change: bool) -> impl IntoView {
+    let link = move |href: String| change.then_some(href);
+    spec
         .sections
         .iter()
         .map(|section| {
             let pages = section
                 .pages
                 .iter()
-                .filter(|p| p.is_visible(&data))
+                .filter(|p| p.is_visible(data))
                 .map(|page| {
                     if let Some(list) = page.list {
                         let items = data.list(list.key).to_vec();
@@ -820,7 +887,7 @@ fn check(spec: &'static FormSpec, data: FormData, errors: Vec<FieldError>) -> An
                                         {list
                                             .fields
                                             .iter()
-                                            .map(|f| row(f.short.to_owned(), f.display(item), href.clone()))
+                                            .map(|f| row(f.short.to_owned(), f.display(item), link(href.clone())))
                                             .collect_view()}
                                     </dl>
                                 }
@@ -831,11 +898,13 @@ fn check(spec: &'static FormSpec, data: FormData, errors: Vec<FieldError>) -> An
                                 <p class="govuk-body">{format!("No {} added.", plural(list.item))}</p>
                             })}
                             {cards}
-                            <p class="govuk-body">
-                                <a class="govuk-link" href=format!("{}/{}?change=1", spec.base, page.slug)>
-                                    {format!("Add or remove {}", plural(list.item))}
-                                </a>
-                            </p>
+                            {change.then(|| view! {
+                                <p class="govuk-body">
+                                    <a class="govuk-link" href=format!("{}/{}?change=1", spec.base, page.slug)>
+                                        {format!("Add or remove {}", plural(list.item))}
+                                    </a>
+                                </p>
+                            })}
                         }
                         .into_any()
                     } else {
@@ -845,7 +914,7 @@ fn check(spec: &'static FormSpec, data: FormData, errors: Vec<FieldError>) -> An
                                 {page
                                     .fields
                                     .iter()
-                                    .map(|f| row(f.short.to_owned(), f.display(&data.values), href.clone()))
+                                    .map(|f| row(f.short.to_owned(), f.display(&data.values), link(href.clone())))
                                     .collect_view()}
                             </dl>
                         }
@@ -858,21 +927,23 @@ fn check(spec: &'static FormSpec, data: FormData, errors: Vec<FieldError>) -> An
                 {pages}
             }
         })
-        .collect_view();
+        .collect_view()
+}
+
+fn check(spec: &'static FormSpec, data: FormData, errors: Vec<FieldError>) -> AnyView {
+    let sections = answers_list(spec, &data, true);
     view! {
-        <Title text=title("Check your answers before sending your request", &errors)/>
+        <Title text=title(spec.words.check_title, &errors)/>
         <ExitThisPage/>
         <a href=format!("{}/tasks", spec.base) class="govuk-back-link">"Back"</a>
         <div class="govuk-grid-row">
             <div class="govuk-grid-column-two-thirds">
                 <ErrorSummary errors=errors.clone()/>
-                <h1 class="govuk-heading-l">"Check your answers before sending your request"</h1>
+                <h1 class="govuk-heading-l">{spec.words.check_title}</h1>
                 {sections}
-                <h2 class="govuk-heading-m">"Now send your request"</h2>
+                <h2 class="govuk-heading-m">{spec.words.send_heading}</h2>
                 <p class="govuk-body">
-                    "By sending this request you confirm that, to the best of your knowledge, the "
-                    "details you are providing are correct, and that you understand the Early Help "
-                    "Hub will use them to decide how to help, as described in the "
+                    {spec.words.declaration} ", as described in the "
                     <a class="govuk-link" href="/privacy">"privacy notice"</a> "."
                 </p>
                 <form method="post" action=format!("{}/check-answers", spec.base) novalidate>
@@ -881,7 +952,7 @@ fn check(spec: &'static FormSpec, data: FormData, errors: Vec<FieldError>) -> An
                         <input id="website" name="website" type="text" tabindex="-1" autocomplete="off"/>
                     </div>
                     <button type="submit" class="govuk-button" data-module="govuk-button" data-prevent-double-click="true">
-                        "Accept and send"
+                        {spec.words.send_button}
                     </button>
                 </form>
             </div>
@@ -992,6 +1063,223 @@ fn saved(spec: &'static FormSpec) -> AnyView {
                 <p class="govuk-body">
                     <a class="govuk-link" href=format!("{}/tasks", spec.base)>"Carry on with your request"</a>
                 </p>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+fn interrupt_page(
+    spec: &'static FormSpec,
+    interrupt: &'static Interrupt,
+    continue_to: Option<String>,
+    back: String,
+) -> AnyView {
+    view! {
+        <Title text=interrupt.title/>
+        <ExitThisPage/>
+        <a href=back class="govuk-back-link">"Back"</a>
+        <div class="govuk-grid-row">
+            <div class="govuk-grid-column-two-thirds">
+                <span class="govuk-caption-l">{spec.title}</span>
+                <h1 class="govuk-heading-l">{interrupt.title}</h1>
+                {interrupt.warning.map(|w| view! { <Warning text=w/> })}
+                {interrupt.paragraphs.iter().map(|p| view! { <p class="govuk-body">{*p}</p> }).collect_view()}
+                {(!interrupt.links.is_empty()).then(|| view! {
+                    <ul class="govuk-list">
+                        {interrupt
+                            .links
+                            .iter()
+                            .map(|(text, href)| view! { <li><a class="govuk-link" href=*href>{*text}</a></li> })
+                            .collect_view()}
+                    </ul>
+                })}
+                {continue_to.map(|to| view! {
+                    <a href=to role="button" draggable="false" class="govuk-button" data-module="govuk-button">
+                        "Continue"
+                    </a>
+                })}
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+fn matched_services(matches: Vec<MatchedNeed>) -> impl IntoView {
+    let empty = matches.iter().all(|m| m.services.is_empty());
+    view! {
+        <h2 class="govuk-heading-l" id="services">"Services that may help you"</h2>
+        {empty.then(|| view! {
+            <p class="govuk-body">
+                "We did not find services that match your answers. "
+                <a class="govuk-link" href="/search?category=adult-carers">"Search the directory"</a>
+                " or call the Family Information Service on " <FisPhoneLink/> "."
+            </p>
+        })}
+        {matches
+            .into_iter()
+            .filter(|m| !m.services.is_empty())
+            .map(|m| view! {
+                <div class="signpost-match">
+                    <h3 class="govuk-heading-m">{m.why.clone()}</h3>
+                    <ul class="govuk-list">
+                        {m.services
+                            .into_iter()
+                            .map(|s| view! {
+                                <li class="govuk-!-margin-bottom-4">
+                                    <a class="govuk-link govuk-!-font-weight-bold" href=format!("/services/{}", s.id)>{s.name}</a>
+                                    <p class="govuk-body govuk-!-margin-bottom-1">{s.summary}</p>
+                                    {s.distance.map(|d| view! { <p class="govuk-body-s govuk-!-margin-bottom-0">{d}</p> })}
+                                </li>
+                            })
+                            .collect_view()}
+                    </ul>
+                    <p class="govuk-body-s">{format!("Why we show these: {}.", m.why)}</p>
+                </div>
+            })
+            .collect_view()}
+    }
+}
+
+fn summary_page(summary: Summary) -> AnyView {
+    let Summary {
+        spec,
+        reference,
+        data,
+        matches,
+        team,
+        referred,
+        urgent,
+        emailed,
+        print,
+        email,
+        errors,
+    } = summary;
+    let base = spec.base;
+    if print {
+        return view! {
+            <Title text="Your summary (print version)"/>
+            <div class="govuk-grid-row">
+                <div class="govuk-grid-column-full">
+                    <span class="govuk-caption-l">{spec.title}</span>
+                    <h1 class="govuk-heading-l">"Your summary"</h1>
+                    <p class="govuk-body">"Reference: " <strong id="reference">{reference.clone()}</strong></p>
+                    {answers_list(spec, &data, false)}
+                    {matched_services(matches)}
+                    <p class="govuk-body govuk-!-display-none-print">
+                        <a class="govuk-link" href=format!("{base}/summary")>"Back to your summary"</a>
+                    </p>
+                </div>
+            </div>
+        }
+        .into_any();
+    }
+    let error = errors.first().map(|e| e.message.clone());
+    let own = super::carers::own_email(spec, &data);
+    let email = if email.is_empty() { own } else { email };
+    view! {
+        <Title text=title("Your summary", &errors)/>
+        <ExitThisPage/>
+        <div class="govuk-grid-row">
+            <div class="govuk-grid-column-two-thirds">
+                <ErrorSummary errors=errors.clone()/>
+                <div class="govuk-panel govuk-panel--confirmation">
+                    <h1 class="govuk-panel__title">"Your summary"</h1>
+                    <div class="govuk-panel__body">
+                        "Your reference" <br/> <strong id="reference">{reference.clone()}</strong>
+                    </div>
+                </div>
+                {urgent.map(|i| view! {
+                    <div class="govuk-inset-text" id="immediate-help">
+                        <h2 class="govuk-heading-m">{i.title}</h2>
+                        {i.warning.map(|w| view! { <Warning text=w/> })}
+                        {i.paragraphs.iter().map(|p| view! { <p class="govuk-body">{*p}</p> }).collect_view()}
+                        <ul class="govuk-list">
+                            {i.links.iter().map(|(text, href)| view! { <li><a class="govuk-link" href=*href>{*text}</a></li> }).collect_view()}
+                        </ul>
+                    </div>
+                })}
+                <p class="govuk-body">
+                    "This summary is yours to keep. It is not a decision about what support you can get."
+                </p>
+                <ul class="govuk-list">
+                    <li><a class="govuk-link" href=format!("{base}/summary/print")>"Print your summary"</a></li>
+                    <li><a class="govuk-link" href="#services">"Services that may help you"</a></li>
+                    <li><a class="govuk-link" href="#contact-me">{format!("Ask the {team} to contact you")}</a></li>
+                    <li><a class="govuk-link" href="#your-answers">"Your answers"</a></li>
+                </ul>
+                <h2 class="govuk-heading-l" id="contact-me">{format!("Ask the {team} to contact you")}</h2>
+                {if referred {
+                    view! {
+                        <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="referred-title" data-module="govuk-notification-banner">
+                            <div class="govuk-notification-banner__header">
+                                <h3 class="govuk-notification-banner__title" id="referred-title">"Success"</h3>
+                            </div>
+                            <div class="govuk-notification-banner__content">
+                                <p class="govuk-notification-banner__heading" id="referred">
+                                    {format!("We have asked the {team} to contact you. Quote reference {reference}.")}
+                                </p>
+                                <p class="govuk-body">"They will usually be in touch within 5 working days, in the way you asked."</p>
+                            </div>
+                        </div>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <p class="govuk-body">
+                            {format!(
+                                "If you would like to talk about support, the {team} can contact you. We will send them your answers and they will use the contact details you gave. If you did not give a phone number or email address, {}.",
+                                spec.words.phone_instead,
+                            )}
+                        </p>
+                        <form method="post" action=format!("{base}/summary/contact") novalidate>
+                            <button type="submit" class="govuk-button" data-module="govuk-button" data-prevent-double-click="true">
+                                {format!("Ask the {team} to contact me")}
+                            </button>
+                        </form>
+                    }
+                    .into_any()
+                }}
+                {matched_services(matches)}
+                {super::carers::offers_early_help(spec, &data).then(|| view! {
+                    <h2 class="govuk-heading-l" id="early-help">"Ask for early help for your family"</h2>
+                    <p class="govuk-body">
+                        "If your family needs more help, you can ask the Early Help Hub. We will fill in "
+                        "your contact details and what you would like to change, so you do not have to "
+                        "type them again. You check every answer before you send it."
+                    </p>
+                    <form method="post" action=format!("{base}/summary/early-help") novalidate>
+                        <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">
+                            "Start a request for early help with these answers"
+                        </button>
+                    </form>
+                })}
+                <h2 class="govuk-heading-l" id="email-summary">"Email your summary to yourself"</h2>
+                {emailed.then(|| view! { <p class="govuk-body" id="emailed">"We have sent your summary to your email address."</p> })}
+                <p class="govuk-body">"Only do this if it is safe for you to get email about caring. The email includes your answers."</p>
+                <form method="post" action=format!("{base}/summary/email") novalidate>
+                    <div class=if error.is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }>
+                        <label class="govuk-label govuk-label--s" for="email">"Email address"</label>
+                        {error.clone().map(|e| view! {
+                            <p id="email-error" class="govuk-error-message">
+                                <span class="govuk-visually-hidden">"Error:"</span> " " {e}
+                            </p>
+                        })}
+                        <input
+                            class=if error.is_some() { "govuk-input govuk-input--error" } else { "govuk-input" }
+                            id="email"
+                            name="email"
+                            type="email"
+                            spellcheck="false"
+                            autocomplete="email"
+                            value=email
+                            aria-describedby=error.as_ref().map(|_| "email-error")
+                        />
+                    </div>
+                    <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">"Email my summary"</button>
+                </form>
+                <h2 class="govuk-heading-l" id="your-answers">"Your answers"</h2>
+                {answers_list(spec, &data, false)}
             </div>
         </div>
     }

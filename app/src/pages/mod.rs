@@ -1,4 +1,5 @@
 //! One module per page (or family of pages).
+pub mod carer_assessment;
 pub mod directory;
 pub mod error;
 pub mod home;

@@ -4,7 +4,8 @@
 //! urgency flags and a link to the staff portal. The acknowledgement carries the reference and
 //! what happens next, and nothing the requester typed.
 
-use app::forms::early_help::{OUT_OF_HOURS_PHONE, SPEC};
+use app::forms::early_help::OUT_OF_HOURS_PHONE;
+use app::forms::FormSpec;
 
 /// Facts about a request that the triage email may show.
 pub struct TriageFacts<'a> {
@@ -80,8 +81,8 @@ pub fn acknowledgement(reference: &str) -> (String, String) {
     (subject, body)
 }
 
-pub fn resume_link(public_url: &str, token: &str) -> (String, String) {
-    let subject = format!("Your link to come back to: {}", SPEC.title);
+pub fn resume_link(public_url: &str, token: &str, spec: &FormSpec) -> (String, String) {
+    let subject = format!("Your link to come back to: {}", spec.title);
     let body = format!(
         "Use this link to come back to your answers:\n\
          \n\
@@ -90,7 +91,7 @@ pub fn resume_link(public_url: &str, token: &str) -> (String, String) {
          The link works once, for 30 days. If you did not ask for it, you can ignore this email.\n\
          \n\
          {service}\n",
-        base = SPEC.base,
+        base = spec.base,
         service = app::site::COUNCIL_NAME,
     );
     (subject, body)

@@ -17,7 +17,7 @@ use crate::mail::{self, NewEmail};
 use crate::startup::AppState;
 use app::forms::early_help::{self as eh, SPEC};
 use app::forms::view::FormPage;
-use app::forms::{self, FieldError, FormData, Submitted};
+use app::forms::{self, FieldError, FormData, FormSpec, Submitted};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode, Uri};
@@ -31,28 +31,67 @@ use std::time::{Duration, SystemTime};
 
 const COOKIE: &str = "signpost_draft";
 
+/// A form served by these handlers, and what finishing it does.
+#[derive(Clone, Copy)]
+pub struct Form {
+    pub spec: &'static FormSpec,
+    pub finish: Finish,
+}
+
+/// What "Accept and send" does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// Store an Early Help request and email the Hub (this module).
+    EarlyHelpRequest,
+    /// Keep the answers for the carer's summary (`crate::carers`).
+    SelfAssessment,
+}
+
 /// The routes of the request for support (the start page and the safety page are ordinary
 /// Leptos routes in `app`).
 pub fn routes(settings: &Settings) -> Router<AppState> {
+    form_routes(
+        Form {
+            spec: &SPEC,
+            finish: Finish::EarlyHelpRequest,
+        },
+        settings,
+    )
+}
+
+/// The pages of any form of the form engine under its `base`: questions, add-another lists,
+/// interrupts, task list, check answers, save and return.
+pub fn form_routes(form: Form, settings: &Settings) -> Router<AppState> {
     let limiter = Arc::new(RateLimiter::new(
         settings.mail.submissions_per_hour,
         Duration::from_secs(3600),
     ));
-    let secure = settings.mail.public_url.starts_with("https://");
+    let base = form.spec.base;
     Router::new()
-        .route("/request-support/resume/{token}", get(resume))
-        .route("/request-support/{page}", get(show).post(submit_page))
+        .route(&format!("{base}/resume/{{token}}"), get(resume))
+        .route(&format!("{base}/{{page}}"), get(show).post(submit_page))
         .route(
-            "/request-support/{page}/{number}",
+            &format!("{base}/{{page}}/{{number}}"),
             get(show_item).post(submit_item),
         )
-        .route("/request-support/{page}/{number}/remove", post(remove_item))
+        .route(
+            &format!("{base}/{{page}}/{{number}}/remove"),
+            post(remove_item),
+        )
         .layer(Extension(limiter))
-        .layer(Extension(CookieSecure(secure)))
+        .layer(Extension(CookieSecure::from(settings)))
+        .layer(Extension(form))
 }
 
+/// Whether cookies get `Secure` (the public address is https).
 #[derive(Clone, Copy)]
-struct CookieSecure(bool);
+pub(crate) struct CookieSecure(bool);
+
+impl CookieSecure {
+    pub(crate) fn from(settings: &Settings) -> Self {
+        Self(settings.mail.public_url.starts_with("https://"))
+    }
+}
 
 /// Why a form request failed.
 #[derive(Debug, thiserror::Error)]
@@ -96,19 +135,24 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-fn set_cookie(token: &str, secure: CookieSecure) -> HeaderValue {
+pub(crate) fn set_cookie(token: &str, secure: CookieSecure, spec: &FormSpec) -> HeaderValue {
     let max_age = drafts::LIFETIME.as_secs();
     let secure = if secure.0 { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{COOKIE}={token}; Path={}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
-        SPEC.base
+        spec.base
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Draft>> {
+/// The draft of `spec` this browser's cookie points to (sent or not).
+pub(crate) async fn load(
+    state: &AppState,
+    headers: &HeaderMap,
+    spec: &FormSpec,
+) -> std::result::Result<Option<Draft>, sqlx::Error> {
     match cookie_token(headers) {
-        Some(token) => Ok(drafts::load(state.db.pool(), SPEC.id, &token).await?),
+        Some(token) => drafts::load(state.db.pool(), spec.id, &token).await,
         None => Ok(None),
     }
 }
@@ -119,7 +163,12 @@ fn open(draft: Option<Draft>) -> Option<Draft> {
 }
 
 /// Renders a form page inside the site's shell, with `status`.
-async fn render(state: &AppState, uri: &Uri, status: StatusCode, page: FormPage) -> Response {
+pub(crate) async fn render(
+    state: &AppState,
+    uri: &Uri,
+    status: StatusCode,
+    page: FormPage,
+) -> Response {
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_async_with_context(
         move || leptos::prelude::provide_context(page.clone()),
@@ -134,11 +183,11 @@ async fn render(state: &AppState, uri: &Uri, status: StatusCode, page: FormPage)
     response
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
-fn not_found_page() -> FormPage {
+pub(crate) fn not_found_page() -> FormPage {
     FormPage::Message {
         title: "Page not found",
         paragraphs: vec!["If you typed the web address, check it is correct.".into()],
@@ -152,73 +201,95 @@ fn today() -> Result<app::domain::IsoDate> {
 /// `GET /request-support/{page}`.
 async fn show(
     State(state): State<AppState>,
+    Extension(form): Extension<Form>,
     Path(slug): Path<String>,
     Query(query): Query<ChangeQuery>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response> {
-    let draft = load(&state, &headers).await?;
+    let spec = form.spec;
+    let draft = load(&state, &headers, spec).await?;
     let change = query.on();
     let page = match slug.as_str() {
+        "confirmation" if form.finish == Finish::SelfAssessment => {
+            return Ok(see_other(&format!("{}/summary", spec.base)));
+        }
         "confirmation" => {
             let Some(reference) = draft.and_then(|d| d.submitted_reference) else {
-                return Ok(see_other(SPEC.base));
+                return Ok(see_other(spec.base));
             };
             let acknowledged = acknowledged(&state, &reference).await?;
             FormPage::Confirmation {
-                spec: &SPEC,
+                spec,
                 reference,
                 acknowledged,
             }
         }
         "tasks" => FormPage::Tasks {
-            spec: &SPEC,
+            spec,
             data: open(draft).map(|d| d.data).unwrap_or_default(),
         },
         "check-answers" => {
             let data = open(draft).map(|d| d.data).unwrap_or_default();
-            if !SPEC.is_complete(&data) {
-                return Ok(see_other(&format!("{}/tasks", SPEC.base)));
+            if !spec.is_complete(&data) {
+                return Ok(see_other(&format!("{}/tasks", spec.base)));
             }
             FormPage::Check {
-                spec: &SPEC,
+                spec,
                 data,
                 errors: vec![],
             }
         }
         "save" => {
             if open(draft).is_none() {
-                return Ok(see_other(SPEC.base));
+                return Ok(see_other(spec.base));
             }
             FormPage::Save {
-                spec: &SPEC,
+                spec,
                 email: String::new(),
                 errors: vec![],
             }
         }
-        "saved" => FormPage::Saved { spec: &SPEC },
+        "saved" => FormPage::Saved { spec },
+        _ if spec.interrupt_page(&slug).is_some() => {
+            let data = open(draft).map(|d| d.data).unwrap_or_default();
+            let Some(interrupt) = spec.interrupt_page(&slug) else {
+                return Ok(see_other(&format!("{}/tasks", spec.base)));
+            };
+            // Only straight after the answer that calls for it.
+            let Some(page) = spec.interrupted_at(interrupt, &data) else {
+                return Ok(see_other(&format!("{}/tasks", spec.base)));
+            };
+            FormPage::Interrupt {
+                spec,
+                interrupt,
+                continue_to: (!interrupt.blocking)
+                    .then(|| spec.next_without_interrupt(page.slug, &data, change)),
+                back: with_change(format!("{}/{}", spec.base, page.slug), change),
+            }
+        }
         _ => {
-            let Some((_, page)) = SPEC.page(&slug) else {
+            let Some((_, page)) = spec.page(&slug) else {
                 return Ok(render(&state, &uri, StatusCode::NOT_FOUND, not_found_page()).await);
             };
             let data = open(draft).map(|d| d.data).unwrap_or_default();
             if !page.is_visible(&data) {
-                return Ok(see_other(&format!("{}/tasks", SPEC.base)));
+                return Ok(see_other(&format!("{}/tasks", spec.base)));
             }
             let back = if change {
-                format!("{}/check-answers", SPEC.base)
+                format!("{}/check-answers", spec.base)
             } else {
-                SPEC.back_from(page.slug, &data)
+                spec.back_from(page.slug, &data)
             };
             match page.list {
                 Some(list) => {
                     let items = data.list(list.key).to_vec();
                     if items.is_empty() && list.min > 0 {
-                        let to = format!("{}/{}/1", SPEC.base, page.slug);
+                        let to = format!("{}/{}/1", spec.base, page.slug);
                         return Ok(see_other(&with_change(to, change)));
                     }
                     FormPage::ListSummary {
-                        spec: &SPEC,
+                        spec,
                         page,
                         items,
                         errors: vec![],
@@ -227,7 +298,7 @@ async fn show(
                     }
                 }
                 None => FormPage::Question {
-                    spec: &SPEC,
+                    spec,
                     page,
                     values: data.values.clone(),
                     errors: vec![],
@@ -261,7 +332,10 @@ async fn acknowledged(state: &AppState, reference: &str) -> Result<bool> {
 }
 
 /// A URL-encoded form body, with repeated names kept (checkboxes). Anything else is a 415.
-fn parse_form(headers: &HeaderMap, body: &Bytes) -> std::result::Result<Submitted, Box<Response>> {
+pub(crate) fn parse_form(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> std::result::Result<Submitted, Box<Response>> {
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -287,6 +361,7 @@ fn parse_form(headers: &HeaderMap, body: &Bytes) -> std::result::Result<Submitte
 /// Saves `data` into the draft, creating it (and its cookie) when there is none yet.
 async fn store(
     state: &AppState,
+    spec: &'static FormSpec,
     draft: Option<&Draft>,
     data: &FormData,
     secure: CookieSecure,
@@ -297,13 +372,13 @@ async fn store(
             Ok(None)
         }
         None => {
-            let (_, token) = drafts::create(state.db.pool(), SPEC.id, data).await?;
-            Ok(Some(set_cookie(&token, secure)))
+            let (_, token) = drafts::create(state.db.pool(), spec.id, data).await?;
+            Ok(Some(set_cookie(&token, secure, spec)))
         }
     }
 }
 
-fn redirect_with(to: &str, cookie: Option<HeaderValue>) -> Response {
+pub(crate) fn redirect_with(to: &str, cookie: Option<HeaderValue>) -> Response {
     let mut response = see_other(to);
     if let Some(cookie) = cookie {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -315,6 +390,7 @@ fn redirect_with(to: &str, cookie: Option<HeaderValue>) -> Response {
 #[allow(clippy::too_many_arguments)]
 async fn submit_page(
     State(state): State<AppState>,
+    Extension(form): Extension<Form>,
     Extension(limiter): Extension<Arc<RateLimiter>>,
     Extension(secure): Extension<CookieSecure>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -324,23 +400,26 @@ async fn submit_page(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response> {
+    let spec = form.spec;
     let submitted = match parse_form(&headers, &body) {
         Ok(s) => s,
         Err(response) => return Ok(*response),
     };
-    let draft = load(&state, &headers).await?;
+    let draft = load(&state, &headers, spec).await?;
     match slug.as_str() {
-        "check-answers" => return send(&state, &limiter, peer, draft, &submitted, &uri).await,
-        "save" => return save_link(&state, open(draft), &submitted, &uri).await,
+        "check-answers" => {
+            return send(&state, form, &limiter, peer, draft, &submitted, &uri).await
+        }
+        "save" => return save_link(&state, spec, open(draft), &submitted, &uri).await,
         _ => {}
     }
-    let Some((_, page)) = SPEC.page(&slug) else {
+    let Some((_, page)) = spec.page(&slug) else {
         return Ok(render(&state, &uri, StatusCode::NOT_FOUND, not_found_page()).await);
     };
     let draft = open(draft);
     let mut data = draft.as_ref().map(|d| d.data.clone()).unwrap_or_default();
     if !page.is_visible(&data) {
-        return Ok(see_other(&format!("{}/tasks", SPEC.base)));
+        return Ok(see_other(&format!("{}/tasks", spec.base)));
     }
     let change = query.on();
     if let Some(list) = page.list {
@@ -358,14 +437,14 @@ async fn submit_page(
         .to_owned();
         return match answer.as_str() {
             "yes" if items < list.max => Ok(see_other(&with_change(
-                format!("{}/{}/{}", SPEC.base, page.slug, items + 1),
+                format!("{}/{}/{}", spec.base, page.slug, items + 1),
                 change,
             ))),
             "no" | "yes" if items >= list.min => {
                 data.done.insert(page.slug.into());
-                let cookie = store(&state, draft.as_ref(), &data, secure).await?;
+                let cookie = store(&state, spec, draft.as_ref(), &data, secure).await?;
                 Ok(redirect_with(
-                    &SPEC.next_after(page.slug, &data, change),
+                    &spec.next_after(page.slug, &data, change),
                     cookie,
                 ))
             }
@@ -377,13 +456,13 @@ async fn submit_page(
                 } else {
                     format!("Select yes if you need to add another {}", list.item)
                 };
-                let back = SPEC.back_from(page.slug, &data);
+                let back = spec.back_from(page.slug, &data);
                 Ok(render(
                     &state,
                     &uri,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     FormPage::ListSummary {
-                        spec: &SPEC,
+                        spec,
                         page,
                         items: data.list(list.key).to_vec(),
                         errors: vec![FieldError {
@@ -408,25 +487,25 @@ async fn submit_page(
                 };
             }
             data.done.insert(page.slug.into());
-            SPEC.prune(&mut data);
-            let cookie = store(&state, draft.as_ref(), &data, secure).await?;
+            spec.prune(&mut data);
+            let cookie = store(&state, spec, draft.as_ref(), &data, secure).await?;
             Ok(redirect_with(
-                &SPEC.next_after(page.slug, &data, change),
+                &spec.next_after(page.slug, &data, change),
                 cookie,
             ))
         }
         Err((typed, errors)) => {
             let back = if change {
-                format!("{}/check-answers", SPEC.base)
+                format!("{}/check-answers", spec.base)
             } else {
-                SPEC.back_from(page.slug, &data)
+                spec.back_from(page.slug, &data)
             };
             Ok(render(
                 &state,
                 &uri,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 FormPage::Question {
-                    spec: &SPEC,
+                    spec,
                     page,
                     values: typed,
                     errors,
@@ -448,11 +527,12 @@ fn article(item: &str) -> String {
 
 /// The list page and item number of `/request-support/{page}/{number}`, if both exist.
 fn list_item(
+    spec: &'static FormSpec,
     slug: &str,
     number: &str,
     data: &FormData,
 ) -> Option<(&'static forms::Page, &'static forms::ListSpec, usize)> {
-    let (_, page) = SPEC.page(slug)?;
+    let (_, page) = spec.page(slug)?;
     let list = page.list?;
     let number: usize = number.parse().ok()?;
     let len = data.list(list.key).len();
@@ -463,15 +543,17 @@ fn list_item(
 /// `GET /request-support/{page}/{number}`: one item of an add-another list.
 async fn show_item(
     State(state): State<AppState>,
+    Extension(form): Extension<Form>,
     Path((slug, number)): Path<(String, String)>,
     Query(query): Query<ChangeQuery>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response> {
-    let data = open(load(&state, &headers).await?)
+    let spec = form.spec;
+    let data = open(load(&state, &headers, spec).await?)
         .map(|d| d.data)
         .unwrap_or_default();
-    let Some((page, list, number)) = list_item(&slug, &number, &data) else {
+    let Some((page, list, number)) = list_item(spec, &slug, &number, &data) else {
         return Ok(render(&state, &uri, StatusCode::NOT_FOUND, not_found_page()).await);
     };
     let values = data
@@ -480,7 +562,7 @@ async fn show_item(
         .cloned()
         .unwrap_or_default();
     let page = FormPage::ListItem {
-        spec: &SPEC,
+        spec,
         page,
         number,
         values,
@@ -494,6 +576,7 @@ async fn show_item(
 #[allow(clippy::too_many_arguments)]
 async fn submit_item(
     State(state): State<AppState>,
+    Extension(form): Extension<Form>,
     Extension(secure): Extension<CookieSecure>,
     Path((slug, number)): Path<(String, String)>,
     Query(query): Query<ChangeQuery>,
@@ -501,13 +584,14 @@ async fn submit_item(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response> {
+    let spec = form.spec;
     let submitted = match parse_form(&headers, &body) {
         Ok(s) => s,
         Err(response) => return Ok(*response),
     };
-    let draft = open(load(&state, &headers).await?);
+    let draft = open(load(&state, &headers, spec).await?);
     let mut data = draft.as_ref().map(|d| d.data.clone()).unwrap_or_default();
-    let Some((page, list, number)) = list_item(&slug, &number, &data) else {
+    let Some((page, list, number)) = list_item(spec, &slug, &number, &data) else {
         return Ok(render(&state, &uri, StatusCode::NOT_FOUND, not_found_page()).await);
     };
     let change = query.on();
@@ -519,8 +603,8 @@ async fn submit_item(
             } else {
                 items.push(answers);
             }
-            let cookie = store(&state, draft.as_ref(), &data, secure).await?;
-            let to = with_change(format!("{}/{}", SPEC.base, page.slug), change);
+            let cookie = store(&state, spec, draft.as_ref(), &data, secure).await?;
+            let to = with_change(format!("{}/{}", spec.base, page.slug), change);
             Ok(redirect_with(&to, cookie))
         }
         Err((typed, errors)) => Ok(render(
@@ -528,7 +612,7 @@ async fn submit_item(
             &uri,
             StatusCode::UNPROCESSABLE_ENTITY,
             FormPage::ListItem {
-                spec: &SPEC,
+                spec,
                 page,
                 number,
                 values: typed,
@@ -543,15 +627,17 @@ async fn submit_item(
 /// `POST /request-support/{page}/{number}/remove`.
 async fn remove_item(
     State(state): State<AppState>,
+    Extension(form): Extension<Form>,
     Path((slug, number)): Path<(String, String)>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response> {
-    let Some(draft) = open(load(&state, &headers).await?) else {
-        return Ok(see_other(SPEC.base));
+    let spec = form.spec;
+    let Some(draft) = open(load(&state, &headers, spec).await?) else {
+        return Ok(see_other(spec.base));
     };
     let mut data = draft.data.clone();
-    let Some((page, list, number)) = list_item(&slug, &number, &data) else {
+    let Some((page, list, number)) = list_item(spec, &slug, &number, &data) else {
         return Ok(render(&state, &uri, StatusCode::NOT_FOUND, not_found_page()).await);
     };
     let items = data.lists.entry(list.key.into()).or_default();
@@ -562,21 +648,27 @@ async fn remove_item(
         data.done.remove(page.slug);
     }
     drafts::save(state.db.pool(), &draft.id, &data).await?;
-    Ok(see_other(&format!("{}/{}", SPEC.base, page.slug)))
+    Ok(see_other(&format!("{}/{}", spec.base, page.slug)))
 }
 
 /// `POST /request-support/check-answers`: sends the request, once.
+#[allow(clippy::too_many_arguments)]
 async fn send(
     state: &AppState,
+    form: Form,
     limiter: &RateLimiter,
     peer: SocketAddr,
     draft: Option<Draft>,
     submitted: &Submitted,
     uri: &Uri,
 ) -> Result<Response> {
-    let confirmation = format!("{}/confirmation", SPEC.base);
+    let spec = form.spec;
+    let confirmation = match form.finish {
+        Finish::EarlyHelpRequest => format!("{}/confirmation", spec.base),
+        Finish::SelfAssessment => format!("{}/summary", spec.base),
+    };
     let Some(draft) = draft else {
-        return Ok(see_other(SPEC.base));
+        return Ok(see_other(spec.base));
     };
     // A second click, a refresh or a replay of this POST: the request exists already.
     if draft.submitted_reference.is_some() {
@@ -595,14 +687,17 @@ async fn send(
                 title: "Your request could not be sent",
                 paragraphs: vec![
                     "Something about this request looked automated, so we did not send it.".into(),
-                    "Please call the Early Help Hub on 01632 960 123 and we will take your request by phone.".into(),
+                    format!(
+                        "Please {} and we will take your answers by phone.",
+                        spec.words.phone_instead
+                    ),
                 ],
             },
         )
         .await);
     }
-    if !SPEC.is_complete(&draft.data) {
-        return Ok(see_other(&format!("{}/tasks", SPEC.base)));
+    if !spec.is_complete(&draft.data) {
+        return Ok(see_other(&format!("{}/tasks", spec.base)));
     }
     if !limiter.allow(peer.ip()) {
         tracing::warn!("request for support refused: too many submissions from one address");
@@ -614,14 +709,21 @@ async fn send(
                 title: "Too many requests have been sent from your connection",
                 paragraphs: vec![
                     "Your answers are saved. Try sending your request again in an hour.".into(),
-                    "If you need help sooner, call the Early Help Hub on 01632 960 123.".into(),
+                    format!("If you need help sooner, {}.", spec.words.phone_instead),
                 ],
             },
         )
         .await);
     }
-    store_request(state, &draft).await?;
-    state.mail.wake();
+    match form.finish {
+        Finish::EarlyHelpRequest => {
+            store_request(state, &draft).await?;
+            state.mail.wake();
+        }
+        Finish::SelfAssessment => {
+            crate::carers::finish(state, spec, &draft).await?;
+        }
+    }
     Ok(see_other(&confirmation))
 }
 
@@ -702,12 +804,13 @@ async fn store_request(state: &AppState, draft: &Draft) -> Result<Option<String>
 /// `POST /request-support/save`: emails a link to come back to the draft.
 async fn save_link(
     state: &AppState,
+    spec: &'static FormSpec,
     draft: Option<Draft>,
     submitted: &Submitted,
     uri: &Uri,
 ) -> Result<Response> {
     let Some(draft) = draft else {
-        return Ok(see_other(SPEC.base));
+        return Ok(see_other(spec.base));
     };
     let typed = submitted
         .iter()
@@ -722,7 +825,7 @@ async fn save_link(
                 uri,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 FormPage::Save {
-                    spec: &SPEC,
+                    spec,
                     email: typed,
                     errors: vec![FieldError {
                         field: "email".into(),
@@ -740,7 +843,7 @@ async fn save_link(
             uri,
             StatusCode::UNPROCESSABLE_ENTITY,
             FormPage::Save {
-                spec: &SPEC,
+                spec,
                 email: typed,
                 errors: vec![FieldError {
                     field: "email".into(),
@@ -754,7 +857,7 @@ async fn save_link(
     };
     let token = drafts::new_token();
     let settings = &state.mail.settings;
-    let (subject, body) = emails::resume_link(&settings.public_url, &token);
+    let (subject, body) = emails::resume_link(&settings.public_url, &token, spec);
     let mut tx = state.db.pool().begin().await?;
     drafts::set_resume_token(&mut tx, &draft.id, &token).await?;
     mail::enqueue(
@@ -770,16 +873,18 @@ async fn save_link(
     .await?;
     tx.commit().await?;
     state.mail.wake();
-    Ok(see_other(&format!("{}/saved", SPEC.base)))
+    Ok(see_other(&format!("{}/saved", spec.base)))
 }
 
 /// `GET /request-support/resume/{token}`: the link from the save-and-return email.
 async fn resume(
     State(state): State<AppState>,
+    Extension(form): Extension<Form>,
     Extension(secure): Extension<CookieSecure>,
     Path(token): Path<String>,
     uri: Uri,
 ) -> Result<Response> {
+    let spec = form.spec;
     let valid = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
     let cookie = if valid {
         drafts::resume(state.db.pool(), &token).await?
@@ -788,8 +893,8 @@ async fn resume(
     };
     match cookie {
         Some(cookie) => Ok(redirect_with(
-            &format!("{}/tasks", SPEC.base),
-            Some(set_cookie(&cookie, secure)),
+            &format!("{}/tasks", spec.base),
+            Some(set_cookie(&cookie, secure, spec)),
         )),
         None => Ok(render(
             &state,

@@ -12,6 +12,8 @@ const DEFAULT_FROM: &str =
     "Brackenshire Family Information and Support <no-reply@brackenshire.example>";
 const DEFAULT_HUB: &str = "early-help-hub@brackenshire.example";
 const DEFAULT_DIRECTORY: &str = "directory-team@brackenshire.example";
+const DEFAULT_CARERS_TEAM: &str = "carers-team@brackenshire.example";
+const DEFAULT_YOUNG_CARERS_TEAM: &str = "young-carers@brackenshire.example";
 
 /// The email options as given, before validation.
 #[derive(Debug, Clone, Args)]
@@ -58,6 +60,24 @@ pub struct RawMailConfig {
         global = true
     )]
     pub directory_email: String,
+    /// The carers' team: it gets the email for every adult carer who asks to be contacted.
+    #[arg(
+        long,
+        env = "SIGNPOST_CARERS_TEAM_EMAIL",
+        default_value = DEFAULT_CARERS_TEAM,
+        global = true
+    )]
+    pub carers_team_email: String,
+
+    /// The young carers service: it gets the email for every young carer who asks to be
+    /// contacted.
+    #[arg(
+        long,
+        env = "SIGNPOST_YOUNG_CARERS_TEAM_EMAIL",
+        default_value = DEFAULT_YOUNG_CARERS_TEAM,
+        global = true
+    )]
+    pub young_carers_team_email: String,
 
     /// The service's public address, used in links in emails (default: http://LEPTOS_SITE_ADDR).
     #[arg(long, env = "SIGNPOST_PUBLIC_URL", global = true)]
@@ -129,6 +149,8 @@ pub struct MailSettings {
     pub from: Mailbox,
     pub hub: Mailbox,
     pub directory: Mailbox,
+    pub carers_team: Mailbox,
+    pub young_carers_team: Mailbox,
     /// Without a trailing slash, e.g. `https://family.brackenshire.example`.
     pub public_url: String,
     pub max_attempts: u32,
@@ -180,6 +202,15 @@ impl MailSettings {
         let directory = raw.directory_email.parse().map_err(|_| {
             MailConfigError::Address("SIGNPOST_DIRECTORY_EMAIL", raw.directory_email.clone())
         })?;
+        let carers_team = raw.carers_team_email.parse().map_err(|_| {
+            MailConfigError::Address("SIGNPOST_CARERS_TEAM_EMAIL", raw.carers_team_email.clone())
+        })?;
+        let young_carers_team = raw.young_carers_team_email.parse().map_err(|_| {
+            MailConfigError::Address(
+                "SIGNPOST_YOUNG_CARERS_TEAM_EMAIL",
+                raw.young_carers_team_email.clone(),
+            )
+        })?;
         let public_url = match raw.public_url {
             Some(url) => {
                 let parsed = url::Url::parse(url.trim())
@@ -205,6 +236,8 @@ impl MailSettings {
             from,
             hub,
             directory,
+            carers_team,
+            young_carers_team,
             public_url,
             max_attempts: raw.mail_max_attempts,
             retry_base: Duration::from_secs(raw.mail_retry_secs),
@@ -225,6 +258,8 @@ impl MailSettings {
                 mail_from: DEFAULT_FROM.into(),
                 hub_email: DEFAULT_HUB.into(),
                 directory_email: DEFAULT_DIRECTORY.into(),
+                carers_team_email: DEFAULT_CARERS_TEAM.into(),
+                young_carers_team_email: DEFAULT_YOUNG_CARERS_TEAM.into(),
                 public_url: None,
                 mail_max_attempts: 8,
                 mail_retry_secs: 30,
@@ -275,6 +310,8 @@ mod tests {
             mail_from: "Signpost <no-reply@brackenshire.example>".into(),
             hub_email: "hub@brackenshire.example".into(),
             directory_email: "directory@brackenshire.example".into(),
+            carers_team_email: "carers@brackenshire.example".into(),
+            young_carers_team_email: "young-carers@brackenshire.example".into(),
             public_url: None,
             mail_max_attempts: 8,
             mail_retry_secs: 30,

@@ -1,0 +1,443 @@
+//! The carer self-assessments at `/carers/self-assessment` and `/young-carers/self-assessment`.
+//!
+//! Their pages are the form engine's, served by the Early Help handlers (`early_help::form_routes`
+//! with [`Finish::SelfAssessment`]). Finishing keeps the answers with the draft and gives them a
+//! reference; the summary page then shows the answers, the directory's services that match them
+//! (through the `Search` facade, with why each is shown), a print view, an email to the carer
+//! themselves, and "ask the team to contact me", which stores a referral (status `new`) and emails
+//! the team the reference and a link to the staff portal only, in one transaction.
+
+mod emails;
+
+use crate::clock;
+use crate::config::Settings;
+use crate::directory::repo;
+use crate::early_help::{self, drafts, CookieSecure, Finish, Form};
+use crate::mail::{self, NewEmail};
+use crate::search::{Filters, Near, QueryText, SearchQuery, SortOrder};
+use crate::startup::AppState;
+use app::domain::{Postcode, TimeOfDayBand};
+use app::forms::carers::{self as rules, When, ADULT, YOUNG};
+use app::forms::view::{FormPage, MatchedNeed, MatchedService, Summary};
+use app::forms::{FieldError, FormData, FormSpec};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use drafts::Draft;
+use std::time::SystemTime;
+
+/// How far "near your postcode" reaches, in metres.
+pub const NEAR_METRES: u32 = 15_000;
+/// Services shown for each matching rule.
+pub const PER_NEED: u32 = 3;
+
+/// Why a carers' page failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CarersError {
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+}
+
+impl IntoResponse for CarersError {
+    fn into_response(self) -> Response {
+        // The kind only: the error text could quote answers.
+        tracing::error!(error = %self, "carer self-assessment failed");
+        crate::middleware::problem_response("/pkg/signpost.css")
+    }
+}
+
+type Result<T> = std::result::Result<T, CarersError>;
+
+/// Both forms' pages and their summaries.
+pub fn routes(settings: &Settings) -> Router<AppState> {
+    let mut router = Router::new();
+    for spec in [&ADULT, &YOUNG] {
+        let form = Form {
+            spec,
+            finish: Finish::SelfAssessment,
+        };
+        let base = spec.base;
+        let summary = Router::new()
+            .route(&format!("{base}/summary"), get(summary))
+            .route(&format!("{base}/summary/print"), get(print))
+            .route(&format!("{base}/summary/contact"), post(contact))
+            .route(&format!("{base}/summary/email"), post(email_summary))
+            .route(&format!("{base}/summary/early-help"), post(tell_us_once))
+            .layer(Extension(form))
+            .layer(Extension(CookieSecure::from(settings)));
+        router = router
+            .merge(early_help::form_routes(form, settings))
+            .merge(summary);
+    }
+    router
+}
+
+/// Finishes a self-assessment: gives the draft its reference and keeps its answers for the
+/// summary (nothing is sent anywhere). A second finish changes nothing.
+pub async fn finish(
+    state: &AppState,
+    spec: &FormSpec,
+    draft: &Draft,
+) -> std::result::Result<(), sqlx::Error> {
+    let reference = app::forms::reference(spec.reference_prefix, rand::random());
+    sqlx::query(
+        "UPDATE form_draft SET submitted_reference = $1, updated_at = $2 \
+         WHERE id = $3 AND submitted_reference IS NULL",
+    )
+    .bind(&reference)
+    .bind(clock::timestamp_millis(SystemTime::now()))
+    .bind(&draft.id)
+    .execute(state.db.pool())
+    .await?;
+    tracing::info!(reference = %reference, form = spec.id, "carer self-assessment finished");
+    Ok(())
+}
+
+/// The finished draft this browser holds, with its reference.
+async fn finished(
+    state: &AppState,
+    headers: &HeaderMap,
+    spec: &FormSpec,
+) -> Result<Option<(Draft, String)>> {
+    let draft = early_help::load(state, headers, spec).await?;
+    Ok(draft.and_then(|d| {
+        let reference = d.submitted_reference.clone()?;
+        Some((d, reference))
+    }))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SummaryQuery {
+    sent: Option<String>,
+}
+
+/// `GET {base}/summary`.
+async fn summary(
+    State(state): State<AppState>,
+    Extension(form): Extension<Form>,
+    Query(query): Query<SummaryQuery>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response> {
+    let spec = form.spec;
+    let Some((draft, reference)) = finished(&state, &headers, spec).await? else {
+        return Ok(early_help::see_other(spec.base));
+    };
+    let page = summary_model(&state, spec, draft, reference, false).await?;
+    let page = Summary {
+        emailed: query.sent.as_deref() == Some("email"),
+        ..page
+    };
+    Ok(early_help::render(
+        &state,
+        &uri,
+        StatusCode::OK,
+        FormPage::Summary(Box::new(page)),
+    )
+    .await)
+}
+
+/// `GET {base}/summary/print`: the answers and services only.
+async fn print(
+    State(state): State<AppState>,
+    Extension(form): Extension<Form>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response> {
+    let spec = form.spec;
+    let Some((draft, reference)) = finished(&state, &headers, spec).await? else {
+        return Ok(early_help::see_other(spec.base));
+    };
+    let page = summary_model(&state, spec, draft, reference, true).await?;
+    Ok(early_help::render(
+        &state,
+        &uri,
+        StatusCode::OK,
+        FormPage::Summary(Box::new(page)),
+    )
+    .await)
+}
+
+async fn summary_model(
+    state: &AppState,
+    spec: &'static FormSpec,
+    draft: Draft,
+    reference: String,
+    print: bool,
+) -> Result<Summary> {
+    let referred = sqlx::query("SELECT id FROM carer_referral WHERE draft_id = $1")
+        .bind(&draft.id)
+        .fetch_optional(state.db.pool())
+        .await?
+        .is_some();
+    let matches = matching_services(state, spec, &draft.data).await?;
+    let urgent = (rules::is_young(spec) && rules::safeguarding(&draft.data))
+        .then_some(&rules::IMMEDIATE_HELP);
+    Ok(Summary {
+        spec,
+        reference,
+        data: draft.data,
+        matches,
+        team: rules::team_name(spec),
+        referred,
+        urgent,
+        emailed: false,
+        print,
+        email: String::new(),
+        errors: Vec::new(),
+    })
+}
+
+/// Runs each matching rule through the directory's search: nearest first when the postcode is
+/// known (within [`NEAR_METRES`]), otherwise in the search's own order.
+pub async fn matching_services(
+    state: &AppState,
+    spec: &FormSpec,
+    data: &FormData,
+) -> Result<Vec<MatchedNeed>> {
+    let place = match Postcode::parse(data.value("postcode")) {
+        Ok(postcode) => {
+            let mut conn = state.db.pool().acquire().await?;
+            repo::locate_postcode(&mut conn, &postcode).await?
+        }
+        Err(_) => None,
+    };
+    let mut matched = Vec::new();
+    for need in rules::matches(spec, data) {
+        let filters = Filters {
+            categories: need.categories.iter().map(|c| (*c).to_owned()).collect(),
+            age: need.age,
+            times: match need.when {
+                When::Evening => vec![TimeOfDayBand::Evening],
+                When::Any => Vec::new(),
+            },
+            ..Filters::default()
+        };
+        let near = place
+            .filter(|_| need.near)
+            .and_then(|(lat, lon)| Near::new(lat, lon, Some(NEAR_METRES)).ok());
+        let sort = if near.is_some() {
+            SortOrder::Distance
+        } else {
+            SortOrder::Relevance
+        };
+        let services =
+            match SearchQuery::new(QueryText::default(), filters, near, sort, 1, PER_NEED) {
+                Ok(query) => match state.search.search(&query).await {
+                    Ok(results) => results
+                        .hits
+                        .into_iter()
+                        .map(|hit| MatchedService {
+                            id: hit.id,
+                            name: hit.name.into_iter().map(|s| s.text).collect(),
+                            summary: hit.summary.into_iter().map(|s| s.text).collect(),
+                            distance: hit.distance_metres.map(distance),
+                        })
+                        .collect(),
+                    Err(e) => {
+                        // The summary still shows; the carer is told nothing matched and where to
+                        // search.
+                        tracing::warn!(error = %e, "matching services: search failed");
+                        Vec::new()
+                    }
+                },
+                Err(_) => Vec::new(),
+            };
+        matched.push(MatchedNeed {
+            why: need.why,
+            services,
+        });
+    }
+    Ok(matched)
+}
+
+fn distance(metres: f64) -> String {
+    let miles = metres / 1609.344;
+    if miles < 0.1 {
+        "Less than 0.1 miles away".to_owned()
+    } else {
+        format!("{miles:.1} miles away")
+    }
+}
+
+/// `POST {base}/summary/contact`: stores the referral and emails the team, once.
+async fn contact(
+    State(state): State<AppState>,
+    Extension(form): Extension<Form>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let spec = form.spec;
+    let Some((draft, reference)) = finished(&state, &headers, spec).await? else {
+        return Ok(early_help::see_other(spec.base));
+    };
+    let to = format!("{}/summary#contact-me", spec.base);
+    let data = &draft.data;
+    let flags = rules::urgency_flags(spec, data);
+    let urgent = rules::is_urgent(&flags);
+    let outcode = Postcode::parse(data.value("postcode"))
+        .ok()
+        .map(|p| p.outward().to_owned());
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = clock::now();
+    let settings = &state.mail.settings;
+    let mut tx = state.db.pool().begin().await?;
+    // Insert first, so SQLite takes its write lock here and a concurrent second click waits,
+    // then inserts nothing.
+    let inserted = sqlx::query(
+        "INSERT INTO carer_referral (id, reference, form, draft_id, status, urgent, \
+         urgency_flags, outcode, answers, created_at, updated_at) \
+         SELECT $1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10 \
+         WHERE NOT EXISTS (SELECT 1 FROM carer_referral WHERE draft_id = $11)",
+    )
+    .bind(&id)
+    .bind(&reference)
+    .bind(spec.id)
+    .bind(&draft.id)
+    .bind(i64::from(urgent))
+    .bind(serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()))
+    .bind(outcode)
+    .bind(drafts::json(data))
+    .bind(&now)
+    .bind(&now)
+    .bind(&draft.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted != 1 {
+        tx.rollback().await?;
+        return Ok(early_help::see_other(&to));
+    }
+    let (subject, body) = emails::team(&emails::TeamFacts {
+        reference: &reference,
+        referral_id: &id,
+        form: spec,
+        urgent,
+        received_at: &now,
+        public_url: &settings.public_url,
+    });
+    let recipient = if rules::is_young(spec) {
+        settings.young_carers_team.clone()
+    } else {
+        settings.carers_team.clone()
+    };
+    mail::enqueue(
+        &mut tx,
+        &NewEmail {
+            kind: "carer_referral_team",
+            to: recipient,
+            subject,
+            body,
+        },
+        settings.message_id_domain(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.mail.wake();
+    tracing::info!(reference = %reference, urgent, "carer referral stored");
+    Ok(early_help::see_other(&to))
+}
+
+/// `POST {base}/summary/email`: the carer's own copy of their summary, through the outbox.
+async fn email_summary(
+    State(state): State<AppState>,
+    Extension(form): Extension<Form>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Result<Response> {
+    let spec = form.spec;
+    let submitted = match early_help::parse_form(&headers, &body) {
+        Ok(s) => s,
+        Err(response) => return Ok(*response),
+    };
+    let Some((draft, reference)) = finished(&state, &headers, spec).await? else {
+        return Ok(early_help::see_other(spec.base));
+    };
+    let typed = submitted
+        .iter()
+        .find(|(k, _)| k == "email")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let to = app::domain::Email::parse(&typed)
+        .map_err(|e| e.to_string())
+        .and_then(|e| {
+            e.as_str().parse().map_err(|_| {
+                "Enter an email address in the correct format, like name@example.com".to_owned()
+            })
+        });
+    let to = match to {
+        Ok(to) => to,
+        Err(message) => {
+            let page = summary_model(&state, spec, draft, reference, false).await?;
+            let page = Summary {
+                email: typed,
+                errors: vec![FieldError {
+                    field: "email".into(),
+                    target: "email".into(),
+                    message,
+                }],
+                ..page
+            };
+            return Ok(early_help::render(
+                &state,
+                &uri,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                FormPage::Summary(Box::new(page)),
+            )
+            .await);
+        }
+    };
+    let matches = matching_services(&state, spec, &draft.data).await?;
+    let settings = &state.mail.settings;
+    let (subject, text) = emails::own_copy(
+        spec,
+        &draft.data,
+        &reference,
+        &matches,
+        &settings.public_url,
+    );
+    let mut tx = state.db.pool().begin().await?;
+    mail::enqueue(
+        &mut tx,
+        &NewEmail {
+            kind: "carer_summary_copy",
+            to,
+            subject,
+            body: text,
+        },
+        settings.message_id_domain(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.mail.wake();
+    Ok(early_help::see_other(&format!(
+        "{}/summary?sent=email#email-summary",
+        spec.base
+    )))
+}
+
+/// `POST {base}/summary/early-help`: "tell us once". Starts an Early Help request from the
+/// carer's contact details and what they want to change, and opens its task list.
+async fn tell_us_once(
+    State(state): State<AppState>,
+    Extension(form): Extension<Form>,
+    Extension(secure): Extension<CookieSecure>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let spec = form.spec;
+    let Some((draft, _)) = finished(&state, &headers, spec).await? else {
+        return Ok(early_help::see_other(spec.base));
+    };
+    let Some(carried) = rules::early_help_answers(spec, &draft.data) else {
+        return Ok(early_help::see_other(&format!("{}/summary", spec.base)));
+    };
+    let eh = &app::forms::early_help::SPEC;
+    let (_, token) = drafts::create(state.db.pool(), eh.id, &carried).await?;
+    Ok(early_help::redirect_with(
+        &format!("{}/tasks", eh.base),
+        Some(early_help::set_cookie(&token, secure, eh)),
+    ))
+}
