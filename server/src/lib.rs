@@ -12,5 +12,6 @@ pub mod health;
 pub mod mail;
 pub mod middleware;
 pub mod search;
+pub mod staff;
 pub mod startup;
 pub mod telemetry;
