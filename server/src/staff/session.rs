@@ -194,3 +194,31 @@ pub fn tokens_match(expected: &str, given: &str) -> bool {
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_http_only_strict_and_secure_when_configured() {
+        let on = set_cookie(COOKIE, Some("abc"), true);
+        let on = on.to_str().unwrap();
+        assert_eq!(
+            on,
+            "signpost_staff=abc; Path=/staff; HttpOnly; SameSite=Strict; Secure"
+        );
+        let off = set_cookie(COOKIE, Some("abc"), false);
+        assert!(!off.to_str().unwrap().contains("Secure"));
+        let gone = set_cookie(COOKIE, None, true);
+        assert!(gone.to_str().unwrap().contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn csrf_tokens_compare_in_full() {
+        let t = new_token();
+        assert!(tokens_match(&t, &t));
+        assert!(!tokens_match(&t, &t[..63]));
+        assert!(!tokens_match(&t, ""));
+        assert!(!tokens_match("", ""));
+    }
+}
