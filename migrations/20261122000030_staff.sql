@@ -88,6 +88,10 @@ CREATE TABLE triage_case (
     decided_by TEXT REFERENCES staff_user (id),
     -- The random token of the status link in the acknowledgement email, hashed.
     status_token_hash TEXT UNIQUE,
+    closed_at TEXT,
+    -- When the retention worker deleted the request's personal data (the row stays for the
+    -- figures: dates and outcome only).
+    purged_at TEXT,
     updated_at TEXT NOT NULL
 );
 

@@ -90,6 +90,11 @@ impl Clock {
     pub fn today(&self) -> Result<IsoDate, DateError> {
         date_of_unix(self.unix())
     }
+
+    /// An instant in Unix seconds as RFC 3339 UTC, like [`now`].
+    pub fn system_at(secs: i64) -> String {
+        rfc3339(u64::try_from(secs).unwrap_or_default())
+    }
 }
 
 /// The UTC date of an instant in Unix seconds.

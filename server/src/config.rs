@@ -243,6 +243,10 @@ pub struct RawConfig {
     #[arg(long, env = "SIGNPOST_TARGETED_SERVICES", default_value = crate::staff::DEFAULT_TARGETED_SERVICES, global = true)]
     pub targeted_services: String,
 
+    /// Days after a request for support is closed before its personal data is deleted.
+    #[arg(long, env = "SIGNPOST_CLOSED_RETENTION_DAYS", default_value_t = crate::staff::DEFAULT_CLOSED_RETENTION_DAYS, global = true)]
+    pub closed_retention_days: u32,
+
     /// The levels of need the Hub assigns, separated by commas.
     #[arg(long, env = "SIGNPOST_LEVELS_OF_NEED", default_value = crate::staff::DEFAULT_LEVELS_OF_NEED, global = true)]
     pub levels_of_need: String,
@@ -468,6 +472,10 @@ impl TryFrom<RawConfig> for Settings {
         }
         staff.targeted_services = crate::staff::split_list(&raw.targeted_services);
         staff.levels_of_need = crate::staff::split_list(&raw.levels_of_need);
+        if raw.closed_retention_days == 0 {
+            return Err(ConfigError::Positive("SIGNPOST_CLOSED_RETENTION_DAYS"));
+        }
+        staff.closed_retention_days = raw.closed_retention_days;
         if staff.targeted_services.is_empty() {
             return Err(ConfigError::Empty("SIGNPOST_TARGETED_SERVICES"));
         }

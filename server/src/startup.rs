@@ -167,9 +167,9 @@ impl Application {
         let mail = Mail::new(settings.mail.clone());
         let mail_worker = Worker::start(db.clone(), &mail)?;
         let draft_purge = tokio::spawn(early_help::purge_drafts(db.clone()));
-        let session_purge = tokio::spawn(crate::staff::purge_sessions(
+        let session_purge = tokio::spawn(crate::staff::housekeeping(
             db.clone(),
-            settings.staff.clock.clone(),
+            settings.staff.clone(),
         ));
         let router = router(
             AppState {

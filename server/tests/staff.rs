@@ -390,6 +390,119 @@ async fn a_hub_user_signs_in_with_totp_triages_and_the_family_sees_the_outcome()
         .try_get(0)
         .expect("ip");
     assert_eq!(ip, "127.0.0.1");
+
+    // The performance figures count the decision; the CSV export is audited.
+    let page = b.get("/staff/kpis").await;
+    assert_eq!(page.status, 200);
+    let csv = b.get("/staff/kpis.csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains(",1,0,0,0,0,0\n"), "{}", csv.body);
+    assert!(csv.body.contains("decided,1\n"));
+    assert!(csv.body.contains("decided_within_1_working_day,1\n"));
+    assert!(!csv.body.contains(&reference), "aggregates only");
+    let exports: i64 = sqlx::query("SELECT COUNT(*) FROM audit_event WHERE action = 'export'")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count")
+        .try_get(0)
+        .expect("n");
+    assert_eq!(exports, 1);
+}
+
+#[tokio::test]
+async fn closed_requests_lose_their_personal_data_after_the_retention_period() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    let (reference, id) = submit_request(&app).await;
+    let (_, open_id) = submit_request(&app).await;
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    let mut b = Browser::new(&app);
+    let secret = enrol(&mut b, &clock, "hub@brackenshire.example").await;
+    let csrf = csrf_in(&b.get(&format!("/staff/requests/{id}")).await.body);
+    let level = "Level 1: universal services";
+    let page = b
+        .post(
+            &format!("/staff/requests/{id}/decision"),
+            &[
+                ("csrf", &csrf),
+                ("outcome", "nfa"),
+                ("level", level),
+                ("reason", "Family doing well"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    let page = b
+        .post(&format!("/staff/requests/{id}/close"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(page.status, 303);
+    let days = 30;
+    // Not yet.
+    clock.advance(Duration::from_secs(29 * 86_400));
+    assert_eq!(
+        signpost::staff::retention::run_once(&app.db, &clock, days)
+            .await
+            .expect("run"),
+        0
+    );
+    clock.advance(Duration::from_secs(2 * 86_400));
+    assert_eq!(
+        signpost::staff::retention::run_once(&app.db, &clock, days)
+            .await
+            .expect("run"),
+        1
+    );
+    let left: i64 = sqlx::query("SELECT COUNT(*) FROM early_help_request WHERE id = $1")
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count")
+        .try_get(0)
+        .expect("n");
+    assert_eq!(left, 0, "the answers are deleted");
+    let row = sqlx::query(
+        "SELECT reference, outcome, decision_reason, purged_at FROM triage_case WHERE id = $1",
+    )
+    .bind(&id)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("case");
+    assert_eq!(row.try_get::<String, _>(0).expect("ref"), reference);
+    assert_eq!(
+        row.try_get::<Option<String>, _>(1)
+            .expect("outcome")
+            .as_deref(),
+        Some("nfa")
+    );
+    assert_eq!(row.try_get::<Option<String>, _>(2).expect("reason"), None);
+    assert!(row
+        .try_get::<Option<String>, _>(3)
+        .expect("purged")
+        .is_some());
+    // An open request is untouched, however old.
+    let open: i64 = sqlx::query("SELECT COUNT(*) FROM early_help_request WHERE id = $1")
+        .bind(&open_id)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count")
+        .try_get(0)
+        .expect("n");
+    assert_eq!(open, 1);
+    // Staff see that the answers were deleted; the audit log says so.
+    let page = sign_in(&mut b, &clock, "hub@brackenshire.example", &secret).await;
+    assert_eq!(page.status, 303);
+    let page = b.get(&format!("/staff/requests/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("The answers were deleted on"));
+    assert!(!page.body.contains("Alexandra"));
+    let purges: i64 =
+        sqlx::query("SELECT COUNT(*) FROM audit_event WHERE action = 'retention_purge'")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("count")
+            .try_get(0)
+            .expect("n");
+    assert_eq!(purges, 1);
 }
 
 #[tokio::test]
@@ -579,6 +692,7 @@ async fn every_role_and_anonymous_against_every_staff_route() {
     let request = format!("/staff/requests/{id}");
     let decision = format!("/staff/requests/{id}/decision");
     let assign = format!("/staff/requests/{id}/assign");
+    let close = format!("/staff/requests/{id}/close");
     // (method, path, roles allowed). POSTs carry the browser's own CSRF token and a form that
     // is incomplete on purpose (allowed = 422 or a redirect to the page, never 403).
     let routes: Vec<(&str, &str, &[&str])> = vec![
@@ -587,7 +701,10 @@ async fn every_role_and_anonymous_against_every_staff_route() {
         ("GET", &decision, &["hub"]),
         ("POST", &decision, &["hub"]),
         ("POST", &assign, &["hub"]),
+        ("POST", &close, &["hub"]),
         ("GET", "/staff/audit", &["admin"]),
+        ("GET", "/staff/kpis", &["hub", "admin"]),
+        ("GET", "/staff/kpis.csv", &["hub", "admin"]),
         ("GET", "/staff/users", &["admin"]),
         ("POST", "/staff/users", &["admin"]),
         (

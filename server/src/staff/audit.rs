@@ -144,5 +144,8 @@ pub const ACTIONS: &[&str] = &[
     "view_request",
     "assign",
     "decision",
+    "export",
+    "close",
+    "retention_purge",
     "audit_viewed",
 ];

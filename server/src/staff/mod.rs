@@ -10,7 +10,9 @@
 pub mod audit;
 mod auth;
 pub mod html;
+pub mod kpi;
 pub mod password;
+pub mod retention;
 pub mod roles;
 pub mod session;
 mod status;
@@ -49,7 +51,12 @@ pub struct StaffSettings {
     pub levels_of_need: Vec<String>,
     /// Sign-in attempts allowed per IP address per 15 minutes (on top of the lockout).
     pub sign_ins_per_ip: u32,
+    /// Days after a request is closed before its personal data is deleted.
+    pub closed_retention_days: u32,
 }
+
+/// Six years after closing (set to the council's retention schedule).
+pub const DEFAULT_CLOSED_RETENTION_DAYS: u32 = 6 * 365;
 
 pub const DEFAULT_TARGETED_SERVICES: &str =
     "Family centre,Family support programme,Targeted youth support";
@@ -67,6 +74,7 @@ impl StaffSettings {
             targeted_services: split_list(DEFAULT_TARGETED_SERVICES),
             levels_of_need: split_list(DEFAULT_LEVELS_OF_NEED),
             sign_ins_per_ip: 30,
+            closed_retention_days: DEFAULT_CLOSED_RETENTION_DAYS,
         }
     }
 }
@@ -304,11 +312,14 @@ pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
         .route("/staff/queue", get(triage::queue))
         .route("/staff/requests/{id}", get(triage::request_page))
         .route("/staff/requests/{id}/assign", post(triage::assign))
+        .route("/staff/requests/{id}/close", post(triage::close))
         .route(
             "/staff/requests/{id}/decision",
             get(triage::decision_page).post(triage::decide),
         )
         .route("/staff/audit", get(users::audit_page))
+        .route("/staff/kpis", get(kpi::page))
+        .route("/staff/kpis.csv", get(kpi::export))
         .route(
             "/staff/users",
             get(users::users_page).post(users::create_user),
@@ -330,11 +341,20 @@ async fn home(staff: std::result::Result<Staff, StaffError>) -> Response {
     }
 }
 
-/// Deletes expired sessions every 10 minutes. Started by the application.
-pub async fn purge_sessions(db: crate::db::Db, clock: Clock) {
+/// Every 10 minutes: deletes expired sessions and applies the retention period to closed
+/// requests. Started by the application.
+pub async fn housekeeping(db: crate::db::Db, settings: StaffSettings) {
     loop {
-        if session::purge(db.pool(), clock.unix()).await.is_err() {
+        if session::purge(db.pool(), settings.clock.unix())
+            .await
+            .is_err()
+        {
             tracing::warn!("could not delete expired staff sessions");
+        }
+        match retention::run_once(&db, &settings.clock, settings.closed_retention_days).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "deleted the personal data of closed requests"),
+            Err(_) => tracing::warn!("could not apply the retention period to closed requests"),
         }
         tokio::time::sleep(Duration::from_secs(600)).await;
     }

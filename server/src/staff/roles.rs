@@ -63,6 +63,9 @@ impl Role {
         if !self.queue_kinds().is_empty() {
             links.push(("/staff/queue", "Queue"));
         }
+        if matches!(self, Role::Hub | Role::Admin) {
+            links.push(("/staff/kpis", "Performance"));
+        }
         if self == Role::Admin {
             links.push(("/staff/users", "Accounts"));
             links.push(("/staff/audit", "Audit log"));
@@ -85,5 +88,7 @@ pub mod may {
     pub const TRIAGE: &[Role] = &[Role::Hub, Role::Carers];
     pub const DECIDE_EARLY_HELP: &[Role] = &[Role::Hub];
     pub const ADMIN: &[Role] = &[Role::Admin];
+    /// Aggregate figures, no personal data.
+    pub const KPIS: &[Role] = &[Role::Hub, Role::Admin];
     pub const ANY: &[Role] = &[Role::Hub, Role::Carers, Role::Directory, Role::Admin];
 }

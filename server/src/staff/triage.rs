@@ -160,11 +160,13 @@ pub struct Case {
     pub level_of_need: Option<String>,
     pub decision_reason: Option<String>,
     pub decided_at: Option<String>,
+    /// Set when the retention worker deleted the request's personal data.
+    pub purged_at: Option<String>,
 }
 
 const CASE_COLUMNS: &str = "c.id, c.kind, c.reference, c.received_at, c.outcode, \
     c.urgency_flags, c.status, c.assignee_id, u.name, c.outcome, c.outcome_detail, \
-    c.level_of_need, c.decision_reason, c.decided_at";
+    c.level_of_need, c.decision_reason, c.decided_at, c.purged_at";
 
 fn case_from(r: &sqlx::any::AnyRow) -> std::result::Result<Case, sqlx::Error> {
     let flags: String = r.try_get(5)?;
@@ -186,6 +188,7 @@ fn case_from(r: &sqlx::any::AnyRow) -> std::result::Result<Case, sqlx::Error> {
         level_of_need: r.try_get(11)?,
         decision_reason: r.try_get(12)?,
         decided_at: r.try_get(13)?,
+        purged_at: r.try_get(14)?,
     })
 }
 
@@ -483,6 +486,12 @@ fn capitalise(text: &str) -> String {
 
 /// The request's answers, by kind (the carers' referral adds its own arm).
 async fn answers_html(pool: &AnyPool, case: &Case) -> Result<String> {
+    if let Some(at) = &case.purged_at {
+        return Ok(format!(
+            r#"<p class="govuk-body">The answers were deleted on {} under the retention policy.</p>"#,
+            esc(&when(at))
+        ));
+    }
     match case.kind.as_str() {
         EARLY_HELP => {
             let answers: String =
@@ -501,7 +510,7 @@ async fn answers_html(pool: &AnyPool, case: &Case) -> Result<String> {
 
 /// The outcome email's address for a request, if the requester gave one that is safe to use.
 async fn requester_address(pool: &AnyPool, case: &Case) -> Result<Option<String>> {
-    if case.kind != EARLY_HELP {
+    if case.kind != EARLY_HELP || case.purged_at.is_some() {
         return Ok(None);
     }
     let answers: String = sqlx::query("SELECT answers FROM early_help_request WHERE id = $1")
@@ -548,6 +557,7 @@ fn event_label(kind: &str) -> &'static str {
         "decided" => "Decision recorded",
         "outcome_emailed" => "Outcome email queued to the requester",
         "outcome_not_emailed" => "Outcome not emailed",
+        "closed" => "Closed",
         _ => "Updated",
     }
 }
@@ -632,6 +642,14 @@ pub async fn request_page(
             esc(&case.id)
         );
     }
+    if can_decide && closable(&case) {
+        let _ = write!(
+            actions,
+            r#"<form method="post" action="/staff/requests/{id}/close">{csrf}<button type="submit" class="govuk-button govuk-button--secondary">Close the request</button></form>"#,
+            id = esc(&case.id),
+            csrf = html::csrf_field(&staff.session.csrf),
+        );
+    }
     let flags = if case.flags.is_empty() {
         "None".to_owned()
     } else {
@@ -694,6 +712,41 @@ pub async fn assign(
     e.reference = Some(&case.reference);
     audit::record(&mut *tx, &now, &e).await?;
     tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/requests/{}", case.id)).into_response())
+}
+
+fn closable(case: &Case) -> bool {
+    case.status == "decided" && case.outcome != Some(Outcome::MoreInfo)
+}
+
+/// `POST /staff/requests/{id}/close`: a decided request is finished with; the retention period
+/// starts.
+pub async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: StaffForm,
+) -> Result<Response> {
+    let staff = form.staff;
+    let case = case_for(&state, &staff, &id).await?;
+    if closable(&case) {
+        let now = state.staff.clock.now();
+        let mut tx = state.db.pool().begin().await?;
+        sqlx::query(
+            "UPDATE triage_case SET status = 'closed', closed_at = $1, updated_at = $1 \
+             WHERE id = $2 AND status = 'decided'",
+        )
+        .bind(&now)
+        .bind(&case.id)
+        .execute(&mut *tx)
+        .await?;
+        add_event(&mut tx, &case.id, &now, Some(&staff.id), "closed", None).await?;
+        let mut e = staff.event("close");
+        let subject = format!("{}:{}", case.kind, case.id);
+        e.subject = Some(&subject);
+        e.reference = Some(&case.reference);
+        audit::record(&mut *tx, &now, &e).await?;
+        tx.commit().await?;
+    }
     Ok(Redirect::to(&format!("/staff/requests/{}", case.id)).into_response())
 }
 
