@@ -707,6 +707,8 @@ async fn every_role_and_anonymous_against_every_staff_route() {
         ("GET", "/staff/kpis.csv", &["hub", "admin"]),
         ("GET", "/staff/users", &["admin"]),
         ("POST", "/staff/users", &["admin"]),
+        // An id no account has: allowed = 404, refused = 403.
+        ("POST", "/staff/users/no-such-account/disable", &["admin"]),
         (
             "GET",
             "/staff/account",
@@ -731,7 +733,7 @@ async fn every_role_and_anonymous_against_every_staff_route() {
                     assert_eq!(page.location.as_deref(), Some("/staff/sign-in"));
                 }
                 Some(r) if allowed.contains(r) => assert!(
-                    matches!(page.status, 200 | 303 | 422)
+                    matches!(page.status, 200 | 303 | 404 | 422)
                         && page.location.as_deref() != Some("/staff/sign-in"),
                     "{who} may {method} {path}: got {}",
                     page.status
@@ -771,4 +773,95 @@ async fn weak_passwords_are_refused_when_accounts_are_created() {
             .expect("hash")
     };
     assert!(hash.starts_with("$argon2id$"));
+}
+
+#[tokio::test]
+async fn an_admin_disables_an_account_and_resets_a_lost_second_factor() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    add_user(&app, "admin@brackenshire.example", "admin").await;
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    add_user(&app, "lost@brackenshire.example", "hub").await;
+    let mut admin = Browser::new(&app);
+    enrol(&mut admin, &clock, "admin@brackenshire.example").await;
+    let mut hub = Browser::new(&app);
+    enrol(&mut hub, &clock, "hub@brackenshire.example").await;
+    let mut lost = Browser::new(&app);
+    enrol(&mut lost, &clock, "lost@brackenshire.example").await;
+    let pool = app.db.pool().clone();
+    let id = |email: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query("SELECT id FROM staff_user WHERE email = $1")
+                .bind(email)
+                .fetch_one(&pool)
+                .await
+                .expect("user")
+                .try_get::<String, _>(0)
+                .expect("id")
+        }
+    };
+    let page = admin.get("/staff/users").await;
+    assert_eq!(page.status, 200);
+    let csrf = csrf_in(&page.body);
+    let hub_id = id("hub@brackenshire.example").await;
+    let page = admin
+        .post(
+            &format!("/staff/users/{hub_id}/disable"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        hub.get("/staff/queue").await.status,
+        303,
+        "their session ended"
+    );
+    let page = password_step(&mut hub, "hub@brackenshire.example", PASSWORD).await;
+    assert_eq!(page.status, 422, "a disabled account cannot sign in");
+
+    let lost_id = id("lost@brackenshire.example").await;
+    let page = admin
+        .post(
+            &format!("/staff/users/{lost_id}/reset-second-factor"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    assert_eq!(lost.get("/staff/queue").await.status, 303);
+    let page = password_step(&mut lost, "lost@brackenshire.example", PASSWORD).await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/staff/enrol"),
+        "sets up a new app"
+    );
+
+    // An admin cannot disable themselves (someone else must).
+    let admin_id = id("admin@brackenshire.example").await;
+    let page = admin
+        .post(
+            &format!("/staff/users/{admin_id}/disable"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+    let actions: Vec<String> =
+        sqlx::query("SELECT action FROM audit_event WHERE subject LIKE 'user:%' ORDER BY at")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("audit")
+            .iter()
+            .map(|r| r.try_get(0).expect("action"))
+            .collect();
+    for wanted in [
+        "user_created",
+        "totp_enrolled",
+        "user_disabled",
+        "second_factor_reset",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == wanted),
+            "{wanted} in {actions:?}"
+        );
+    }
 }

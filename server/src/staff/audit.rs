@@ -141,6 +141,8 @@ pub const ACTIONS: &[&str] = &[
     "sign_out",
     "sign_out_everywhere",
     "user_created",
+    "user_disabled",
+    "second_factor_reset",
     "view_request",
     "assign",
     "decision",

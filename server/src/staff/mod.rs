@@ -324,6 +324,11 @@ pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
             "/staff/users",
             get(users::users_page).post(users::create_user),
         )
+        .route("/staff/users/{id}/disable", post(users::disable))
+        .route(
+            "/staff/users/{id}/reset-second-factor",
+            post(users::reset_second_factor),
+        )
         .route(
             "/request-support/status",
             get(status::lookup_page).post(status::lookup),

@@ -7,7 +7,7 @@ use super::roles::{self, may, Role};
 use super::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::clock::Clock;
 use crate::startup::AppState;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::{AnyPool, Row};
@@ -136,7 +136,7 @@ fn users_html(
         );
     }
     format!(
-        r#"{summary}<h1 class="govuk-heading-l">Staff accounts</h1><table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">Accounts</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Name</th><th scope="col" class="govuk-table__header">Email address</th><th scope="col" class="govuk-table__header">Role</th><th scope="col" class="govuk-table__header">Authenticator app</th></tr></thead><tbody class="govuk-table__body">{rows}</tbody></table><h2 class="govuk-heading-m">Add an account</h2><p class="govuk-body">The person sets up their authenticator app the first time they sign in. Give them the password in person or by phone, never by email.</p><form method="post" action="/staff/users" novalidate>{csrf}{name}{email}<div class="govuk-form-group{role_class}"><fieldset class="govuk-fieldset"><legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Role</legend>{role_error}<div class="govuk-radios">{options}</div></fieldset></div>{password}<button type="submit" class="govuk-button">Add account</button></form>"#,
+        r#"{summary}<h1 class="govuk-heading-l">Staff accounts</h1><table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">Accounts</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Name</th><th scope="col" class="govuk-table__header">Email address</th><th scope="col" class="govuk-table__header">Role</th><th scope="col" class="govuk-table__header">Authenticator app</th><th scope="col" class="govuk-table__header">Actions</th></tr></thead><tbody class="govuk-table__body">{rows}</tbody></table><h2 class="govuk-heading-m">Add an account</h2><p class="govuk-body">The person sets up their authenticator app the first time they sign in. Give them the password in person or by phone, never by email.</p><form method="post" action="/staff/users" novalidate>{csrf}{name}{email}<div class="govuk-form-group{role_class}"><fieldset class="govuk-fieldset"><legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Role</legend>{role_error}<div class="govuk-radios">{options}</div></fieldset></div>{password}<button type="submit" class="govuk-button">Add account</button></form>"#,
         summary = html::error_summary(errors),
         csrf = html::csrf_field(&staff.session.csrf),
         name = html::text_input(errors, "name", "Name", name, "text", "off"),
@@ -152,31 +152,125 @@ fn users_html(
     )
 }
 
-async fn user_rows(pool: &AnyPool) -> Result<String> {
+async fn user_rows(pool: &AnyPool, staff: &Staff) -> Result<String> {
     let mut rows = String::new();
-    for r in
-        sqlx::query("SELECT name, email, role, totp_secret FROM staff_user ORDER BY name, email")
-            .fetch_all(pool)
-            .await?
+    for r in sqlx::query(
+        "SELECT name, email, role, totp_secret, id, active FROM staff_user ORDER BY name, email",
+    )
+    .fetch_all(pool)
+    .await?
     {
+        let name: String = r.try_get(0)?;
         let role: String = r.try_get(2)?;
         let enrolled = r.try_get::<Option<String>, _>(3)?.is_some();
+        let id: String = r.try_get(4)?;
+        let active = r.try_get::<i64, _>(5)? == 1;
+        let mut actions = String::new();
+        if id != staff.id && active {
+            let _ = write!(
+                actions,
+                r#"<form method="post" action="/staff/users/{id}/reset-second-factor">{csrf}<button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-1">Reset authenticator app<span class="govuk-visually-hidden"> for {n}</span></button></form><form method="post" action="/staff/users/{id}/disable">{csrf}<button type="submit" class="govuk-button govuk-button--warning govuk-!-margin-bottom-0">Disable<span class="govuk-visually-hidden"> {n}</span></button></form>"#,
+                id = esc(&id),
+                csrf = html::csrf_field(&staff.session.csrf),
+                n = esc(&name),
+            );
+        }
         let _ = write!(
             rows,
-            r#"<tr class="govuk-table__row"><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td></tr>"#,
-            esc(&r.try_get::<String, _>(0)?),
+            r#"<tr class="govuk-table__row"><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{actions}</td></tr>"#,
+            esc(&name),
             esc(&r.try_get::<String, _>(1)?),
             Role::parse(&role).map(Role::label).unwrap_or("Unknown"),
-            if enrolled { "Set up" } else { "Not yet" },
+            match (active, enrolled) {
+                (false, _) => "Disabled",
+                (true, true) => "Set up",
+                (true, false) => "Not yet",
+            },
         );
     }
     Ok(rows)
 }
 
+/// What an admin can do to another account.
+enum AccountChange {
+    Disable,
+    ResetSecondFactor,
+}
+
+async fn change_account(
+    state: &AppState,
+    form: StaffForm,
+    id: &str,
+    change: AccountChange,
+) -> Result<Response> {
+    let staff = form.staff;
+    staff.require(may::ADMIN)?;
+    if id == staff.id {
+        return Err(StaffError::Forbidden);
+    }
+    let pool = state.db.pool();
+    let now = state.staff.clock.now();
+    let mut tx = pool.begin().await?;
+    let (sql, action) = match change {
+        AccountChange::Disable => (
+            "UPDATE staff_user SET active = 0, updated_at = $1 WHERE id = $2",
+            "user_disabled",
+        ),
+        AccountChange::ResetSecondFactor => (
+            "UPDATE staff_user SET totp_secret = NULL, totp_last_step = NULL, updated_at = $1 \
+             WHERE id = $2",
+            "second_factor_reset",
+        ),
+    };
+    let changed = sqlx::query(sql)
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed != 1 {
+        return Err(StaffError::NotFound);
+    }
+    sqlx::query("DELETE FROM staff_recovery_code WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM staff_session WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let mut e = staff.event(action);
+    let subject = format!("user:{id}");
+    e.subject = Some(&subject);
+    audit::record(&mut *tx, &now, &e).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/staff/users").into_response())
+}
+
+/// `POST /staff/users/{id}/disable` (admins): the account can no longer sign in; its sessions
+/// end.
+pub async fn disable(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: StaffForm,
+) -> Result<Response> {
+    change_account(&state, form, &id, AccountChange::Disable).await
+}
+
+/// `POST /staff/users/{id}/reset-second-factor` (admins): a lost phone. The person sets up an
+/// authenticator app again at their next sign-in; their sessions and recovery codes end.
+pub async fn reset_second_factor(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: StaffForm,
+) -> Result<Response> {
+    change_account(&state, form, &id, AccountChange::ResetSecondFactor).await
+}
+
 /// `GET /staff/users` (admins).
 pub async fn users_page(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     staff.require(may::ADMIN)?;
-    let rows = user_rows(state.db.pool()).await?;
+    let rows = user_rows(state.db.pool(), &staff).await?;
     let main = users_html(&staff, &rows, &[], ("", "", ""));
     Ok(html::page(
         StatusCode::OK,
@@ -201,7 +295,7 @@ pub async fn create_user(State(state): State<AppState>, form: StaffForm) -> Resu
         Err(CreateUserError::Database(e)) => Err(StaffError::Database(e)),
         Err(CreateUserError::Hash) => Err(StaffError::Hash),
         Err(e) => {
-            let rows = user_rows(state.db.pool()).await?;
+            let rows = user_rows(state.db.pool(), &staff).await?;
             let errors = [FieldError {
                 field: e.field(),
                 message: e.to_string(),
