@@ -704,6 +704,18 @@ async fn every_role_and_anonymous_against_every_staff_route() {
         ("POST", &close, &["hub"]),
         ("GET", "/staff/audit", &["admin"]),
         ("GET", "/staff/kpis", &["hub", "admin"]),
+        ("GET", "/staff/directory", &["directory"]),
+        // A service id that does not exist: allowed = 404, refused = 403.
+        (
+            "POST",
+            "/staff/directory/no-such-service/archive",
+            &["directory"],
+        ),
+        (
+            "POST",
+            "/staff/directory/no-such-service/reviewed",
+            &["directory"],
+        ),
         ("GET", "/staff/kpis.csv", &["hub", "admin"]),
         ("GET", "/staff/users", &["admin"]),
         ("POST", "/staff/users", &["admin"]),
@@ -864,4 +876,98 @@ async fn an_admin_disables_an_account_and_resets_a_lost_second_factor() {
             "{wanted} in {actions:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn directory_editors_see_stale_listings_and_archive_or_review_them() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, true).await;
+    let ids: Vec<(String, String)> =
+        sqlx::query("SELECT id, name FROM service WHERE status = 'active' ORDER BY id LIMIT 2")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("services")
+            .iter()
+            .map(|r| (r.try_get(0).expect("id"), r.try_get(1).expect("name")))
+            .collect();
+    // Every listing reviewed recently, except these two.
+    let today = clock.today().expect("today").to_string();
+    sqlx::query("UPDATE service SET last_reviewed = $1")
+        .bind(&today)
+        .execute(app.db.pool())
+        .await
+        .expect("update");
+    for (id, _) in &ids {
+        sqlx::query("UPDATE service SET last_reviewed = '2024-01-15' WHERE id = $1")
+            .bind(id)
+            .execute(app.db.pool())
+            .await
+            .expect("update");
+    }
+    add_user(&app, "editor@brackenshire.example", "directory").await;
+    let mut b = Browser::new(&app);
+    enrol(&mut b, &clock, "editor@brackenshire.example").await;
+    let page = b.get("/staff/directory").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("2 listings not reviewed for 12 months"),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_in(&page.body);
+    let (archived, archived_name) = &ids[0];
+    let query: String = url::form_urlencoded::byte_serialize(archived_name.as_bytes()).collect();
+    let before = app
+        .get(&format!("/search?q={query}"))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        before.contains(&format!("/services/{archived}")),
+        "found before archiving"
+    );
+    let page = b
+        .post(
+            &format!("/staff/directory/{archived}/archive"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    let page = b
+        .post(
+            &format!("/staff/directory/{}/reviewed", ids[1].0),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    let page = b.get("/staff/directory").await;
+    assert!(page.body.contains("Every listing has been reviewed"));
+    // The archived service leaves the public page and, through the sync queue, the search.
+    let public = app.get(&format!("/services/{archived}")).await;
+    assert_eq!(public.status().as_u16(), 404);
+    let mut gone = false;
+    for _ in 0..50 {
+        let body = app
+            .get(&format!("/search?q={query}"))
+            .await
+            .text()
+            .await
+            .expect("body");
+        if !body.contains(&format!("/services/{archived}")) {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(gone, "the archived service is still in the search results");
+    let actions: Vec<String> =
+        sqlx::query("SELECT action FROM audit_event WHERE subject LIKE 'service:%'")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("audit")
+            .iter()
+            .map(|r| r.try_get(0).expect("action"))
+            .collect();
+    assert_eq!(actions.len(), 2, "{actions:?}");
 }

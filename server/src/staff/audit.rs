@@ -147,6 +147,8 @@ pub const ACTIONS: &[&str] = &[
     "assign",
     "decision",
     "export",
+    "service_reviewed",
+    "service_archived",
     "close",
     "retention_purge",
     "audit_viewed",

@@ -9,6 +9,7 @@
 
 pub mod audit;
 mod auth;
+pub mod directory;
 pub mod html;
 pub mod kpi;
 pub mod password;
@@ -318,6 +319,9 @@ pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
             get(triage::decision_page).post(triage::decide),
         )
         .route("/staff/audit", get(users::audit_page))
+        .route("/staff/directory", get(directory::stale_page))
+        .route("/staff/directory/{id}/reviewed", post(directory::reviewed))
+        .route("/staff/directory/{id}/archive", post(directory::archive))
         .route("/staff/kpis", get(kpi::page))
         .route("/staff/kpis.csv", get(kpi::export))
         .route(

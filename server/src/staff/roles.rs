@@ -53,7 +53,7 @@ impl Role {
     pub fn home(self) -> &'static str {
         match self {
             Role::Hub | Role::Carers => "/staff/queue",
-            Role::Directory => "/staff/account",
+            Role::Directory => "/staff/directory",
             Role::Admin => "/staff/audit",
         }
     }
@@ -62,6 +62,9 @@ impl Role {
         let mut links = Vec::new();
         if !self.queue_kinds().is_empty() {
             links.push(("/staff/queue", "Queue"));
+        }
+        if self == Role::Directory {
+            links.push(("/staff/directory", "Listings to review"));
         }
         if matches!(self, Role::Hub | Role::Admin) {
             links.push(("/staff/kpis", "Performance"));
@@ -88,6 +91,7 @@ pub mod may {
     pub const TRIAGE: &[Role] = &[Role::Hub, Role::Carers];
     pub const DECIDE_EARLY_HELP: &[Role] = &[Role::Hub];
     pub const ADMIN: &[Role] = &[Role::Admin];
+    pub const DIRECTORY: &[Role] = &[Role::Directory];
     /// Aggregate figures, no personal data.
     pub const KPIS: &[Role] = &[Role::Hub, Role::Admin];
     pub const ANY: &[Role] = &[Role::Hub, Role::Carers, Role::Directory, Role::Admin];
