@@ -78,13 +78,17 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Pages the server renders from its own data (the form engine's pages: the server's handler
-/// puts a [`forms::view::FormPage`] in the context) and, for anything else, "Page not found".
+/// Pages the server renders from its own data (the server's handler puts the page's model in
+/// the context: the form engine's [`forms::view::FormPage`], the shortlist's and "report a
+/// problem"'s models) and, for anything else, "Page not found".
 fn served_or_not_found() -> impl IntoView {
-    match use_context::<forms::view::FormPage>() {
-        Some(page) => forms::view::render(page),
-        None => NotFoundPage().into_any(),
+    if let Some(page) = use_context::<forms::view::FormPage>() {
+        return forms::view::render(page);
     }
+    pages::shortlist::render()
+        .or_else(pages::report::render)
+        .or_else(pages::landing::render)
+        .unwrap_or_else(|| NotFoundPage().into_any())
 }
 
 /// The entry point the hydration script calls in the browser: it registers the islands, which the

@@ -9,6 +9,7 @@ pub mod db;
 pub mod directory;
 pub mod early_help;
 pub mod health;
+pub mod limit;
 pub mod mail;
 pub mod middleware;
 pub mod search;

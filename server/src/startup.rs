@@ -2,7 +2,7 @@
 
 use crate::config::{Environment, SearchSettings, Settings};
 use crate::db::{Db, DbError};
-use crate::directory::{api, demo, pages, repo};
+use crate::directory::{api, demo, landing, pages, repo, report, shortlist};
 use crate::mail::{Mail, MailError, Worker};
 use crate::search::embedded::EmbeddedIndex;
 use crate::search::meili::MeiliIndex;
@@ -255,6 +255,12 @@ fn router(state: AppState, settings: &Settings) -> Router {
         .merge(crate::staff::routes(settings))
         .route("/search", get(pages::search_page))
         .route("/services/{id}", get(pages::service_page))
+        .merge(shortlist::routes(
+            &settings.mail.public_url,
+            settings.mail.submissions_per_hour,
+        ))
+        .merge(report::routes(settings.mail.submissions_per_hour))
+        .merge(landing::routes())
         .leptos_routes(&state, routes, {
             let options = options.clone();
             move || shell(options.clone())

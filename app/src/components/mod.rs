@@ -1,4 +1,5 @@
 //! Pieces shared by many pages.
 pub mod exit;
+pub mod fields;
 pub mod layout;
 pub mod navigation;

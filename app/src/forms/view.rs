@@ -428,7 +428,7 @@ fn FieldInput(
                         rows="6"
                         aria-describedby=describedby(&[Some(info_id.clone()), hint_id, error_id])
                     >
-                        {value}
+                        {crate::components::fields::textarea_text(&value)}
                     </textarea>
                     <div id=info_id class="govuk-hint govuk-character-count__message">
                         {format!("You can enter up to {} characters", super::thousands(max))}

@@ -68,6 +68,8 @@ pub struct ResultCard {
     pub cost: String,
     pub ages: String,
     pub modes: String,
+    /// On the visitor's shortlist.
+    pub shortlisted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +125,10 @@ pub struct SearchPageModel {
     pub filters: Vec<FilterGroup>,
     /// `None` when the search could not run (see `errors`).
     pub results: Option<Results>,
+    /// This page's address (path and query), where the shortlist buttons return to.
+    pub here: String,
+    /// Services on the visitor's shortlist.
+    pub shortlist_count: usize,
 }
 
 impl SearchPageModel {
@@ -171,6 +177,9 @@ pub struct ContactView {
 /// Everything the service page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ServicePageModel {
+    pub id: String,
+    /// On the visitor's shortlist.
+    pub shortlisted: bool,
     pub name: String,
     pub organisation: Option<String>,
     pub summary: Option<String>,
@@ -235,9 +244,32 @@ pub fn SearchPage() -> impl IntoView {
     let has_place = results.as_ref().is_some_and(|r| r.has_place);
     let sort = model.form.sort.clone();
     let sort_error = model.error_for("sort");
+    let shortlist_forms = results.as_ref().map(|r| {
+        r.cards
+            .iter()
+            .map(|c| {
+                view! {
+                    <crate::pages::shortlist::ShortlistForm
+                        id=c.id.clone()
+                        shortlisted=c.shortlisted
+                        back=Some(format!("{}#result-{}", model.here, c.id))
+                        form_id=Some(format!("shortlist-{}", c.id))
+                    />
+                }
+            })
+            .collect_view()
+    });
+    let shortlist_count = model.shortlist_count;
     view! {
         <Title text=title/>
         <ErrorSummary errors=errors/>
+        {(shortlist_count > 0).then(|| view! {
+            <p class="govuk-body signpost-shortlist-link">
+                <a class="govuk-link" href="/shortlist">
+                    {format!("Your shortlist ({shortlist_count})")}
+                </a>
+            </p>
+        })}
         <h1 class="govuk-heading-l">"Search for services"</h1>
         <form method="get" action="/search" novalidate=true class="signpost-search">
             <SearchFields model=model.clone()/>
@@ -333,6 +365,8 @@ pub fn SearchPage() -> impl IntoView {
                 </div>
             </div>
         </form>
+        // The shortlist buttons' forms: outside the search form, because forms cannot nest.
+        {shortlist_forms}
     }
 }
 
@@ -592,8 +626,9 @@ fn ResultsList(results: Option<Results>, page_error: Option<String>) -> impl Int
 #[component]
 fn Card(card: ResultCard) -> impl IntoView {
     let schedules = card.schedules.clone();
+    let plain_name: String = card.name.iter().map(|p| p.text.as_str()).collect();
     view! {
-        <li class="signpost-result">
+        <li class="signpost-result" id=format!("result-{}", card.id)>
             <h2 class="govuk-heading-s govuk-!-margin-bottom-1">
                 <a class="govuk-link" href=format!("/services/{}", card.id)>
                     {highlighted(card.name)}
@@ -625,6 +660,12 @@ fn Card(card: ResultCard) -> impl IntoView {
                 <Fact key="Ages" value=card.ages/>
                 <Fact key="How" value=card.modes/>
             </dl>
+            <crate::pages::shortlist::ShortlistButton
+                id=card.id.clone()
+                name=plain_name
+                shortlisted=card.shortlisted
+                form=format!("shortlist-{}", card.id)
+            />
         </li>
     }
 }
@@ -768,6 +809,12 @@ pub fn ServicePage() -> impl IntoView {
                     </div>
                 })}
                 {s.summary.clone().map(|t| view! { <p class="govuk-body-l">{t}</p> })}
+                <crate::pages::shortlist::ShortlistButton id=s.id.clone() name=s.name.clone() shortlisted=s.shortlisted/>
+                {s.shortlisted.then(|| view! {
+                    <p class="govuk-body govuk-!-display-none-print">
+                        <a class="govuk-link" href="/shortlist">"View your shortlist"</a>
+                    </p>
+                })}
                 <h2 class="govuk-heading-m">"What it is"</h2>
                 {s.description
                     .clone()
@@ -875,6 +922,11 @@ pub fn ServicePage() -> impl IntoView {
                 {s.last_reviewed.clone().map(|d| view! {
                     <p class="govuk-body-s" id="last-reviewed">"Last reviewed: " {d}</p>
                 })}
+                <p class="govuk-body govuk-!-display-none-print">
+                    <a class="govuk-link" href=format!("/services/{}/report", s.id)>
+                        "Report a problem with this listing"
+                    </a>
+                </p>
                 <p class="govuk-body">
                     <a class="govuk-link" href="/search">"Search for other services"</a>
                 </p>

@@ -3,8 +3,11 @@
 pub mod api;
 pub mod demo;
 pub mod import;
+pub mod landing;
 pub mod model;
 pub mod oruk;
 pub mod pages;
 pub mod postcodes;
 pub mod repo;
+pub mod report;
+pub mod shortlist;

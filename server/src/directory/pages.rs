@@ -31,6 +31,7 @@ use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
 
 use super::model::ReferralRoute;
+use super::shortlist::Shortlist;
 
 /// Results per page.
 pub const PER_PAGE: u32 = 20;
@@ -44,7 +45,7 @@ const ECHO_CHARS: usize = 1000;
 pub const PATHS: [&str; 2] = ["/search", "/services/{id}"];
 
 /// Renders the application for this request with `model` as context.
-async fn render<T: Clone + Send + Sync + 'static>(
+pub(super) async fn render_with<T: Clone + Send + Sync + 'static>(
     state: &AppState,
     model: T,
     req: Request<Body>,
@@ -231,13 +232,26 @@ fn parse_all<T: PartialEq>(
 pub async fn search_page(State(state): State<AppState>, req: Request<Body>) -> Response {
     let query = req.uri().query().unwrap_or("").to_owned();
     match search_model(&state, &query).await {
-        Ok(model) => {
+        Ok(mut model) => {
+            let shortlist = Shortlist::from_headers(req.headers());
+            model.here = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .filter(|p| p.len() <= 1500)
+                .unwrap_or_else(|| "/search".to_owned());
+            model.shortlist_count = shortlist.len();
+            if let Some(results) = &mut model.results {
+                for card in &mut results.cards {
+                    card.shortlisted = shortlist.contains(&card.id);
+                }
+            }
             let status = if model.errors.is_empty() {
                 StatusCode::OK
             } else {
                 StatusCode::BAD_REQUEST
             };
-            let mut response = render(&state, model, req).await;
+            let mut response = render_with(&state, model, req).await;
             if response.status() == StatusCode::OK {
                 *response.status_mut() = status;
             }
@@ -412,13 +426,17 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
         }
     }
     let mut place = None;
+    // For the analytics: the outward code only, never the whole postcode.
+    let mut outcode: Option<String> = None;
     if !postcode.is_empty() {
         let mut conn = state.db.pool().acquire().await?;
         let found = if let Ok(pc) = Postcode::parse(&postcode) {
             url.postcode = pc.as_str().to_owned();
+            outcode = Some(pc.outward().to_owned());
             Some(repo::locate_postcode(&mut conn, &pc).await?)
         } else if let Ok(oc) = Outcode::parse(&postcode) {
             url.postcode = oc.as_str().to_owned();
+            outcode = Some(oc.as_str().to_owned());
             Some(repo::locate_outcode(&mut conn, oc.as_str()).await?)
         } else {
             errors.push(error("postcode", "Enter a real postcode, like BK1 4AB"));
@@ -497,6 +515,8 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
 
     if !errors.is_empty() {
         return Ok(SearchPageModel {
+            here: String::new(),
+            shortlist_count: 0,
             form,
             filters: filter_groups(&taxonomy, &filters, None),
             errors,
@@ -513,6 +533,8 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
                 QueryError::PageOutOfRange { .. } | QueryError::PerPageOutOfRange => "result-count",
             };
             return Ok(SearchPageModel {
+                here: String::new(),
+                shortlist_count: 0,
                 form,
                 filters: filter_groups(&taxonomy, &filters, None),
                 errors: vec![error(field, e.to_string())],
@@ -521,14 +543,64 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
         }
     };
     let results = state.search.search(&query).await?;
+    if page == 1 {
+        record_search(
+            state,
+            query.text.words().join(" "),
+            UrlState {
+                q: String::new(),
+                postcode: String::new(),
+                page: 1,
+                ..url.clone()
+            }
+            .href()
+            .trim_start_matches("/search")
+            .trim_start_matches('?')
+            .to_owned(),
+            outcode,
+            results.total,
+        );
+    }
     let cards = cards(pool, &results).await?;
     let model_results = results_view(&results, cards, &url, &filters, &taxonomy, near.is_some());
     Ok(SearchPageModel {
+        here: String::new(),
+        shortlist_count: 0,
         form,
         errors: Vec::new(),
         filters: filter_groups(&taxonomy, &filters, Some(&results.facets)),
         results: Some(model_results),
     })
+}
+
+/// Records a search for the gap report, in the background (a failure is logged, without the
+/// search): the words, the filters (without the postcode), the outward code and the number of
+/// results. Later pages of the same search are not counted again.
+fn record_search(
+    state: &AppState,
+    words: String,
+    filters: String,
+    outcode: Option<String>,
+    total: u64,
+) {
+    let pool = state.db.pool().clone();
+    tokio::spawn(async move {
+        let stored = sqlx::query(
+            "INSERT INTO search_event (id, searched_at, query, filters, outcode, result_count) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(crate::clock::now())
+        .bind(words)
+        .bind(filters)
+        .bind(outcode)
+        .bind(i64::try_from(total).unwrap_or(i64::MAX))
+        .execute(&pool)
+        .await;
+        if let Err(e) = stored {
+            tracing::warn!(error = %e, "recording a search for the gap report failed");
+        }
+    });
 }
 
 fn count(facets: Option<&FacetCounts>, facet: Facet, value: &str) -> Option<u64> {
@@ -823,7 +895,10 @@ fn placeholders(from: usize, n: usize) -> String {
 }
 
 /// Organisation, ages, modes, schedules and cost of the services on this page, in a few queries.
-async fn cards(pool: &AnyPool, results: &SearchResults) -> Result<Vec<ResultCard>, sqlx::Error> {
+pub(super) async fn cards(
+    pool: &AnyPool,
+    results: &SearchResults,
+) -> Result<Vec<ResultCard>, sqlx::Error> {
     let ids: Vec<&str> = results.hits.iter().map(|h| h.id.as_str()).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -909,6 +984,7 @@ async fn cards(pool: &AnyPool, results: &SearchResults) -> Result<Vec<ResultCard
         .map(|h| {
             let (organisation, ages, modes) = services.get(&h.id).cloned().unwrap_or_default();
             ResultCard {
+                shortlisted: false,
                 id: h.id.clone(),
                 name: parts(&h.name),
                 organisation,
@@ -1129,10 +1205,12 @@ pub async fn service_page(
         Ok(Some(s))
             if super::model::Status::parse(&s.status) != Some(super::model::Status::Archived) =>
         {
-            render(&state, service_model(s), req).await
+            let mut model = service_model(s);
+            model.shortlisted = Shortlist::from_headers(req.headers()).contains(&model.id);
+            render_with(&state, model, req).await
         }
         Ok(_) => {
-            let mut response = render(&state, (), req).await;
+            let mut response = render_with(&state, (), req).await;
             *response.status_mut() = StatusCode::NOT_FOUND;
             response
         }
@@ -1147,7 +1225,7 @@ fn nonblank(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-fn service_model(s: oruk::Service) -> ServicePageModel {
+pub(super) fn service_model(s: oruk::Service) -> ServicePageModel {
     let modes: Vec<DeliveryMode> = s
         .delivery
         .iter()
@@ -1253,6 +1331,8 @@ fn service_model(s: oruk::Service) -> ServicePageModel {
         _ => None,
     };
     ServicePageModel {
+        id: s.id.clone(),
+        shortlisted: false,
         organisation: s.organization.as_ref().map(|o| o.name.clone()),
         summary: nonblank(s.summary.clone()),
         description: nonblank(s.description.clone()),

@@ -9,10 +9,10 @@
 
 pub mod drafts;
 pub mod emails;
-pub mod limit;
 
 use crate::clock;
 use crate::config::Settings;
+use crate::limit::RateLimiter;
 use crate::mail::{self, NewEmail};
 use crate::startup::AppState;
 use app::forms::early_help::{self as eh, SPEC};
@@ -25,7 +25,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use drafts::Draft;
-use limit::RateLimiter;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

@@ -11,6 +11,7 @@ use std::time::Duration;
 const DEFAULT_FROM: &str =
     "Brackenshire Family Information and Support <no-reply@brackenshire.example>";
 const DEFAULT_HUB: &str = "early-help-hub@brackenshire.example";
+const DEFAULT_DIRECTORY: &str = "directory-team@brackenshire.example";
 
 /// The email options as given, before validation.
 #[derive(Debug, Clone, Args)]
@@ -47,6 +48,16 @@ pub struct RawMailConfig {
         global = true
     )]
     pub hub_email: String,
+
+    /// The directory team's address: it gets an email for every "report a problem with this
+    /// listing".
+    #[arg(
+        long,
+        env = "SIGNPOST_DIRECTORY_EMAIL",
+        default_value = DEFAULT_DIRECTORY,
+        global = true
+    )]
+    pub directory_email: String,
 
     /// The service's public address, used in links in emails (default: http://LEPTOS_SITE_ADDR).
     #[arg(long, env = "SIGNPOST_PUBLIC_URL", global = true)]
@@ -117,6 +128,7 @@ pub struct MailSettings {
     pub transport: MailTransport,
     pub from: Mailbox,
     pub hub: Mailbox,
+    pub directory: Mailbox,
     /// Without a trailing slash, e.g. `https://family.brackenshire.example`.
     pub public_url: String,
     pub max_attempts: u32,
@@ -165,6 +177,9 @@ impl MailSettings {
             .hub_email
             .parse()
             .map_err(|_| MailConfigError::Address("SIGNPOST_HUB_EMAIL", raw.hub_email.clone()))?;
+        let directory = raw.directory_email.parse().map_err(|_| {
+            MailConfigError::Address("SIGNPOST_DIRECTORY_EMAIL", raw.directory_email.clone())
+        })?;
         let public_url = match raw.public_url {
             Some(url) => {
                 let parsed = url::Url::parse(url.trim())
@@ -189,6 +204,7 @@ impl MailSettings {
             transport,
             from,
             hub,
+            directory,
             public_url,
             max_attempts: raw.mail_max_attempts,
             retry_base: Duration::from_secs(raw.mail_retry_secs),
@@ -208,6 +224,7 @@ impl MailSettings {
                 mail_dir: dir,
                 mail_from: DEFAULT_FROM.into(),
                 hub_email: DEFAULT_HUB.into(),
+                directory_email: DEFAULT_DIRECTORY.into(),
                 public_url: None,
                 mail_max_attempts: 8,
                 mail_retry_secs: 30,
@@ -257,6 +274,7 @@ mod tests {
             mail_dir: "data/mail".into(),
             mail_from: "Signpost <no-reply@brackenshire.example>".into(),
             hub_email: "hub@brackenshire.example".into(),
+            directory_email: "directory@brackenshire.example".into(),
             public_url: None,
             mail_max_attempts: 8,
             mail_retry_secs: 30,

@@ -24,7 +24,7 @@
 use super::document::SearchDocument;
 use super::query::{AgeBand, DeliveryMode, Facet, FacetCounts, Filters, SearchQuery, SortOrder};
 use super::synonyms::Synonyms;
-use super::text::{self, edit_distance, typo_budget};
+use super::text::{self, typo_budget, WordMatch};
 use super::{Engine, EngineHit, EngineResults, IndexStatus, SearchError, SearchIndex};
 use crate::directory::model::ReferralRoute;
 use crate::directory::repo::distance_metres;
@@ -37,6 +37,7 @@ use std::sync::{Arc, RwLock};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::directory::MmapDirectory;
+use tantivy::postings::SegmentPostings;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryClone,
     RangeQuery, TermQuery,
@@ -45,7 +46,7 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
 };
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
+    DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
     SegmentOrdinal, SegmentReader, TantivyDocument, TantivyError, Term,
 };
 
@@ -174,6 +175,9 @@ struct Fields {
     name: Field,
     summary: Field,
     all: Field,
+    /// Each two consecutive words of the text, as one term ("young carers"): services with the
+    /// query's words side by side rank higher, and a term is far cheaper to look up than a phrase.
+    pairs: Field,
     categories: Field,
     languages: Field,
     flags: Field,
@@ -203,6 +207,7 @@ fn schema() -> Schema {
         "all",
         TextOptions::default().set_indexing_options(positions.clone()),
     );
+    b.add_text_field("pairs", STRING);
     b.add_text_field("categories", STRING | FAST);
     b.add_text_field("languages", STRING | FAST);
     for name in ["flags", "age_min", "age_max", "name_key", "name_key2"] {
@@ -224,6 +229,7 @@ fn fields(schema: &Schema) -> Result<Fields, SearchError> {
         name: f("name")?,
         summary: f("summary")?,
         all: f("all")?,
+        pairs: f("pairs")?,
         categories: f("categories")?,
         languages: f("languages")?,
         flags: f("flags")?,
@@ -296,19 +302,13 @@ impl Vocabulary {
                 if candidate == word {
                     continue;
                 }
-                let weight = match edit_distance(word, candidate, budget) {
-                    Some(0) => continue,
-                    Some(1) => Some(ONE_TYPO_WEIGHT),
-                    Some(_) => Some(TWO_TYPOS_WEIGHT),
-                    None if prefix && candidate.starts_with(word) => Some(PREFIX_WEIGHT),
-                    None if prefix && budget > 0 && text::word_matches(word, candidate, true) => {
-                        Some(TWO_TYPOS_WEIGHT)
-                    }
-                    None => None,
+                let weight = match text::word_match(word, candidate, prefix) {
+                    None | Some(WordMatch::Exact) => continue,
+                    Some(WordMatch::Typos(1)) => ONE_TYPO_WEIGHT,
+                    Some(WordMatch::Typos(_) | WordMatch::PrefixWithTypos) => TWO_TYPOS_WEIGHT,
+                    Some(WordMatch::Prefix) => PREFIX_WEIGHT,
                 };
-                if let Some(weight) = weight {
-                    found.push((candidate.clone(), weight, *uses));
-                }
+                found.push((candidate.clone(), weight, *uses));
             }
         }
         found.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
@@ -474,7 +474,11 @@ fn to_tantivy(doc: &SearchDocument, f: &Fields) -> TantivyDocument {
     for (field, value) in f.text.iter().zip(texts.iter()) {
         d.add_text(*field, value);
     }
-    d.add_text(f.all, texts.join(". "));
+    let all = texts.join(". ");
+    for pair in text::adjacent_pairs(&all) {
+        d.add_text(f.pairs, pair);
+    }
+    d.add_text(f.all, all);
     for c in &doc.categories {
         d.add_text(f.categories, c);
     }
@@ -681,17 +685,6 @@ fn text_query(
     for q in word_queries {
         clauses.push((Occur::Should, Box::new(q)));
     }
-    for pair in words.windows(2) {
-        let phrase = PhraseQuery::new(
-            pair.iter()
-                .map(|w| Term::from_field_text(f.all, w))
-                .collect(),
-        );
-        clauses.push((
-            Occur::Should,
-            Box::new(ConstScoreQuery::new(Box::new(phrase), PAIR_WEIGHT)),
-        ));
-    }
     Box::new(BooleanQuery::new(clauses))
 }
 
@@ -841,6 +834,12 @@ struct SegmentFruit {
 /// Collects matches that pass the filters, their distances and the facet counts.
 struct Matcher {
     compiled: Compiled,
+    /// The `pairs` field.
+    pairs_field: Field,
+    /// Each two consecutive words of the query ("young carers"): a service that has them side by
+    /// side ranks higher ([`PAIR_WEIGHT`] each). Looked up here, for the services that pass the
+    /// filters only.
+    pairs: Vec<String>,
 }
 
 struct SegmentMatcher {
@@ -849,12 +848,12 @@ struct SegmentMatcher {
     flags: Column<u64>,
     age_min: Column<u64>,
     age_max: Column<u64>,
-    name_key: Column<u64>,
-    name_key2: Column<u64>,
     lat: Column<f64>,
     lng: Column<f64>,
     categories: Option<StrColumn>,
     languages: Option<StrColumn>,
+    /// Postings of the query's pairs of words in this segment.
+    pairs: Vec<SegmentPostings>,
     /// Ordinals of the wanted categories and languages in this segment (None: not filtered).
     wanted_categories: Option<Vec<u64>>,
     wanted_languages: Option<Vec<u64>>,
@@ -899,14 +898,21 @@ impl Collector for Matcher {
                 0
             }
         };
+        let inverted = reader.inverted_index(self.pairs_field)?;
+        let mut pairs = Vec::new();
+        for pair in &self.pairs {
+            let term = Term::from_field_text(self.pairs_field, pair);
+            if let Some(postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+                pairs.push(postings);
+            }
+        }
         Ok(SegmentMatcher {
             c: self.compiled.clone(),
+            pairs,
             segment,
             flags: ff.u64("flags")?,
             age_min: ff.u64("age_min")?,
             age_max: ff.u64("age_max")?,
-            name_key: ff.u64("name_key")?,
-            name_key2: ff.u64("name_key2")?,
             lat: ff.f64("lat")?,
             lng: ff.f64("lng")?,
             category_counts: vec![0; count_size(&categories)],
@@ -945,10 +951,12 @@ impl SegmentCollector for SegmentMatcher {
         if !self.c.flags_pass(flags) {
             return;
         }
-        let age_min = self.age_min.first(doc).unwrap_or(0);
-        let age_max = self.age_max.first(doc).unwrap_or(u64::MAX);
-        if self.c.age.is_some_and(|a| a < age_min || a > age_max) {
-            return;
+        if let Some(age) = self.c.age {
+            let age_min = self.age_min.first(doc).unwrap_or(0);
+            let age_max = self.age_max.first(doc).unwrap_or(u64::MAX);
+            if age < age_min || age > age_max {
+                return;
+            }
         }
         if let Some(wanted) = &self.wanted_categories {
             if !has_any(self.categories.as_ref(), doc, wanted) {
@@ -972,15 +980,22 @@ impl SegmentCollector for SegmentMatcher {
                 }
             }
         }
+        let mut score = score;
+        for pair in &mut self.pairs {
+            if pair.doc() < doc {
+                pair.seek(doc);
+            }
+            if pair.doc() == doc {
+                score += PAIR_WEIGHT;
+            }
+        }
         self.fruit.matches.push(Match {
             segment: self.segment,
             doc,
             score,
             distance,
-            name: (
-                self.name_key.first(doc).unwrap_or(0),
-                self.name_key2.first(doc).unwrap_or(0),
-            ),
+            // Read later, for the few matches whose place depends on it.
+            name: (0, 0),
         });
         if self.c.facets {
             let mut rest = flags;
@@ -1030,7 +1045,8 @@ impl SegmentCollector for SegmentMatcher {
     }
 }
 
-fn order(query: &SearchQuery) -> impl Fn(&Match, &Match) -> Ordering {
+/// The order of results before names break ties: by distance (when asked), then by score.
+fn primary_order(query: &SearchQuery) -> impl Fn(&Match, &Match) -> Ordering {
     let by_distance = query.sort == SortOrder::Distance;
     let by_score = !query.text.is_empty();
     move |a: &Match, b: &Match| {
@@ -1047,16 +1063,68 @@ fn order(query: &SearchQuery) -> impl Fn(&Match, &Match) -> Ordering {
                 Ordering::Equal
             }
         };
-        let primary = if by_distance {
+        if by_distance {
             distance().then_with(score)
         } else {
             score()
-        };
-        primary
+        }
+    }
+}
+
+/// The whole order of results: [`primary_order`], then by name, then by place in the index.
+fn order(query: &SearchQuery) -> impl Fn(&Match, &Match) -> Ordering {
+    let primary = primary_order(query);
+    move |a: &Match, b: &Match| {
+        primary(a, b)
             .then(a.name.cmp(&b.name))
             .then(a.segment.cmp(&b.segment))
             .then(a.doc.cmp(&b.doc))
     }
+}
+
+/// The first `end` matches in [`order`], in order. Names are read from the index only for the
+/// matches that can be among them: those ahead of the `end`th by [`primary_order`] and those
+/// level with it.
+fn first_in_order(
+    searcher: &Searcher,
+    query: &SearchQuery,
+    mut matches: Vec<Match>,
+    end: usize,
+) -> tantivy::Result<Vec<Match>> {
+    if end == 0 || matches.is_empty() {
+        return Ok(Vec::new());
+    }
+    if end < matches.len() {
+        let primary = primary_order(query);
+        matches.select_nth_unstable_by(end - 1, &primary);
+        let boundary = matches[end - 1];
+        let level = matches.len() - end;
+        let mut kept = end;
+        for i in end..end + level {
+            if primary(&matches[i], &boundary) == Ordering::Equal {
+                matches.swap(kept, i);
+                kept += 1;
+            }
+        }
+        matches.truncate(kept);
+    }
+    let mut columns: Vec<Option<(Column<u64>, Column<u64>)>> = Vec::new();
+    for m in &mut matches {
+        let segment = m.segment as usize;
+        if columns.len() <= segment {
+            columns.resize_with(segment + 1, || None);
+        }
+        if columns[segment].is_none() {
+            let ff = searcher.segment_reader(m.segment).fast_fields();
+            columns[segment] = Some((ff.u64("name_key")?, ff.u64("name_key2")?));
+        }
+        if let Some((k1, k2)) = &columns[segment] {
+            m.name = (k1.first(m.doc).unwrap_or(0), k2.first(m.doc).unwrap_or(0));
+        }
+    }
+    matches.sort_by(order(query));
+    matches.truncate(end);
+    Ok(matches)
 }
 
 fn search(inner: &Inner, query: &SearchQuery) -> Result<EngineResults, SearchError> {
@@ -1073,6 +1141,13 @@ fn search(inner: &Inner, query: &SearchQuery) -> Result<EngineResults, SearchErr
     let searcher = inner.reader.searcher();
     let collector = Matcher {
         compiled: Compiled::new(&query.filters, query),
+        pairs_field: f.pairs,
+        pairs: query
+            .text
+            .words()
+            .windows(2)
+            .map(|pair| text::pair_term(&pair[0], &pair[1]))
+            .collect(),
     };
     let fruits = searcher.search(&*q, &collector).map_err(internal)?;
 
@@ -1093,19 +1168,10 @@ fn search(inner: &Inner, query: &SearchQuery) -> Result<EngineResults, SearchErr
         }
     }
     let total = matches.len() as u64;
-    let cmp = order(query);
     let offset = query.offset();
     let end = (offset + query.per_page as usize).min(matches.len());
-    if offset >= matches.len() {
-        matches.clear();
-    } else {
-        if end < matches.len() {
-            matches.select_nth_unstable_by(end, &cmp);
-            matches.truncate(end);
-        }
-        matches.sort_by(&cmp);
-        matches.drain(..offset);
-    }
+    let mut matches = first_in_order(&searcher, query, matches, end).map_err(internal)?;
+    matches.drain(..offset.min(matches.len()));
 
     let mut hits = Vec::with_capacity(matches.len());
     for m in matches {

@@ -120,6 +120,27 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// Two consecutive words as one term, as [`adjacent_pairs`] makes them.
+pub fn pair_term(first: &str, second: &str) -> String {
+    format!("{first} {second}")
+}
+
+/// Every two consecutive words of `text` (as [`pair_term`]s, each once).
+pub fn adjacent_pairs(text: &str) -> std::collections::BTreeSet<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut pairs = std::collections::BTreeSet::new();
+    let mut previous: Option<String> = None;
+    while stream.advance() {
+        let word = stream.token().text.clone();
+        if let Some(before) = previous.take() {
+            pairs.insert(pair_term(&before, &word));
+        }
+        previous = Some(word);
+    }
+    pairs
+}
+
 /// Typos a word may have and still match: none under 5 letters, one from 5, two from 9 (the
 /// same thresholds as Meilisearch's defaults, which the Meilisearch adapter sets explicitly).
 pub fn typo_budget(word: &str) -> u8 {
@@ -130,19 +151,61 @@ pub fn typo_budget(word: &str) -> u8 {
     }
 }
 
-/// Edit distance with adjacent transpositions counting as one edit (optimal string alignment),
-/// giving up early once it exceeds `max`.
-pub fn edit_distance(a: &str, b: &str, max: u8) -> Option<u8> {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let max = usize::from(max);
-    if a.len().abs_diff(b.len()) > max {
-        return None;
-    }
+/// Words up to this many characters are compared without allocating.
+const STACK_CHARS: usize = 32;
+
+/// Optimal-string-alignment distances (adjacent transpositions count as one edit) from `a` to
+/// the whole of `b` and to the closest prefix of `b` whose length is in `prefixes`, each `None`
+/// when over `max`. Gives up as soon as every distance is over `max`.
+fn align(a: &str, b: &str, max: u8, prefixes: Option<(usize, usize)>) -> (Option<u8>, Option<u8>) {
+    let (mut a_buf, mut b_buf) = (['\0'; STACK_CHARS], ['\0'; STACK_CHARS]);
+    let mut rows_buf = [0usize; 3 * (STACK_CHARS + 1)];
+    let (mut a_heap, mut b_heap, mut rows_heap) = (Vec::new(), Vec::new(), Vec::new());
+    let (na, nb) = (a.chars().count(), b.chars().count());
+    let a_chars: &[char] = if na <= STACK_CHARS {
+        a.chars()
+            .zip(a_buf.iter_mut())
+            .for_each(|(c, slot)| *slot = c);
+        &a_buf[..na]
+    } else {
+        a_heap.extend(a.chars());
+        &a_heap
+    };
+    let b_chars: &[char] = if nb <= STACK_CHARS {
+        b.chars()
+            .zip(b_buf.iter_mut())
+            .for_each(|(c, slot)| *slot = c);
+        &b_buf[..nb]
+    } else {
+        b_heap.extend(b.chars());
+        &b_heap
+    };
+    let rows: &mut [usize] = if nb <= STACK_CHARS {
+        &mut rows_buf[..3 * (nb + 1)]
+    } else {
+        rows_heap.resize(3 * (nb + 1), 0);
+        &mut rows_heap
+    };
+    align_chars(a_chars, b_chars, usize::from(max), rows, prefixes)
+}
+
+fn align_chars(
+    a: &[char],
+    b: &[char],
+    max: usize,
+    rows: &mut [usize],
+    prefixes: Option<(usize, usize)>,
+) -> (Option<u8>, Option<u8>) {
     let width = b.len() + 1;
-    let mut prev2 = vec![0usize; width];
-    let mut prev: Vec<usize> = (0..width).collect();
-    let mut cur = vec![0usize; width];
+    if prefixes.is_none() && a.len().abs_diff(b.len()) > max {
+        return (None, None);
+    }
+    let (prev2, rest) = rows.split_at_mut(width);
+    let (mut prev, mut cur) = rest.split_at_mut(width);
+    let mut prev2: &mut [usize] = prev2;
+    for (j, v) in prev.iter_mut().enumerate() {
+        *v = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
@@ -156,41 +219,65 @@ pub fn edit_distance(a: &str, b: &str, max: u8) -> Option<u8> {
             row_min = row_min.min(v);
         }
         if row_min > max {
-            return None;
+            return (None, None);
         }
         std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
-    let d = prev[b.len()];
-    (d <= max).then(|| u8::try_from(d).unwrap_or(u8::MAX))
+    let within = |d: usize| (d <= max).then(|| u8::try_from(d).unwrap_or(u8::MAX));
+    let whole = within(prev[b.len()]);
+    let best_prefix = prefixes.and_then(|(lo, hi)| {
+        prev.get(lo..=hi.min(b.len()))
+            .and_then(|ds| ds.iter().min().copied())
+            .and_then(within)
+    });
+    (whole, best_prefix)
 }
 
-/// Whether `token` (a word of a document) matches the query word `word`: exactly, within its
-/// typo budget, or (when `prefix`) by starting with it or with something within the budget.
-pub fn word_matches(word: &str, token: &str, prefix: bool) -> bool {
+/// Edit distance with adjacent transpositions counting as one edit (optimal string alignment),
+/// giving up early once it exceeds `max`.
+pub fn edit_distance(a: &str, b: &str, max: u8) -> Option<u8> {
+    align(a, b, max, None).0
+}
+
+/// How `token` (a word of a document) matches the query word `word`, if it does: exactly,
+/// within its typo budget, or (when `prefix`) by starting with it or with something within the
+/// budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordMatch {
+    Exact,
+    Typos(u8),
+    Prefix,
+    PrefixWithTypos,
+}
+
+pub fn word_match(word: &str, token: &str, prefix: bool) -> Option<WordMatch> {
     if word == token {
-        return true;
+        return Some(WordMatch::Exact);
     }
     let budget = typo_budget(word);
-    if budget > 0 && edit_distance(word, token, budget).is_some() {
-        return true;
+    if budget == 0 {
+        return (prefix && token.starts_with(word)).then_some(WordMatch::Prefix);
     }
-    if prefix {
-        if token.starts_with(word) {
-            return true;
-        }
-        if budget > 0 {
-            let len = word.chars().count();
-            let chars: Vec<char> = token.chars().collect();
-            let lo = len.saturating_sub(usize::from(budget)).max(1);
-            let hi = (len + usize::from(budget)).min(chars.len());
-            return (lo..=hi).any(|n| {
-                let head: String = chars[..n].iter().collect();
-                edit_distance(word, &head, budget).is_some()
-            });
-        }
+    let prefixes = prefix.then(|| {
+        let len = word.chars().count();
+        (
+            len.saturating_sub(usize::from(budget)).max(1),
+            len + usize::from(budget),
+        )
+    });
+    let (whole, best_prefix) = align(word, token, budget, prefixes);
+    match whole {
+        Some(0) => Some(WordMatch::Exact),
+        Some(d) => Some(WordMatch::Typos(d)),
+        None if prefix && token.starts_with(word) => Some(WordMatch::Prefix),
+        None => best_prefix.map(|_| WordMatch::PrefixWithTypos),
     }
-    false
+}
+
+/// Whether `token` (a word of a document) matches the query word `word` (see [`word_match`]).
+pub fn word_matches(word: &str, token: &str, prefix: bool) -> bool {
+    word_match(word, token, prefix).is_some()
 }
 
 /// A stretch of a result's text, highlighted when it matched the query.
@@ -358,6 +445,51 @@ mod tests {
         assert_eq!(edit_distance("swiming", "swimming", 1), Some(1));
         assert_eq!(edit_distance("cat", "dog", 2), None);
         assert_eq!(edit_distance("a", "abcd", 2), None);
+        let long = "a".repeat(40);
+        let long_typo = format!("{}b", "a".repeat(39));
+        assert_eq!(
+            edit_distance(&long, &long_typo, 2),
+            Some(1),
+            "past the stack buffers"
+        );
+        assert_eq!(
+            edit_distance("café", "cafe", 1),
+            Some(1),
+            "characters, not bytes"
+        );
+    }
+
+    #[test]
+    fn adjacent_pairs_are_consecutive_words_across_punctuation() {
+        let pairs: Vec<String> = adjacent_pairs("Young Carers' group. Evening")
+            .into_iter()
+            .collect();
+        assert_eq!(pairs, ["carers group", "group evening", "young carers"]);
+        assert_eq!(pair_term("young", "carers"), "young carers");
+    }
+
+    #[test]
+    fn word_match_says_how_a_word_matches() {
+        assert_eq!(word_match("autism", "autism", true), Some(WordMatch::Exact));
+        assert_eq!(
+            word_match("autisum", "autism", false),
+            Some(WordMatch::Typos(1))
+        );
+        assert_eq!(
+            word_match("toddl", "toddlers", true),
+            Some(WordMatch::Prefix)
+        );
+        assert_eq!(
+            word_match("todle", "toddlers", true),
+            Some(WordMatch::PrefixWithTypos)
+        );
+        assert_eq!(word_match("todle", "toddlers", false), None);
+        assert_eq!(
+            word_match("swim", "swimming", true),
+            Some(WordMatch::Prefix)
+        );
+        assert_eq!(word_match("swim", "swimming", false), None);
+        assert_eq!(word_match("zzzzz", "toddlers", true), None);
     }
 
     #[test]

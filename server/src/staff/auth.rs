@@ -10,7 +10,7 @@ use super::session::{self, Stage};
 use super::{
     audit, field, load_staff, parse_form, totp, Fields, Result, Staff, StaffError, StaffForm,
 };
-use crate::early_help::limit::RateLimiter;
+use crate::limit::RateLimiter;
 use crate::startup::AppState;
 use axum::body::Bytes;
 use axum::extract::ConnectInfo;

@@ -23,7 +23,7 @@ pub mod users;
 pub mod workdays;
 
 use crate::clock::Clock;
-use crate::early_help::limit::RateLimiter;
+use crate::limit::RateLimiter;
 use crate::startup::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};

@@ -7,7 +7,7 @@
 use super::html::{self, esc, FieldError};
 use super::triage::{self, Case, Outcome};
 use super::{field, parse_form, session, Result};
-use crate::early_help::limit::RateLimiter;
+use crate::limit::RateLimiter;
 use crate::startup::AppState;
 use app::forms::early_help as eh;
 use app::forms::FormData;
