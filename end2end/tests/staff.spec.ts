@@ -284,3 +284,16 @@ test("an admin's pages (accounts, audit log, performance) pass axe and the audit
   await expect(page.locator("h1")).toHaveText("Performance");
   await noViolations(page);
 });
+
+test("a directory editor's listings to review pass axe", async ({ page }) => {
+  const email = `editor-${Date.now()}@brackenshire.example`;
+  createUser(email, "directory");
+  await enrol(page, email);
+  await page.getByRole("link", { name: "Continue" }).click();
+  await expect(page.locator("h1")).toHaveText("Listings to review");
+  await noViolations(page);
+  // Directory editors do not see the Hub's queue.
+  const response = await page.goto("/staff/queue");
+  expect(response?.status()).toBe(403);
+  await noViolations(page);
+});
