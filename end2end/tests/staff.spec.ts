@@ -208,7 +208,8 @@ test("a family's request is triaged by a Hub user signed in with a password and 
   for (const secretText of ["Alexandra", "Zephyrine", "XYZZY", "QUOKKA"]) expect(outcome).not.toContain(secretText);
 
   // The family's status page: by reference and email address, and by the link.
-  const status = await browser.newPage({ baseURL });
+  const familyBrowser = await browser.newContext({ baseURL });
+  const status = await familyBrowser.newPage();
   await status.goto("/request-support/status");
   await noViolations(status);
   await status.getByLabel("Reference number, for example EH-7K3Q-9M2P").fill(reference);
@@ -220,7 +221,7 @@ test("a family's request is triaged by a Hub user signed in with a password and 
   await noViolations(status);
   await status.goto(statusLink!);
   await expect(status.locator("#outcome")).toHaveText(/We have found services in your area that can help/);
-  await status.close();
+  await familyBrowser.close();
   await family.dispose();
 });
 
