@@ -17,6 +17,10 @@ const root = path.resolve(__dirname, "..");
 const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 3125);
 process.env.E2E_MAILDIR ??= path.join(dataDir, "maildir");
 const mailDir = process.env.E2E_MAILDIR;
+// The server's database, fixed the same way: the staff tests create accounts in it with
+// `signpost create-user`, as an administrator would.
+process.env.E2E_DATABASE_URL ??= `sqlite://${path.join(dataDir, "signpost.db")}`;
+process.env.E2E_SIGNPOST_BIN ??= process.env.SIGNPOST_BIN ?? path.join(root, "target/release/signpost");
 
 export default defineConfig({
   testDir: "./tests",
@@ -65,7 +69,7 @@ export default defineConfig({
         stdout: "ignore",
         stderr: "pipe",
         env: {
-          DATABASE_URL: `sqlite://${path.join(dataDir, "signpost.db")}`,
+          DATABASE_URL: process.env.E2E_DATABASE_URL,
           SIGNPOST_SEARCH_DIR: path.join(dataDir, "search-index"),
           LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
           LEPTOS_SITE_ROOT: path.join(root, "target/site"),

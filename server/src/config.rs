@@ -39,6 +39,19 @@ pub enum Command {
     Export(ExportCommand),
     /// Rebuild the search index (embedded or Meilisearch) from the database.
     Reindex,
+    /// Create a staff account. The password is read from standard input (one line); the
+    /// person sets up their authenticator app when they first sign in.
+    CreateUser {
+        /// Their email address (they sign in with it).
+        #[arg(long)]
+        email: String,
+        /// Their name, as other staff see it.
+        #[arg(long)]
+        name: String,
+        /// hub, carers, directory or admin.
+        #[arg(long)]
+        role: String,
+    },
     /// List or edit the search synonyms (groups of words that mean the same).
     #[command(subcommand)]
     Synonyms(SynonymsCommand),
@@ -215,6 +228,28 @@ pub struct RawConfig {
     /// Email: SMTP server, sender, the Hub's address, links, retries (`server/src/mail/config.rs`).
     #[command(flatten)]
     pub mail: crate::mail::RawMailConfig,
+
+    /// Send the staff session cookie with `Secure`: true or false. Defaults to true when
+    /// SIGNPOST_PUBLIC_URL is https; set false only for local http.
+    #[arg(long, env = "SIGNPOST_STAFF_COOKIE_SECURE", action = clap::ArgAction::Set, global = true)]
+    pub staff_cookie_secure: Option<bool>,
+
+    /// Bank holidays (England and Wales) that do not count as working days, as YYYY-MM-DD dates
+    /// separated by commas. Defaults to the published dates for 2025 to 2028.
+    #[arg(long, env = "SIGNPOST_BANK_HOLIDAYS", global = true)]
+    pub bank_holidays: Option<String>,
+
+    /// The targeted services a request can be allocated to, separated by commas.
+    #[arg(long, env = "SIGNPOST_TARGETED_SERVICES", default_value = crate::staff::DEFAULT_TARGETED_SERVICES, global = true)]
+    pub targeted_services: String,
+
+    /// Days after a request for support is closed before its personal data is deleted.
+    #[arg(long, env = "SIGNPOST_CLOSED_RETENTION_DAYS", default_value_t = crate::staff::DEFAULT_CLOSED_RETENTION_DAYS, global = true)]
+    pub closed_retention_days: u32,
+
+    /// The levels of need the Hub assigns, separated by commas.
+    #[arg(long, env = "SIGNPOST_LEVELS_OF_NEED", default_value = crate::staff::DEFAULT_LEVELS_OF_NEED, global = true)]
+    pub levels_of_need: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -360,6 +395,7 @@ pub struct Settings {
     pub search: SearchSettings,
     pub search_sync_interval: Duration,
     pub mail: crate::mail::MailSettings,
+    pub staff: crate::staff::StaffSettings,
 }
 
 impl TryFrom<RawConfig> for Settings {
@@ -426,6 +462,26 @@ impl TryFrom<RawConfig> for Settings {
             Environment::Production => LogFormat::Json,
         });
         let mail = crate::mail::MailSettings::from_raw(raw.mail, site_addr)?;
+        let mut staff = crate::staff::StaffSettings::defaults(
+            raw.staff_cookie_secure
+                .unwrap_or(mail.public_url.starts_with("https://")),
+        );
+        if let Some(list) = raw.bank_holidays.as_deref() {
+            staff.bank_holidays = crate::staff::workdays::BankHolidays::parse(list)
+                .map_err(ConfigError::BankHoliday)?;
+        }
+        staff.targeted_services = crate::staff::split_list(&raw.targeted_services);
+        staff.levels_of_need = crate::staff::split_list(&raw.levels_of_need);
+        if raw.closed_retention_days == 0 {
+            return Err(ConfigError::Positive("SIGNPOST_CLOSED_RETENTION_DAYS"));
+        }
+        staff.closed_retention_days = raw.closed_retention_days;
+        if staff.targeted_services.is_empty() {
+            return Err(ConfigError::Empty("SIGNPOST_TARGETED_SERVICES"));
+        }
+        if staff.levels_of_need.is_empty() {
+            return Err(ConfigError::Empty("SIGNPOST_LEVELS_OF_NEED"));
+        }
         Ok(Self {
             database,
             site_addr,
@@ -441,6 +497,7 @@ impl TryFrom<RawConfig> for Settings {
             search,
             search_sync_interval: Duration::from_millis(raw.search_sync_ms),
             mail,
+            staff,
         })
     }
 }
@@ -466,6 +523,10 @@ pub enum ConfigError {
     MeiliIndex(String),
     #[error(transparent)]
     Mail(#[from] crate::mail::MailConfigError),
+    #[error("SIGNPOST_BANK_HOLIDAYS has '{0}', which is not a date: list dates like 2026-12-25,2026-12-28")]
+    BankHoliday(String),
+    #[error("{0} is empty: list at least one item, separated by commas")]
+    Empty(&'static str),
 }
 
 #[cfg(test)]

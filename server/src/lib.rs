@@ -14,5 +14,6 @@ pub mod limit;
 pub mod mail;
 pub mod middleware;
 pub mod search;
+pub mod staff;
 pub mod startup;
 pub mod telemetry;

@@ -6,6 +6,7 @@ use signpost::config::{Cli, Command, ExportCommand, ImportCommand, Settings, Syn
 use signpost::db::Db;
 use signpost::directory::{demo, import, postcodes};
 use signpost::search::{sync, synonyms};
+use signpost::staff::users;
 use signpost::startup::{open_search, prepare_directory};
 use signpost::startup::{shutdown_signal, Application};
 use signpost::telemetry;
@@ -80,6 +81,27 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "rebuilt the {} search index: {count} services ({:?})",
                 search.engine().as_str(),
                 settings.search
+            );
+            Ok(())
+        }
+        Command::CreateUser { email, name, role } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let db = open(&settings).await?;
+            let new = users::NewUser {
+                email: &email,
+                name: &name,
+                role: &role,
+                password,
+            };
+            let result = users::create(db.pool(), &settings.staff.clock, &new, None).await;
+            db.close().await;
+            let id = result.map_err(|e| e.to_string())?;
+            eprintln!(
+                "created the {role} account {email} ({id}); they set up their authenticator app when they first sign in at /staff"
             );
             Ok(())
         }

@@ -27,6 +27,8 @@ pub struct AppState {
     pub search: Search,
     /// Email settings and the delivery worker's wake-up (`mail`).
     pub mail: Mail,
+    /// The staff portal's settings, including the clock it reads (`staff`).
+    pub staff: crate::staff::StaffSettings,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -135,6 +137,7 @@ pub struct Application {
     search_worker: tokio::task::JoinHandle<()>,
     mail_worker: Worker,
     draft_purge: tokio::task::JoinHandle<()>,
+    session_purge: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -164,12 +167,17 @@ impl Application {
         let mail = Mail::new(settings.mail.clone());
         let mail_worker = Worker::start(db.clone(), &mail)?;
         let draft_purge = tokio::spawn(early_help::purge_drafts(db.clone()));
+        let session_purge = tokio::spawn(crate::staff::housekeeping(
+            db.clone(),
+            settings.staff.clone(),
+        ));
         let router = router(
             AppState {
                 leptos_options,
                 db: db.clone(),
                 search,
                 mail,
+                staff: settings.staff.clone(),
             },
             settings,
         );
@@ -180,6 +188,7 @@ impl Application {
             search_worker,
             mail_worker,
             draft_purge,
+            session_purge,
         })
     }
 
@@ -205,6 +214,7 @@ impl Application {
             .await;
         self.search_worker.abort();
         self.draft_purge.abort();
+        self.session_purge.abort();
         self.mail_worker
             .stop(std::time::Duration::from_secs(10))
             .await;
@@ -243,6 +253,7 @@ fn router(state: AppState, settings: &Settings) -> Router {
         .route("/api/oruk/", api::meta_route())
         .merge(early_help::routes(settings))
         .merge(carers::routes(settings))
+        .merge(crate::staff::routes(settings))
         .route("/search", get(pages::search_page))
         .route("/search/suggest", get(pages::suggest))
         .route("/services/{id}", get(pages::service_page))

@@ -347,14 +347,24 @@ async fn an_adult_carer_finishes_sees_matching_services_and_asks_the_team_to_con
     assert_eq!(email.to, ["<carers-team@brackenshire.example>"]);
     let text = email.everything();
     assert!(text.contains(&reference));
-    assert!(email
-        .body()
-        .contains(&format!("/staff/carers/referrals/{id}")));
+    assert!(email.body().contains(&format!("/staff/requests/{id}")));
     for secret in SECRETS {
         assert!(!text.contains(secret), "the team's email contains {secret}");
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(sink.received().len(), 1, "no second email");
+    // The referral is in the carers team's triage queue (the staff portal), once.
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM triage_case WHERE kind = 'carers_referral' \
+                 AND status = 'new' AND id = '{id}'"
+            )
+        )
+        .await,
+        1
+    );
     app.stop().await;
 }
 

@@ -37,7 +37,7 @@ pub fn team(facts: &TeamFacts<'_>) -> (String, String) {
          \n\
          {urgency}\
          Read the answers in the staff portal (you need to sign in):\n\
-         {url}/staff/carers/referrals/{id}\n\
+         {url}/staff/requests/{id}\n\
          \n\
          This email has no personal details on purpose.\n",
         reference = facts.reference,

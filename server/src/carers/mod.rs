@@ -283,6 +283,7 @@ async fn contact(
     let id = uuid::Uuid::new_v4().to_string();
     let now = clock::now();
     let settings = &state.mail.settings;
+    let flags_json = serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into());
     let mut tx = state.db.pool().begin().await?;
     // Insert first, so SQLite takes its write lock here and a concurrent second click waits,
     // then inserts nothing.
@@ -297,8 +298,8 @@ async fn contact(
     .bind(spec.id)
     .bind(&draft.id)
     .bind(i64::from(urgent))
-    .bind(serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()))
-    .bind(outcode)
+    .bind(flags_json.clone())
+    .bind(outcode.clone())
     .bind(drafts::json(data))
     .bind(&now)
     .bind(&now)
@@ -310,6 +311,19 @@ async fn contact(
         tx.rollback().await?;
         return Ok(early_help::see_other(&to));
     }
+    // Into the carers team's triage queue (the staff portal), in the same transaction.
+    crate::staff::triage::open_case(
+        &mut tx,
+        &crate::staff::triage::NewCase {
+            id: &id,
+            kind: crate::staff::triage::CARERS_REFERRAL,
+            reference: &reference,
+            received_at: &now,
+            outcode: outcode.as_deref(),
+            urgency_flags: &flags_json,
+        },
+    )
+    .await?;
     let (subject, body) = emails::team(&emails::TeamFacts {
         reference: &reference,
         referral_id: &id,

@@ -58,7 +58,8 @@ pub fn triage(facts: &TriageFacts<'_>) -> (String, String) {
     (subject, body)
 }
 
-pub fn acknowledgement(reference: &str) -> (String, String) {
+/// `status_link`: the family's own link to the status page of their request.
+pub fn acknowledgement(reference: &str, status_link: &str) -> (String, String) {
     let subject = format!("We have received your request for early help: {reference}");
     let body = format!(
         "Thank you. We have received your request for early help.\n\
@@ -71,6 +72,9 @@ pub fn acknowledgement(reference: &str) -> (String, String) {
          They may give you information about services that can help, offer support from a family \
          worker or another service, or ask a social worker to assess what support is needed. We \
          will contact you in the ways you told us are safe.\n\
+         \n\
+         You can see where your request is up to here (keep this link to yourself):\n\
+         {status_link}\n\
          \n\
          If a child is in immediate danger, call 999. Out of hours, call the emergency duty team \
          on {OUT_OF_HOURS_PHONE}.\n\

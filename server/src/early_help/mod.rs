@@ -770,6 +770,19 @@ async fn store_request(state: &AppState, draft: &Draft) -> Result<Option<String>
     .bind(&received_at)
     .execute(&mut *tx)
     .await?;
+    // Into the Hub's triage queue (server/src/staff/triage.rs), in the same transaction.
+    let status_token = crate::staff::triage::open_case(
+        &mut tx,
+        &crate::staff::triage::NewCase {
+            id: &id,
+            kind: crate::staff::triage::EARLY_HELP,
+            reference: &reference,
+            received_at: &received_at,
+            outcode: outcode.as_deref(),
+            urgency_flags: &serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()),
+        },
+    )
+    .await?;
     let (subject, body) = emails::triage(&emails::TriageFacts {
         reference: &reference,
         request_id: &id,
@@ -787,7 +800,8 @@ async fn store_request(state: &AppState, draft: &Draft) -> Result<Option<String>
     };
     mail::enqueue(&mut tx, &triage, settings.message_id_domain()).await?;
     if let Some(to) = eh::acknowledgement_address(data).and_then(|a| a.parse().ok()) {
-        let (subject, body) = emails::acknowledgement(&reference);
+        let link = format!("{}{}/status/{status_token}", settings.public_url, SPEC.base);
+        let (subject, body) = emails::acknowledgement(&reference, &link);
         let ack = NewEmail {
             kind: "early_help_acknowledgement",
             to,

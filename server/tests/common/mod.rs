@@ -198,6 +198,8 @@ pub fn settings(database: DatabaseUrl, dir: &std::path::Path) -> Settings {
         // points them at an SMTP server.
         mail: MailSettings::files(dir.join("mail"), "127.0.0.1:3000".parse().expect("address"))
             .expect("mail settings"),
+        // Plain http in the tests: no Secure flag, or the client would not send the cookie.
+        staff: signpost::staff::StaffSettings::defaults(false),
     }
 }
 

@@ -1,0 +1,609 @@
+//! Signing in (password, then the code from an authenticator app or a recovery code),
+//! enrolling an authenticator app, signing out (here or everywhere), throttling and lockout.
+//!
+//! Lockout: 5 failed attempts (password or second factor) for one email address lock it for
+//! 15 minutes, whether or not an account has that address, so the lockout reveals nothing. Each
+//! IP address may also try only `sign_ins_per_ip` times per 15 minutes.
+
+use super::html::{self, esc, FieldError};
+use super::session::{self, Stage};
+use super::{
+    audit, field, load_staff, parse_form, totp, Fields, Result, Staff, StaffError, StaffForm,
+};
+use crate::limit::RateLimiter;
+use crate::startup::AppState;
+use axum::body::Bytes;
+use axum::extract::ConnectInfo;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use sqlx::Row;
+use std::fmt::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub const MAX_FAILURES: i64 = 5;
+pub const LOCKOUT_SECS: i64 = 15 * 60;
+
+pub struct SignInLimit(pub RateLimiter);
+
+fn with_cookies(mut response: Response, cookies: &[HeaderValue]) -> Response {
+    for c in cookies {
+        response.headers_mut().append(header::SET_COOKIE, c.clone());
+    }
+    response
+}
+
+fn sign_in_form(errors: &[FieldError], email: &str, token: &str) -> String {
+    format!(
+        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<h1 class="govuk-heading-l">Sign in to the staff portal</h1><p class="govuk-body">You will also need the code from the authenticator app on your phone.</p><form method="post" action="/staff/sign-in" novalidate><input type="hidden" name="csrf" value="{token}">{email}{password}<button type="submit" class="govuk-button">Continue</button></form><p class="govuk-body">If you have forgotten your password or lost your phone, ask an administrator.</p></div></div>"#,
+        summary = html::error_summary(errors),
+        email = html::text_input(errors, "email", "Email address", email, "email", "username"),
+        password = html::text_input(
+            errors,
+            "password",
+            "Password",
+            "",
+            "password",
+            "current-password"
+        ),
+    )
+}
+
+/// `GET /staff/sign-in`: the form, with a fresh double-submit token for it.
+pub async fn sign_in_page(State(state): axum::extract::State<AppState>) -> Response {
+    let token = session::new_token();
+    let cookie = session::set_cookie(
+        session::LOGIN_COOKIE,
+        Some(&token),
+        state.staff.cookie_secure,
+    );
+    with_cookies(
+        html::page(
+            StatusCode::OK,
+            "Sign in",
+            None,
+            &sign_in_form(&[], "", &token),
+        ),
+        &[cookie],
+    )
+}
+use axum::extract::State;
+
+fn locked_page() -> Response {
+    html::message(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many attempts to sign in",
+        &[
+            "For your security, signing in with this email address is paused for 15 minutes.",
+            "If you did not try to sign in, tell an administrator straight away.",
+        ],
+    )
+}
+
+/// Whether `email` is locked out at `now`.
+async fn locked(state: &AppState, email: &str, now: i64) -> Result<bool> {
+    let row = sqlx::query("SELECT locked_until FROM staff_login_throttle WHERE email = $1")
+        .bind(email)
+        .fetch_optional(state.db.pool())
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get::<i64, _>(0)? > now,
+        None => false,
+    })
+}
+
+/// Counts a failure for `email`; returns true when it locked the address.
+async fn count_failure(state: &AppState, email: &str, now: i64) -> Result<bool> {
+    let pool = state.db.pool();
+    let row = sqlx::query("SELECT failures FROM staff_login_throttle WHERE email = $1")
+        .bind(email)
+        .fetch_optional(pool)
+        .await?;
+    let failures = match row {
+        Some(r) => r.try_get::<i64, _>(0)? + 1,
+        None => 1,
+    };
+    let (failures, until) = if failures >= MAX_FAILURES {
+        (0, now + LOCKOUT_SECS)
+    } else {
+        (failures, 0)
+    };
+    sqlx::query(
+        "INSERT INTO staff_login_throttle (email, failures, locked_until) VALUES ($1, $2, $3) \
+         ON CONFLICT (email) DO UPDATE SET failures = excluded.failures, \
+         locked_until = excluded.locked_until",
+    )
+    .bind(email)
+    .bind(failures)
+    .bind(until)
+    .execute(pool)
+    .await?;
+    Ok(until > 0)
+}
+
+async fn clear_failures(state: &AppState, email: &str) -> Result<()> {
+    sqlx::query("DELETE FROM staff_login_throttle WHERE email = $1")
+        .bind(email)
+        .execute(state.db.pool())
+        .await?;
+    Ok(())
+}
+
+/// `POST /staff/sign-in`: the password.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Extension(limit): Extension<Arc<SignInLimit>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response> {
+    let fields = parse_form(&headers, &body)?;
+    let expected = session::cookie(&headers, session::LOGIN_COOKIE).unwrap_or_default();
+    if !session::tokens_match(&expected, field(&fields, "csrf")) {
+        return Err(StaffError::Csrf);
+    }
+    let ip = peer.ip().to_string();
+    if !limit.0.allow(peer.ip()) {
+        tracing::warn!("staff sign-in refused: too many attempts from one address");
+        return Ok(locked_page());
+    }
+    let email = field(&fields, "email").trim().to_lowercase();
+    let password = field(&fields, "password");
+    let mut errors = Vec::new();
+    if email.is_empty() {
+        errors.push(FieldError {
+            field: "email",
+            message: "Enter your email address".into(),
+        });
+    }
+    if password.is_empty() {
+        errors.push(FieldError {
+            field: "password",
+            message: "Enter your password".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Ok(html::page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Error: Sign in",
+            None,
+            &sign_in_form(&errors, &email, &expected),
+        ));
+    }
+    let clock = &state.staff.clock;
+    let now = clock.unix();
+    let pool = state.db.pool();
+    let event = |action: &'static str| audit::Event {
+        actor_id: None,
+        actor_email: None,
+        action,
+        subject: None,
+        reference: None,
+        detail: None,
+        ip: Some(&ip),
+    };
+    if locked(&state, &email, now).await? {
+        let mut e = event("sign_in_locked");
+        e.actor_email = Some(&email);
+        audit::record(pool, &clock.now(), &e).await?;
+        return Ok(locked_page());
+    }
+    let user = sqlx::query(
+        "SELECT id, password_hash, totp_secret FROM staff_user WHERE email = $1 AND active = 1",
+    )
+    .bind(&email)
+    .fetch_optional(pool)
+    .await?;
+    let (id, hash, secret) = match &user {
+        Some(r) => (
+            Some(r.try_get::<String, _>(0)?),
+            Some(r.try_get::<String, _>(1)?),
+            r.try_get::<Option<String>, _>(2)?,
+        ),
+        None => (None, None, None),
+    };
+    // Hashing is slow on purpose: off the async threads.
+    let typed = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || super::password::verify(&typed, hash.as_deref()))
+        .await
+        .unwrap_or(false);
+    let Some(id) = id.filter(|_| ok) else {
+        let just_locked = count_failure(&state, &email, now).await?;
+        let mut e = event(if just_locked {
+            "sign_in_locked"
+        } else {
+            "sign_in_failed"
+        });
+        e.actor_email = Some(&email);
+        audit::record(pool, &clock.now(), &e).await?;
+        if just_locked {
+            return Ok(locked_page());
+        }
+        let errors = [FieldError {
+            field: "email",
+            message: "Enter a correct email address and password".into(),
+        }];
+        return Ok(html::page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Error: Sign in",
+            None,
+            &sign_in_form(&errors, &email, &expected),
+        ));
+    };
+    // A session from before (in this browser) ends here.
+    if let Some(old) = session::cookie(&headers, session::COOKIE) {
+        session::end(pool, &session::hash(&old)).await?;
+    }
+    let (stage, pending, next) = match secret {
+        Some(_) => (Stage::Password, None, "/staff/sign-in/code"),
+        None => (Stage::Enrol, Some(totp::new_secret()), "/staff/enrol"),
+    };
+    let token = session::create(pool, &id, stage, pending.as_deref(), now).await?;
+    let secure = state.staff.cookie_secure;
+    Ok(with_cookies(
+        Redirect::to(next).into_response(),
+        &[
+            session::set_cookie(session::COOKIE, Some(&token), secure),
+            session::set_cookie(session::LOGIN_COOKIE, None, secure),
+        ],
+    ))
+}
+
+async fn partial(state: &AppState, headers: &HeaderMap, ip: &str, stage: Stage) -> Result<Staff> {
+    load_staff(state, headers, ip.to_owned(), &[stage]).await
+}
+
+fn code_form(errors: &[FieldError], csrf: &str) -> String {
+    format!(
+        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<form method="post" action="/staff/sign-in/code" novalidate>{csrf}<div class="govuk-form-group{class}"><h1 class="govuk-label-wrapper"><label class="govuk-label govuk-label--l" for="code">Enter the code from your authenticator app</label></h1><div id="code-hint" class="govuk-hint">The 6-digit code changes every 30 seconds. If you have lost your phone, enter one of your recovery codes instead.</div>{error}<input class="govuk-input govuk-input--width-10{input_error}" id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" spellcheck="false" aria-describedby="code-hint{described}"></div><button type="submit" class="govuk-button">Sign in</button></form></div></div>"#,
+        summary = html::error_summary(errors),
+        csrf = html::csrf_field(csrf),
+        class = html::field_error(errors, "code").1,
+        error = html::field_error(errors, "code").0,
+        input_error = if errors.is_empty() {
+            ""
+        } else {
+            " govuk-input--error"
+        },
+        described = if errors.is_empty() { "" } else { " code-error" },
+    )
+}
+
+/// `GET /staff/sign-in/code`.
+pub async fn code_page(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let staff = partial(&state, &headers, &peer.ip().to_string(), Stage::Password).await?;
+    Ok(html::page(
+        StatusCode::OK,
+        "Enter the code from your authenticator app",
+        None,
+        &code_form(&[], &staff.session.csrf),
+    ))
+}
+
+/// Finishes signing in: the partial session is replaced by a new, full one (a new id, so a
+/// session id seen before sign-in is worth nothing after).
+async fn complete(state: &AppState, staff: &Staff, method: &str) -> Result<Response> {
+    let pool = state.db.pool();
+    let clock = &state.staff.clock;
+    session::end(pool, &staff.session.id_hash).await?;
+    let token = session::create(pool, &staff.id, Stage::Full, None, clock.unix()).await?;
+    clear_failures(state, &staff.email).await?;
+    let mut e = staff.event("sign_in");
+    e.detail = Some(method);
+    audit::record(pool, &clock.now(), &e).await?;
+    Ok(with_cookies(
+        Redirect::to(staff.role.home()).into_response(),
+        &[session::set_cookie(
+            session::COOKIE,
+            Some(&token),
+            state.staff.cookie_secure,
+        )],
+    ))
+}
+
+/// A wrong code: counted towards the lockout; a lockout ends the half-signed-in session.
+async fn wrong_code(
+    state: &AppState,
+    staff: &Staff,
+    form: String,
+    title: &str,
+) -> Result<Response> {
+    let clock = &state.staff.clock;
+    let just_locked = count_failure(state, &staff.email, clock.unix()).await?;
+    let e = staff.event(if just_locked {
+        "sign_in_locked"
+    } else {
+        "second_factor_failed"
+    });
+    audit::record(state.db.pool(), &clock.now(), &e).await?;
+    if just_locked {
+        session::end(state.db.pool(), &staff.session.id_hash).await?;
+        return Ok(with_cookies(
+            locked_page(),
+            &[session::set_cookie(
+                session::COOKIE,
+                None,
+                state.staff.cookie_secure,
+            )],
+        ));
+    }
+    Ok(html::page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        title,
+        None,
+        &form,
+    ))
+}
+
+/// The fields of a POST from a half-signed-in session, its CSRF token checked.
+async fn partial_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+    ip: &str,
+    stage: Stage,
+) -> Result<(Staff, Fields)> {
+    let staff = partial(state, headers, ip, stage).await?;
+    let fields = parse_form(headers, body)?;
+    if !session::tokens_match(&staff.session.csrf, field(&fields, "csrf")) {
+        return Err(StaffError::Csrf);
+    }
+    Ok((staff, fields))
+}
+
+/// `POST /staff/sign-in/code`: the code from the app, or a recovery code.
+pub async fn code(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response> {
+    let ip = peer.ip().to_string();
+    let (staff, fields) = partial_form(&state, &headers, &body, &ip, Stage::Password).await?;
+    let pool = state.db.pool();
+    let clock = &state.staff.clock;
+    let now = clock.unix();
+    if locked(&state, &staff.email, now).await? {
+        session::end(pool, &staff.session.id_hash).await?;
+        return Ok(locked_page());
+    }
+    let typed = field(&fields, "code").trim().to_owned();
+    let row = sqlx::query("SELECT totp_secret, totp_last_step FROM staff_user WHERE id = $1")
+        .bind(&staff.id)
+        .fetch_one(pool)
+        .await?;
+    let secret: Option<String> = row.try_get(0)?;
+    let last: Option<i64> = row.try_get(1)?;
+    if let Some(step) = secret
+        .as_deref()
+        .and_then(|s| totp::check(s, &typed, now, last))
+    {
+        // Only if no other request used this step meanwhile.
+        let claimed = sqlx::query(
+            "UPDATE staff_user SET totp_last_step = $1 WHERE id = $2 \
+             AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(&staff.id)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        if claimed == 1 {
+            return complete(&state, &staff, "totp").await;
+        }
+    }
+    if typed.chars().filter(char::is_ascii_alphanumeric).count() == 12 {
+        let used = sqlx::query(
+            "UPDATE staff_recovery_code SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 \
+             AND used_at IS NULL",
+        )
+        .bind(clock.now())
+        .bind(&staff.id)
+        .bind(totp::recovery_hash(&typed))
+        .execute(pool)
+        .await?
+        .rows_affected();
+        if used == 1 {
+            audit::record(pool, &clock.now(), &staff.event("recovery_code_used")).await?;
+            return complete(&state, &staff, "recovery code").await;
+        }
+    }
+    let message = if typed.is_empty() {
+        "Enter the code from your authenticator app"
+    } else {
+        "The code is not correct or has expired: enter the code your app shows now"
+    };
+    let errors = [FieldError {
+        field: "code",
+        message: message.into(),
+    }];
+    let form = code_form(&errors, &staff.session.csrf);
+    wrong_code(
+        &state,
+        &staff,
+        form,
+        "Error: Enter the code from your authenticator app",
+    )
+    .await
+}
+
+fn enrol_form(staff: &Staff, secret: &str, errors: &[FieldError]) -> String {
+    let url = totp::otpauth_url(secret, &staff.email).unwrap_or_default();
+    let qr = totp::qr_svg(&url).unwrap_or_default();
+    let grouped: Vec<String> = secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    format!(
+        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<h1 class="govuk-heading-l">Set up your authenticator app</h1><p class="govuk-body">Every staff account needs a second step when signing in. Use an authenticator app on your work phone, for example Microsoft Authenticator or Google Authenticator.</p><ol class="govuk-list govuk-list--number"><li>In the app, choose to add an account.</li><li>Scan this QR code.</li><li>Enter the 6-digit code the app shows.</li></ol><div class="signpost-qr">{qr}</div><details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">I cannot scan the QR code</span></summary><div class="govuk-details__text"><p class="govuk-body">Enter this key in the app instead (time-based):</p><p class="govuk-body"><code id="totp-secret" class="signpost-secret">{key}</code></p></div></details><form method="post" action="/staff/enrol" novalidate>{csrf}<div class="govuk-form-group{class}"><label class="govuk-label govuk-label--s" for="code">Code from the app</label>{error}<input class="govuk-input govuk-input--width-10" id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" spellcheck="false"></div><button type="submit" class="govuk-button">Continue</button></form></div></div>"#,
+        summary = html::error_summary(errors),
+        key = esc(&grouped.join(" ")),
+        csrf = html::csrf_field(&staff.session.csrf),
+        class = html::field_error(errors, "code").1,
+        error = html::field_error(errors, "code").0,
+    )
+}
+
+/// `GET /staff/enrol`: the QR code of a new secret (kept in the session until confirmed).
+pub async fn enrol_page(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let staff = partial(&state, &headers, &peer.ip().to_string(), Stage::Enrol).await?;
+    let secret = staff
+        .session
+        .pending_totp_secret
+        .clone()
+        .unwrap_or_default();
+    Ok(html::page(
+        StatusCode::OK,
+        "Set up your authenticator app",
+        None,
+        &enrol_form(&staff, &secret, &[]),
+    ))
+}
+
+/// `POST /staff/enrol`: confirms the app works, stores the secret, shows the recovery codes
+/// once.
+pub async fn enrol(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response> {
+    let ip = peer.ip().to_string();
+    let (staff, fields) = partial_form(&state, &headers, &body, &ip, Stage::Enrol).await?;
+    let clock = &state.staff.clock;
+    let now = clock.unix();
+    let pool = state.db.pool();
+    let secret = staff
+        .session
+        .pending_totp_secret
+        .clone()
+        .unwrap_or_default();
+    let Some(step) = totp::check(&secret, field(&fields, "code"), now, None) else {
+        let errors = [FieldError {
+            field: "code",
+            message: "The code is not correct: enter the 6-digit code the app shows now".into(),
+        }];
+        let form = enrol_form(&staff, &secret, &errors);
+        return wrong_code(&state, &staff, form, "Error: Set up your authenticator app").await;
+    };
+    let codes = totp::new_recovery_codes();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE staff_user SET totp_secret = $1, totp_last_step = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(&secret)
+    .bind(step)
+    .bind(clock.now())
+    .bind(&staff.id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM staff_recovery_code WHERE user_id = $1")
+        .bind(&staff.id)
+        .execute(&mut *tx)
+        .await?;
+    for code in &codes {
+        sqlx::query("INSERT INTO staff_recovery_code (user_id, code_hash) VALUES ($1, $2)")
+            .bind(&staff.id)
+            .bind(totp::recovery_hash(code))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let mut e = staff.event("totp_enrolled");
+    let subject = format!("user:{}", staff.id);
+    e.subject = Some(&subject);
+    audit::record(&mut *tx, &clock.now(), &e).await?;
+    tx.commit().await?;
+    let signed_in = complete(&state, &staff, "totp (enrolment)").await?;
+    let cookies: Vec<HeaderValue> = signed_in
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .cloned()
+        .collect();
+    let mut list = String::new();
+    for c in &codes {
+        let _ = write!(list, "<li><code>{}</code></li>", esc(c));
+    }
+    let main = format!(
+        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds"><div class="govuk-panel govuk-panel--confirmation"><h1 class="govuk-panel__title">Your authenticator app is set up</h1></div><h2 class="govuk-heading-m">Your recovery codes</h2><p class="govuk-body">If you lose your phone, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe that is not your phone. They will not be shown again.</p><ul class="govuk-list signpost-recovery-codes" id="recovery-codes">{list}</ul><a class="govuk-button" href="{home}">Continue</a></div></div>"#,
+        home = staff.role.home(),
+    );
+    Ok(with_cookies(
+        html::page(
+            StatusCode::OK,
+            "Your authenticator app is set up",
+            None,
+            &main,
+        ),
+        &cookies,
+    ))
+}
+
+/// `POST /staff/sign-out`.
+pub async fn sign_out(State(state): State<AppState>, form: StaffForm) -> Result<Response> {
+    let staff = form.staff;
+    session::end(state.db.pool(), &staff.session.id_hash).await?;
+    audit::record(
+        state.db.pool(),
+        &state.staff.clock.now(),
+        &staff.event("sign_out"),
+    )
+    .await?;
+    Ok(signed_out(&state))
+}
+
+fn signed_out(state: &AppState) -> Response {
+    with_cookies(
+        html::message(
+            StatusCode::OK,
+            "You have signed out",
+            &["Close the browser window if you are using a shared computer."],
+        ),
+        &[session::set_cookie(
+            session::COOKIE,
+            None,
+            state.staff.cookie_secure,
+        )],
+    )
+}
+
+/// `POST /staff/sign-out-everywhere`: ends every session of the account.
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    form: StaffForm,
+) -> Result<Response> {
+    let staff = form.staff;
+    let ended = session::end_all(state.db.pool(), &staff.id).await?;
+    let mut e = staff.event("sign_out_everywhere");
+    let detail = format!("{ended} session(s) ended");
+    e.detail = Some(&detail);
+    audit::record(state.db.pool(), &state.staff.clock.now(), &e).await?;
+    Ok(signed_out(&state))
+}
+
+/// `GET /staff/account`.
+pub async fn account_page(staff: Staff) -> Result<Response> {
+    let main = format!(
+        r#"<h1 class="govuk-heading-l">Your account</h1><dl class="govuk-summary-list"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Name</dt><dd class="govuk-summary-list__value">{name}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Email address</dt><dd class="govuk-summary-list__value">{email}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Role</dt><dd class="govuk-summary-list__value">{role}</dd></div></dl><h2 class="govuk-heading-m">Signed in somewhere else?</h2><p class="govuk-body">If you left yourself signed in on another computer, or think someone else has signed in as you, sign out everywhere. Then tell an administrator.</p><form method="post" action="/staff/sign-out-everywhere">{csrf}<button type="submit" class="govuk-button govuk-button--warning">Sign out everywhere</button></form>"#,
+        name = esc(&staff.name),
+        email = esc(&staff.email),
+        role = staff.role.label(),
+        csrf = html::csrf_field(&staff.session.csrf),
+    );
+    Ok(html::page(
+        StatusCode::OK,
+        "Your account",
+        Some(staff.header()),
+        &main,
+    ))
+}

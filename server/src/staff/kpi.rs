@@ -1,0 +1,277 @@
+//! Performance figures for the Early Help Hub (`/staff/kpis`, and `/staff/kpis.csv`): requests per
+//! week by outcome, time from a request arriving to its decision (median and 90th percentile),
+//! and the share decided within the 1-working-day standard. Aggregates only: no personal data.
+//! The CSV export is audited.
+
+use super::html::{self, esc};
+use super::roles::may;
+use super::triage::{Outcome, OUTCOMES};
+use super::workdays::BankHolidays;
+use super::{audit, Result, Staff};
+use crate::clock::{date_of_unix, parse_rfc3339};
+use crate::startup::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sqlx::{AnyPool, Row};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// One decided or undecided request, as the figures need it.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub received: i64,
+    pub decided: Option<i64>,
+    pub outcome: Option<Outcome>,
+}
+
+/// The figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    /// Monday of the week (days since 1970-01-01) → counts by outcome ("undecided" last).
+    pub weeks: BTreeMap<i64, [u64; 6]>,
+    pub decided: usize,
+    /// Hours from arrival to decision.
+    pub median_hours: Option<f64>,
+    pub p90_hours: Option<f64>,
+    /// Decided within 1 working day, of those decided.
+    pub within_standard: usize,
+}
+
+/// The nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
+}
+
+pub fn figures(items: &[Item], holidays: &BankHolidays) -> Figures {
+    let mut weeks: BTreeMap<i64, [u64; 6]> = BTreeMap::new();
+    let mut hours = Vec::new();
+    let mut within = 0;
+    for item in items {
+        let day = item.received.div_euclid(86_400);
+        let monday = day - (day + 3).rem_euclid(7);
+        let column = match item.outcome {
+            Some(o) => OUTCOMES.iter().position(|x| *x == o).unwrap_or(5),
+            None => 5,
+        };
+        weeks.entry(monday).or_default()[column] += 1;
+        if let Some(decided) = item.decided {
+            hours.push((decided - item.received).max(0) as f64 / 3600.0);
+            if holidays.working_days_between(item.received, decided) <= 1 {
+                within += 1;
+            }
+        }
+    }
+    hours.sort_by(f64::total_cmp);
+    Figures {
+        weeks,
+        decided: hours.len(),
+        median_hours: percentile(&hours, 50.0),
+        p90_hours: percentile(&hours, 90.0),
+        within_standard: within,
+    }
+}
+
+async fn items(pool: &AnyPool) -> Result<Vec<Item>> {
+    Ok(sqlx::query(
+        "SELECT received_at, decided_at, outcome FROM triage_case WHERE kind = 'early_help'",
+    )
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .filter_map(|r| {
+        let received: String = r.try_get(0).ok()?;
+        let decided: Option<String> = r.try_get(1).ok()?;
+        let outcome: Option<String> = r.try_get(2).ok()?;
+        Some(Item {
+            received: parse_rfc3339(&received)?,
+            decided: decided.as_deref().and_then(parse_rfc3339),
+            outcome: outcome.as_deref().and_then(Outcome::parse),
+        })
+    })
+    .collect())
+}
+
+fn week_label(monday: i64) -> String {
+    date_of_unix(monday * 86_400)
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+fn one_decimal(v: Option<f64>) -> String {
+    v.map(|h| format!("{h:.1}")).unwrap_or_default()
+}
+
+const COLUMNS: [&str; 6] = [
+    "Signposted",
+    "Targeted service",
+    "Stepped up",
+    "More information",
+    "No further action",
+    "Not decided yet",
+];
+
+/// `GET /staff/kpis`.
+pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response> {
+    staff.require(may::KPIS)?;
+    let f = figures(&items(state.db.pool()).await?, &state.staff.bank_holidays);
+    let mut rows = String::new();
+    for (monday, counts) in f.weeks.iter().rev() {
+        let _ = write!(
+            rows,
+            r#"<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>"#,
+            esc(&week_label(*monday))
+        );
+        for c in counts {
+            let _ = write!(
+                rows,
+                r#"<td class="govuk-table__cell govuk-table__cell--numeric">{c}</td>"#
+            );
+        }
+        rows.push_str("</tr>");
+    }
+    let mut head = String::new();
+    for c in COLUMNS {
+        let _ = write!(
+            head,
+            r#"<th scope="col" class="govuk-table__header govuk-table__header--numeric">{c}</th>"#
+        );
+    }
+    let share = if f.decided == 0 {
+        "No decisions yet".to_owned()
+    } else {
+        format!(
+            "{:.0}%",
+            100.0 * f.within_standard as f64 / f.decided as f64
+        )
+    };
+    let main = format!(
+        r#"<h1 class="govuk-heading-l">Performance</h1><dl class="govuk-summary-list" id="kpis"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Requests decided</dt><dd class="govuk-summary-list__value">{decided}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Decided within 1 working day</dt><dd class="govuk-summary-list__value">{share}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Time to decision, median (hours)</dt><dd class="govuk-summary-list__value">{median}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Time to decision, 90th percentile (hours)</dt><dd class="govuk-summary-list__value">{p90}</dd></div></dl><table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">Requests by week received and outcome</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Week beginning</th>{head}</tr></thead><tbody class="govuk-table__body">{rows}</tbody></table><p class="govuk-body"><a class="govuk-link" href="/staff/kpis.csv" download>Download these figures (CSV)</a></p>"#,
+        decided = f.decided,
+        median = one_decimal(f.median_hours),
+        p90 = one_decimal(f.p90_hours),
+    );
+    Ok(html::page(
+        StatusCode::OK,
+        "Performance",
+        Some(staff.header()),
+        &main,
+    ))
+}
+
+/// The figures as CSV: one row per week, then the summary rows.
+pub fn csv(f: &Figures) -> String {
+    let mut out = String::from("week_beginning,signposted,targeted,stepped_up,more_information,no_further_action,not_decided\n");
+    for (monday, c) in &f.weeks {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{}",
+            week_label(*monday),
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            c[5]
+        );
+    }
+    let _ = write!(
+        out,
+        "\nmeasure,value\ndecided,{}\ndecided_within_1_working_day,{}\nmedian_hours_to_decision,{}\np90_hours_to_decision,{}\n",
+        f.decided,
+        f.within_standard,
+        one_decimal(f.median_hours),
+        one_decimal(f.p90_hours)
+    );
+    out
+}
+
+/// `GET /staff/kpis.csv` (audited as an export).
+pub async fn export(State(state): State<AppState>, staff: Staff) -> Result<Response> {
+    staff.require(may::KPIS)?;
+    let pool = state.db.pool();
+    let f = figures(&items(pool).await?, &state.staff.bank_holidays);
+    let mut e = staff.event("export");
+    e.detail = Some("kpis.csv");
+    audit::record(pool, &state.staff.clock.now(), &e).await?;
+    let mut response = (StatusCode::OK, csv(&f)).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"signpost-kpis.csv\""),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::staff::workdays::DEFAULT_BANK_HOLIDAYS;
+
+    fn at(text: &str) -> i64 {
+        parse_rfc3339(text).unwrap()
+    }
+
+    #[test]
+    fn figures_count_weeks_percentiles_and_the_standard() {
+        let h = BankHolidays::parse(DEFAULT_BANK_HOLIDAYS).unwrap();
+        let items = vec![
+            // Friday → Monday: 1 working day, 64 hours.
+            Item {
+                received: at("2026-11-20T16:00:00Z"),
+                decided: Some(at("2026-11-23T08:00:00Z")),
+                outcome: Some(Outcome::Signpost),
+            },
+            // Friday → Tuesday: late.
+            Item {
+                received: at("2026-11-20T09:00:00Z"),
+                decided: Some(at("2026-11-24T09:00:00Z")),
+                outcome: Some(Outcome::Nfa),
+            },
+            // Monday, decided the same day after 2 hours.
+            Item {
+                received: at("2026-11-23T09:00:00Z"),
+                decided: Some(at("2026-11-23T11:00:00Z")),
+                outcome: Some(Outcome::Signpost),
+            },
+            Item {
+                received: at("2026-11-23T10:00:00Z"),
+                decided: None,
+                outcome: None,
+            },
+        ];
+        let f = figures(&items, &h);
+        assert_eq!(f.decided, 3);
+        assert_eq!(f.within_standard, 2);
+        assert_eq!(f.median_hours, Some(64.0));
+        assert_eq!(f.p90_hours, Some(96.0));
+        let weeks: Vec<_> = f.weeks.iter().map(|(m, c)| (week_label(*m), *c)).collect();
+        assert_eq!(
+            weeks,
+            vec![
+                ("2026-11-16".to_owned(), [1, 0, 0, 0, 1, 0]),
+                ("2026-11-23".to_owned(), [1, 0, 0, 0, 0, 1]),
+            ]
+        );
+        let text = csv(&f);
+        assert!(text.starts_with("week_beginning,"));
+        assert!(text.contains("2026-11-16,1,0,0,0,1,0\n"));
+        assert!(text.contains("median_hours_to_decision,64.0\n"));
+    }
+
+    #[test]
+    fn no_decisions_no_percentiles() {
+        let f = figures(&[], &BankHolidays::default());
+        assert_eq!(f.median_hours, None);
+        assert_eq!(csv(&f).lines().next(), Some("week_beginning,signposted,targeted,stepped_up,more_information,no_further_action,not_decided"));
+    }
+}

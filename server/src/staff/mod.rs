@@ -1,0 +1,370 @@
+//! The staff portal at `/staff`: sign-in with a password and a second factor (TOTP), sessions
+//! in the database, roles, the audit log, and the triage queue over the requests for support.
+//! The family status page (`/request-support/status`) lives here too, because it reads the
+//! triage state.
+//!
+//! Every page is plain server-rendered HTML without JavaScript ([`html`]). Every POST carries
+//! the session's CSRF token ([`StaffForm`]). Personal data is shown only on a request's own
+//! page, and every such view is audited.
+
+pub mod audit;
+mod auth;
+pub mod directory;
+pub mod html;
+pub mod kpi;
+pub mod password;
+pub mod retention;
+pub mod roles;
+pub mod session;
+mod status;
+pub mod totp;
+pub mod triage;
+pub mod users;
+pub mod workdays;
+
+use crate::clock::Clock;
+use crate::limit::RateLimiter;
+use crate::startup::AppState;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use roles::Role;
+use sqlx::Row;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The staff portal's settings (from `config.rs`).
+#[derive(Debug, Clone)]
+pub struct StaffSettings {
+    /// Send the session cookie with `Secure` (off only for local http).
+    pub cookie_secure: bool,
+    /// The clock every staff decision about time uses (tests move it).
+    pub clock: Clock,
+    pub bank_holidays: workdays::BankHolidays,
+    /// "Allocate to a targeted service": the services a request can be allocated to.
+    pub targeted_services: Vec<String>,
+    /// The levels of need the Hub assigns (Continuum of Support style).
+    pub levels_of_need: Vec<String>,
+    /// Sign-in attempts allowed per IP address per 15 minutes (on top of the lockout).
+    pub sign_ins_per_ip: u32,
+    /// Days after a request is closed before its personal data is deleted.
+    pub closed_retention_days: u32,
+}
+
+/// Six years after closing (set to the council's retention schedule).
+pub const DEFAULT_CLOSED_RETENTION_DAYS: u32 = 6 * 365;
+
+pub const DEFAULT_TARGETED_SERVICES: &str =
+    "Family centre,Family support programme,Targeted youth support";
+pub const DEFAULT_LEVELS_OF_NEED: &str = "Level 1: universal services,Level 2: early help from one \
+service,Level 3: targeted early help (several services),Level 4: specialist (children's social care)";
+
+impl StaffSettings {
+    /// The shipped defaults; `cookie_secure` as given.
+    pub fn defaults(cookie_secure: bool) -> Self {
+        Self {
+            cookie_secure,
+            clock: Clock::system(),
+            bank_holidays: workdays::BankHolidays::parse(workdays::DEFAULT_BANK_HOLIDAYS)
+                .unwrap_or_default(),
+            targeted_services: split_list(DEFAULT_TARGETED_SERVICES),
+            levels_of_need: split_list(DEFAULT_LEVELS_OF_NEED),
+            sign_ins_per_ip: 30,
+            closed_retention_days: DEFAULT_CLOSED_RETENTION_DAYS,
+        }
+    }
+}
+
+/// A comma-separated list, trimmed, without empty items.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Why a staff request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot hash a password")]
+    Hash,
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("the form's security token did not match")]
+    Csrf,
+    #[error("not found")]
+    NotFound,
+    #[error("unsupported form encoding")]
+    NotAForm,
+}
+
+impl IntoResponse for StaffError {
+    fn into_response(self) -> Response {
+        match self {
+            StaffError::Database(_) | StaffError::Hash => {
+                tracing::error!(error = %self, "staff portal request failed");
+                crate::middleware::problem_response("/pkg/signpost.css")
+            }
+            StaffError::NotSignedIn => Redirect::to("/staff/sign-in").into_response(),
+            StaffError::Forbidden => html::message(
+                StatusCode::FORBIDDEN,
+                "You do not have access to this page",
+                &["Your account's role does not include this page. Ask an administrator if you need it."],
+            ),
+            StaffError::Csrf => {
+                tracing::warn!("staff form refused: CSRF token missing or wrong");
+                html::message(
+                    StatusCode::FORBIDDEN,
+                    "This form has expired",
+                    &["Go back, reload the page and try again. If you opened the form before signing in again, it no longer works."],
+                )
+            }
+            StaffError::NotFound => html::message(
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                &["If you followed a link from an email, the request may have been removed."],
+            ),
+            StaffError::NotAForm => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Send the form as application/x-www-form-urlencoded",
+            )
+                .into_response(),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StaffError>;
+
+/// A signed-in member of staff (the session is fully signed in and live).
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub session: session::Session,
+    pub ip: String,
+}
+
+impl Staff {
+    /// Refuses unless the account's role is one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(StaffError::Forbidden)
+        }
+    }
+
+    pub fn header(&self) -> html::Header<'_> {
+        html::Header {
+            name: &self.name,
+            links: self.role.menu(),
+            csrf: &self.session.csrf,
+        }
+    }
+
+    pub fn event<'a>(&'a self, action: &'a str) -> audit::Event<'a> {
+        audit::Event {
+            actor_id: Some(&self.id),
+            actor_email: Some(&self.email),
+            action,
+            subject: None,
+            reference: None,
+            detail: None,
+            ip: Some(&self.ip),
+        }
+    }
+}
+
+fn peer_ip(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// Loads the account behind a live session of the wanted stage.
+async fn load_staff(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: String,
+    stages: &[session::Stage],
+) -> Result<Staff> {
+    let token = session::cookie(headers, session::COOKIE).ok_or(StaffError::NotSignedIn)?;
+    let now = state.staff.clock.unix();
+    let session = session::load(state.db.pool(), &token, now)
+        .await?
+        .filter(|s| stages.contains(&s.stage))
+        .ok_or(StaffError::NotSignedIn)?;
+    let row = sqlx::query("SELECT email, name, role FROM staff_user WHERE id = $1")
+        .bind(&session.user_id)
+        .fetch_optional(state.db.pool())
+        .await?
+        .ok_or(StaffError::NotSignedIn)?;
+    let role = Role::parse(&row.try_get::<String, _>(2)?).ok_or(StaffError::Forbidden)?;
+    Ok(Staff {
+        id: session.user_id.clone(),
+        email: row.try_get(0)?,
+        name: row.try_get(1)?,
+        role,
+        session,
+        ip,
+    })
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = StaffError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let ip = peer_ip(parts);
+        load_staff(state, &parts.headers, ip, &[session::Stage::Full]).await
+    }
+}
+
+/// A URL-encoded form body, with repeated names kept.
+pub type Fields = Vec<(String, String)>;
+
+pub fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default()
+}
+
+fn parse_form(headers: &HeaderMap, body: &Bytes) -> Result<Fields> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return Err(StaffError::NotAForm);
+    }
+    Ok(url::form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
+/// A POST from a signed-in member of staff whose CSRF token matched the session's. Every
+/// state-changing staff handler takes this, so none can forget the check.
+pub struct StaffForm {
+    pub staff: Staff,
+    pub fields: Fields,
+}
+
+impl FromRequest<AppState> for StaffForm {
+    type Rejection = StaffError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self> {
+        let (mut parts, body) = req.into_parts();
+        let staff = Staff::from_request_parts(&mut parts, state).await?;
+        let body = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|_| StaffError::NotAForm)?;
+        let fields = parse_form(&parts.headers, &body)?;
+        if !session::tokens_match(&staff.session.csrf, field(&fields, "csrf")) {
+            return Err(StaffError::Csrf);
+        }
+        Ok(StaffForm { staff, fields })
+    }
+}
+
+/// The staff routes and the family status page.
+pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
+    let sign_in_limit = Arc::new(auth::SignInLimit(RateLimiter::new(
+        settings.staff.sign_ins_per_ip,
+        Duration::from_secs(15 * 60),
+    )));
+    let status_limit = Arc::new(status::StatusLimit(RateLimiter::new(
+        20,
+        Duration::from_secs(3600),
+    )));
+    Router::new()
+        .route("/staff", get(home))
+        .route("/staff/", get(home))
+        .route(
+            "/staff/sign-in",
+            get(auth::sign_in_page).post(auth::sign_in),
+        )
+        .route("/staff/sign-in/code", get(auth::code_page).post(auth::code))
+        .route("/staff/enrol", get(auth::enrol_page).post(auth::enrol))
+        .route("/staff/sign-out", post(auth::sign_out))
+        .route("/staff/account", get(auth::account_page))
+        .route(
+            "/staff/sign-out-everywhere",
+            post(auth::sign_out_everywhere),
+        )
+        .route("/staff/queue", get(triage::queue))
+        .route("/staff/requests/{id}", get(triage::request_page))
+        .route("/staff/requests/{id}/assign", post(triage::assign))
+        .route("/staff/requests/{id}/close", post(triage::close))
+        .route(
+            "/staff/requests/{id}/decision",
+            get(triage::decision_page).post(triage::decide),
+        )
+        .route("/staff/audit", get(users::audit_page))
+        .route("/staff/directory", get(directory::stale_page))
+        .route("/staff/directory/{id}/reviewed", post(directory::reviewed))
+        .route("/staff/directory/{id}/archive", post(directory::archive))
+        .route("/staff/kpis", get(kpi::page))
+        .route("/staff/kpis.csv", get(kpi::export))
+        .route(
+            "/staff/users",
+            get(users::users_page).post(users::create_user),
+        )
+        .route("/staff/users/{id}/disable", post(users::disable))
+        .route(
+            "/staff/users/{id}/reset-second-factor",
+            post(users::reset_second_factor),
+        )
+        .route(
+            "/request-support/status",
+            get(status::lookup_page).post(status::lookup),
+        )
+        .route("/request-support/status/{token}", get(status::by_link))
+        .layer(Extension(sign_in_limit))
+        .layer(Extension(status_limit))
+}
+
+/// `GET /staff`: the role's start page, or the sign-in page.
+async fn home(staff: std::result::Result<Staff, StaffError>) -> Response {
+    match staff {
+        Ok(staff) => Redirect::to(staff.role.home()).into_response(),
+        Err(_) => Redirect::to("/staff/sign-in").into_response(),
+    }
+}
+
+/// Every 10 minutes: deletes expired sessions and applies the retention period to closed
+/// requests. Started by the application.
+pub async fn housekeeping(db: crate::db::Db, settings: StaffSettings) {
+    loop {
+        if session::purge(db.pool(), settings.clock.unix())
+            .await
+            .is_err()
+        {
+            tracing::warn!("could not delete expired staff sessions");
+        }
+        match retention::run_once(&db, &settings.clock, settings.closed_retention_days).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "deleted the personal data of closed requests"),
+            Err(_) => tracing::warn!("could not apply the retention period to closed requests"),
+        }
+        tokio::time::sleep(Duration::from_secs(600)).await;
+    }
+}

@@ -1,0 +1,72 @@
+//! Retention: the personal data of a request is deleted a configurable time after the request was
+//! closed (`SIGNPOST_CLOSED_RETENTION_DAYS`). Drafts are deleted 30 days after their last change
+//! by the form's own worker (`early_help::purge_drafts`). What stays of a purged request is what
+//! the performance figures need — reference, dates, outcome, level of need — never answers, the
+//! decision's free-text reason, the area or the status link.
+
+use super::audit;
+use crate::clock::Clock;
+use crate::db::Db;
+use sqlx::Row;
+
+/// Deletes the personal data of requests closed more than `days` days ago; returns how many.
+pub async fn run_once(db: &Db, clock: &Clock, days: u32) -> Result<u64, sqlx::Error> {
+    let cutoff = {
+        let secs = clock.unix() - i64::from(days) * 86_400;
+        crate::clock::Clock::system_at(secs)
+    };
+    let pool = db.pool();
+    let due: Vec<(String, String)> = sqlx::query(
+        "SELECT id, kind FROM triage_case WHERE status = 'closed' AND purged_at IS NULL \
+         AND closed_at IS NOT NULL AND closed_at < $1",
+    )
+    .bind(&cutoff)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .collect::<Result<_, sqlx::Error>>()?;
+    let now = clock.now();
+    let mut count = 0;
+    for (id, kind) in &due {
+        let mut tx = pool.begin().await?;
+        if kind == super::triage::EARLY_HELP {
+            sqlx::query("DELETE FROM early_help_request WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE triage_case SET purged_at = $1, decision_reason = NULL, outcode = NULL, \
+             status_token_hash = NULL, updated_at = $1 WHERE id = $2",
+        )
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE triage_event SET detail = NULL WHERE case_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        count += 1;
+    }
+    if count > 0 {
+        let detail = format!("{count} closed request(s) older than {days} days");
+        audit::record(
+            pool,
+            &now,
+            &audit::Event {
+                actor_id: None,
+                actor_email: Some("retention worker"),
+                action: "retention_purge",
+                subject: None,
+                reference: None,
+                detail: Some(&detail),
+                ip: None,
+            },
+        )
+        .await?;
+    }
+    Ok(count)
+}

@@ -1,0 +1,973 @@
+//! The staff portal over HTTP against a real database: sign-in with a password and a TOTP
+//! second factor (enrolment included), the triage of a real request for support through to the
+//! outcome email at a real SMTP server and the family's status page, lockout, session expiry
+//! (with the app's injectable clock, no sleeping), CSRF rejection, and every role × every staff
+//! route.
+
+mod common;
+
+use common::journey::Visitor;
+use common::smtp::SmtpSink;
+use common::{spawn_app_with, TestApp};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use signpost::clock::Clock;
+use signpost::mail::MailTransport;
+use signpost::staff::{totp, users};
+use sqlx::Row;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const PASSWORD: &str = "harbour lantern pebble";
+
+/// A browser with a cookie jar, redirects not followed.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let mut request = request;
+        if !self.cookies.is_empty() {
+            let header: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            request = request.header(COOKIE, header.join("; "));
+        }
+        let response = request.send().await.expect("request");
+        for set in response.headers().get_all(SET_COOKIE) {
+            let text = set.to_str().unwrap_or_default();
+            assert!(text.contains("HttpOnly"), "{text}");
+            assert!(text.contains("SameSite=Strict"), "{text}");
+            let pair = text.split(';').next().unwrap_or_default();
+            if let Some((k, v)) = pair.split_once('=') {
+                if v.is_empty() || text.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_owned(), v.to_owned());
+                }
+            }
+        }
+        Page {
+            status: response.status().as_u16(),
+            location: response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            body: response.text().await.unwrap_or_default(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let request = self.app.client.get(self.app.url(path));
+        self.send(request).await
+    }
+
+    async fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let request = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(request).await
+    }
+}
+
+fn csrf_in(body: &str) -> String {
+    let start = body.find(r#"name="csrf" value=""#).expect("a CSRF field") + 19;
+    body[start..start + 64].to_owned()
+}
+
+async fn add_user(app: &TestApp, email: &str, role: &str) {
+    users::create(
+        app.db.pool(),
+        &Clock::system(),
+        &users::NewUser {
+            email,
+            name: &format!("Test {role}"),
+            role,
+            password: PASSWORD,
+        },
+        None,
+    )
+    .await
+    .expect("account created");
+}
+
+/// The password step; returns the page it redirects to.
+async fn password_step(b: &mut Browser<'_>, email: &str, password: &str) -> Page {
+    let page = b.get("/staff/sign-in").await;
+    assert_eq!(page.status, 200);
+    let csrf = csrf_in(&page.body);
+    b.post(
+        "/staff/sign-in",
+        &[("csrf", &csrf), ("email", email), ("password", password)],
+    )
+    .await
+}
+
+/// First sign-in: password, then the authenticator app set up from the enrolment page. Returns
+/// the secret (as the app would hold it).
+async fn enrol(b: &mut Browser<'_>, clock: &Clock, email: &str) -> String {
+    let page = password_step(b, email, PASSWORD).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.location.as_deref(), Some("/staff/enrol"));
+    let page = b.get("/staff/enrol").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<svg role=\"img\""),
+        "the QR code is inline SVG"
+    );
+    let marker = r#"id="totp-secret" class="signpost-secret">"#;
+    let start = page.body.find(marker).expect("key") + marker.len();
+    let end = start + page.body[start..].find('<').expect("end of key");
+    let secret: String = page.body[start..end]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let csrf = csrf_in(&page.body);
+    let code = totp::code_at(&secret, clock.unix()).expect("code");
+    let page = b
+        .post("/staff/enrol", &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(
+        page.body.matches("<li><code>").count(),
+        totp::RECOVERY_CODES
+    );
+    secret
+}
+
+/// A later sign-in: password, then a code.
+async fn sign_in(b: &mut Browser<'_>, clock: &Clock, email: &str, secret: &str) -> Page {
+    let page = password_step(b, email, PASSWORD).await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/staff/sign-in/code"),
+        "{}",
+        page.body
+    );
+    let page = b.get("/staff/sign-in/code").await;
+    let csrf = csrf_in(&page.body);
+    // The next time step, so a code used at enrolment is never replayed.
+    clock.advance(Duration::from_secs(30));
+    let code = totp::code_at(secret, clock.unix()).expect("code");
+    b.post("/staff/sign-in/code", &[("csrf", &csrf), ("code", &code)])
+        .await
+}
+
+async fn app_with(clock: &Clock, sink: Option<&SmtpSink>, demo: bool) -> TestApp {
+    let clock = clock.clone();
+    let smtp = sink.map(SmtpSink::url);
+    spawn_app_with(move |s| {
+        s.staff.clock = clock;
+        s.demo_data = demo;
+        if let Some(url) = smtp {
+            s.mail.transport = MailTransport::Smtp(url.parse().expect("smtp url"));
+            s.mail.poll_interval = Duration::from_millis(100);
+        }
+    })
+    .await
+}
+
+async fn submit_request(app: &TestApp) -> (String, String) {
+    let mut v = Visitor::new(app);
+    v.parent_answers("Alexandra Testperson").await;
+    let reference = v.send().await;
+    let id: String = sqlx::query("SELECT id FROM early_help_request WHERE reference = $1")
+        .bind(&reference)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("request")
+        .try_get(0)
+        .expect("id");
+    (reference, id)
+}
+
+#[tokio::test]
+async fn a_hub_user_signs_in_with_totp_triages_and_the_family_sees_the_outcome() {
+    let sink = SmtpSink::start().await;
+    let clock = Clock::system();
+    let app = app_with(&clock, Some(&sink), true).await;
+    let (reference, id) = submit_request(&app).await;
+    let mail = sink.wait_for(2, Duration::from_secs(10)).await;
+    let ack = mail
+        .iter()
+        .find(|m| m.body().contains("received your request"))
+        .expect("ack");
+    let ack_body = ack.body();
+    let link_start = ack_body
+        .find("/request-support/status/")
+        .expect("status link");
+    let link: String = ack_body[link_start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    let mut b = Browser::new(&app);
+    let secret = enrol(&mut b, &clock, "hub@brackenshire.example").await;
+    // Sign out and in again with a code, as on any later day.
+    let page = b.get("/staff/account").await;
+    let csrf = csrf_in(&page.body);
+    let page = b.post("/staff/sign-out", &[("csrf", &csrf)]).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(b.get("/staff/queue").await.status, 303, "signed out");
+    let page = sign_in(&mut b, &clock, "hub@brackenshire.example", &secret).await;
+    assert_eq!(page.location.as_deref(), Some("/staff/queue"));
+
+    let queue = b.get("/staff/queue").await;
+    assert_eq!(queue.status, 200);
+    assert!(
+        queue.body.contains(&reference),
+        "the new request is in the queue"
+    );
+    assert!(!queue.body.contains("Alexandra"), "no names in the queue");
+
+    let page = b.get(&format!("/staff/requests/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Alexandra Testperson"),
+        "all the answers"
+    );
+    assert!(page.body.contains("Request received"), "history");
+    let csrf = csrf_in(&page.body);
+    let page = b
+        .post(&format!("/staff/requests/{id}/assign"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(page.status, 303);
+
+    // The family's status page says it is being looked at.
+    let mut family = Browser::new(&app);
+    let status = family.get(&link).await;
+    assert_eq!(status.status, 200, "{}", status.body);
+    assert!(status.body.contains(&reference));
+    assert!(!status.body.contains("Alexandra"));
+
+    let services: Vec<(String, String)> = sqlx::query(
+        "SELECT id, name FROM service WHERE status = 'active' ORDER BY name, id LIMIT 2",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .expect("services")
+    .iter()
+    .map(|r| (r.try_get(0).expect("id"), r.try_get(1).expect("name")))
+    .collect();
+    assert_eq!(services.len(), 2);
+    let page = b
+        .get(&format!(
+            "/staff/requests/{id}/decision?q={}",
+            &services[0].1[..4]
+        ))
+        .await;
+    assert_eq!(page.status, 200);
+    let csrf = csrf_in(&page.body);
+    // The reason is mandatory.
+    let path = format!("/staff/requests/{id}/decision");
+    let level = "Level 2: early help from one service";
+    let page = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("outcome", "signpost"),
+                ("service", &services[0].0),
+                ("service", &services[1].0),
+                ("level", level),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Enter the reason for the decision"));
+    let page = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("outcome", "signpost"),
+                ("service", &services[0].0),
+                ("service", &services[1].0),
+                ("level", level),
+                ("reason", "Needs parenting support; two local groups fit."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+
+    let mail = sink.wait_for(3, Duration::from_secs(10)).await;
+    let outcome = mail
+        .iter()
+        .find(|m| {
+            m.header("Subject")
+                .unwrap_or_default()
+                .contains("An update on your request")
+        })
+        .expect("the outcome email");
+    assert_eq!(outcome.header("To").as_deref(), Some("alex@family.example"));
+    let body = outcome.body();
+    assert!(body.contains(&reference));
+    for (sid, name) in &services {
+        assert!(body.contains(name.as_str()), "{name} listed");
+        assert!(body.contains(&format!("/services/{sid}")));
+    }
+    for secret in common::journey::SECRETS {
+        if *secret != "alex@family.example" {
+            assert!(
+                !body.contains(secret),
+                "the outcome email contains {secret:?}"
+            );
+        }
+    }
+    assert!(
+        !body.contains("parenting support"),
+        "the reason stays internal"
+    );
+
+    // By reference and email, the family sees the decision's plain-English meaning.
+    let page = family
+        .post(
+            "/request-support/status",
+            &[
+                ("reference", &reference.to_lowercase()),
+                ("email", "Alex@Family.example"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page
+        .body
+        .contains("We have found services in your area that can help"));
+    assert!(!page.body.contains("Alexandra"));
+    let wrong = family
+        .post(
+            "/request-support/status",
+            &[("reference", &reference), ("email", "someone@else.example")],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+
+    // Audited: the view, the assignment and the decision, with who and from where.
+    let actions: Vec<String> =
+        sqlx::query("SELECT action FROM audit_event WHERE reference = $1 ORDER BY at, action")
+            .bind(&reference)
+            .fetch_all(app.db.pool())
+            .await
+            .expect("audit")
+            .iter()
+            .map(|r| r.try_get(0).expect("action"))
+            .collect();
+    for wanted in ["view_request", "assign", "decision"] {
+        assert!(
+            actions.iter().any(|a| a == wanted),
+            "{wanted} in {actions:?}"
+        );
+    }
+    let ip: String = sqlx::query("SELECT ip FROM audit_event WHERE action = 'decision'")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("row")
+        .try_get(0)
+        .expect("ip");
+    assert_eq!(ip, "127.0.0.1");
+
+    // The performance figures count the decision; the CSV export is audited.
+    let page = b.get("/staff/kpis").await;
+    assert_eq!(page.status, 200);
+    let csv = b.get("/staff/kpis.csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains(",1,0,0,0,0,0\n"), "{}", csv.body);
+    assert!(csv.body.contains("decided,1\n"));
+    assert!(csv.body.contains("decided_within_1_working_day,1\n"));
+    assert!(!csv.body.contains(&reference), "aggregates only");
+    let exports: i64 = sqlx::query("SELECT COUNT(*) FROM audit_event WHERE action = 'export'")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count")
+        .try_get(0)
+        .expect("n");
+    assert_eq!(exports, 1);
+}
+
+#[tokio::test]
+async fn closed_requests_lose_their_personal_data_after_the_retention_period() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    let (reference, id) = submit_request(&app).await;
+    let (_, open_id) = submit_request(&app).await;
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    let mut b = Browser::new(&app);
+    let secret = enrol(&mut b, &clock, "hub@brackenshire.example").await;
+    let csrf = csrf_in(&b.get(&format!("/staff/requests/{id}")).await.body);
+    let level = "Level 1: universal services";
+    let page = b
+        .post(
+            &format!("/staff/requests/{id}/decision"),
+            &[
+                ("csrf", &csrf),
+                ("outcome", "nfa"),
+                ("level", level),
+                ("reason", "Family doing well"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    let page = b
+        .post(&format!("/staff/requests/{id}/close"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(page.status, 303);
+    let days = 30;
+    // Not yet.
+    clock.advance(Duration::from_secs(29 * 86_400));
+    assert_eq!(
+        signpost::staff::retention::run_once(&app.db, &clock, days)
+            .await
+            .expect("run"),
+        0
+    );
+    clock.advance(Duration::from_secs(2 * 86_400));
+    assert_eq!(
+        signpost::staff::retention::run_once(&app.db, &clock, days)
+            .await
+            .expect("run"),
+        1
+    );
+    let left: i64 = sqlx::query("SELECT COUNT(*) FROM early_help_request WHERE id = $1")
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count")
+        .try_get(0)
+        .expect("n");
+    assert_eq!(left, 0, "the answers are deleted");
+    let row = sqlx::query(
+        "SELECT reference, outcome, decision_reason, purged_at FROM triage_case WHERE id = $1",
+    )
+    .bind(&id)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("case");
+    assert_eq!(row.try_get::<String, _>(0).expect("ref"), reference);
+    assert_eq!(
+        row.try_get::<Option<String>, _>(1)
+            .expect("outcome")
+            .as_deref(),
+        Some("nfa")
+    );
+    assert_eq!(row.try_get::<Option<String>, _>(2).expect("reason"), None);
+    assert!(row
+        .try_get::<Option<String>, _>(3)
+        .expect("purged")
+        .is_some());
+    // An open request is untouched, however old.
+    let open: i64 = sqlx::query("SELECT COUNT(*) FROM early_help_request WHERE id = $1")
+        .bind(&open_id)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count")
+        .try_get(0)
+        .expect("n");
+    assert_eq!(open, 1);
+    // Staff see that the answers were deleted; the audit log says so.
+    let page = sign_in(&mut b, &clock, "hub@brackenshire.example", &secret).await;
+    assert_eq!(page.status, 303);
+    let page = b.get(&format!("/staff/requests/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("The answers were deleted on"));
+    assert!(!page.body.contains("Alexandra"));
+    let purges: i64 =
+        sqlx::query("SELECT COUNT(*) FROM audit_event WHERE action = 'retention_purge'")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("count")
+            .try_get(0)
+            .expect("n");
+    assert_eq!(purges, 1);
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_address_for_15_minutes() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    let mut b = Browser::new(&app);
+    for _ in 0..4 {
+        let page = password_step(&mut b, "hub@brackenshire.example", "wrong password here").await;
+        assert_eq!(page.status, 422);
+        assert!(page
+            .body
+            .contains("Enter a correct email address and password"));
+    }
+    let page = password_step(&mut b, "hub@brackenshire.example", "wrong password here").await;
+    assert_eq!(page.status, 429);
+    // Even the right password is refused while locked.
+    let page = password_step(&mut b, "hub@brackenshire.example", PASSWORD).await;
+    assert_eq!(page.status, 429);
+    // An address no account has locks the same way (nothing to learn from the lockout).
+    for _ in 0..5 {
+        password_step(&mut b, "nobody@brackenshire.example", "wrong password here").await;
+    }
+    assert_eq!(
+        password_step(&mut b, "nobody@brackenshire.example", "x")
+            .await
+            .status,
+        429
+    );
+    clock.advance(Duration::from_secs(15 * 60 + 1));
+    let page = password_step(&mut b, "hub@brackenshire.example", PASSWORD).await;
+    assert_eq!(page.status, 303, "unlocked after 15 minutes");
+    let locked: i64 =
+        sqlx::query("SELECT COUNT(*) FROM audit_event WHERE action = 'sign_in_locked'")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("count")
+            .try_get(0)
+            .expect("n");
+    assert!(locked >= 2);
+}
+
+#[tokio::test]
+async fn wrong_codes_count_towards_the_lockout_and_codes_work_once() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    let mut b = Browser::new(&app);
+    let secret = enrol(&mut b, &clock, "hub@brackenshire.example").await;
+    let mut other = Browser::new(&app);
+    let page = password_step(&mut other, "hub@brackenshire.example", PASSWORD).await;
+    assert_eq!(page.location.as_deref(), Some("/staff/sign-in/code"));
+    let csrf = csrf_in(&other.get("/staff/sign-in/code").await.body);
+    // The code used at enrolment is not accepted again.
+    let used = totp::code_at(&secret, clock.unix()).expect("code");
+    let page = other
+        .post("/staff/sign-in/code", &[("csrf", &csrf), ("code", &used)])
+        .await;
+    assert_eq!(page.status, 422);
+    for _ in 0..3 {
+        let page = other
+            .post(
+                "/staff/sign-in/code",
+                &[("csrf", &csrf), ("code", "000000")],
+            )
+            .await;
+        assert_eq!(page.status, 422);
+    }
+    let page = other
+        .post(
+            "/staff/sign-in/code",
+            &[("csrf", &csrf), ("code", "000001")],
+        )
+        .await;
+    assert_eq!(page.status, 429, "the fifth failure locks");
+    assert_eq!(
+        other.get("/staff/sign-in/code").await.status,
+        303,
+        "half session ended"
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_after_30_idle_minutes_or_12_hours_and_everywhere_on_request() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    let mut b = Browser::new(&app);
+    let secret = enrol(&mut b, &clock, "hub@brackenshire.example").await;
+    // Active every 29 minutes: still signed in.
+    for _ in 0..3 {
+        clock.advance(Duration::from_secs(29 * 60));
+        assert_eq!(b.get("/staff/queue").await.status, 200);
+    }
+    clock.advance(Duration::from_secs(31 * 60));
+    let page = b.get("/staff/queue").await;
+    assert_eq!(page.status, 303, "idle for 31 minutes");
+    assert_eq!(page.location.as_deref(), Some("/staff/sign-in"));
+
+    // Absolute limit: busy all day, out after 12 hours.
+    let page = sign_in(&mut b, &clock, "hub@brackenshire.example", &secret).await;
+    assert_eq!(page.status, 303);
+    for _ in 0..24 {
+        clock.advance(Duration::from_secs(29 * 60));
+        assert_eq!(b.get("/staff/queue").await.status, 200);
+    }
+    clock.advance(Duration::from_secs(25 * 60));
+    assert_eq!(
+        b.get("/staff/queue").await.status,
+        303,
+        "12 hours after signing in"
+    );
+
+    // Sign out everywhere ends the other browser's session too.
+    clock.advance(Duration::from_secs(60));
+    sign_in(&mut b, &clock, "hub@brackenshire.example", &secret).await;
+    let mut other = Browser::new(&app);
+    sign_in(&mut other, &clock, "hub@brackenshire.example", &secret).await;
+    assert_eq!(other.get("/staff/queue").await.status, 200);
+    let csrf = csrf_in(&b.get("/staff/account").await.body);
+    let page = b
+        .post("/staff/sign-out-everywhere", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(page.status, 200);
+    assert_eq!(other.get("/staff/queue").await.status, 303);
+    assert_eq!(b.get("/staff/queue").await.status, 303);
+}
+
+#[tokio::test]
+async fn state_changing_requests_without_the_right_csrf_token_are_refused() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    let (_, id) = submit_request(&app).await;
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    let mut b = Browser::new(&app);
+    enrol(&mut b, &clock, "hub@brackenshire.example").await;
+    let path = format!("/staff/requests/{id}/assign");
+    for token in [
+        "",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+    ] {
+        let page = b.post(&path, &[("csrf", token)]).await;
+        assert_eq!(page.status, 403, "token {token:?}");
+        assert!(page.body.contains("This form has expired"));
+    }
+    let assigned: Option<String> = sqlx::query("SELECT assignee_id FROM triage_case WHERE id = $1")
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("case")
+        .try_get(0)
+        .expect("assignee");
+    assert_eq!(assigned, None, "nothing changed");
+    // The sign-in form too: without its double-submit token the password is not even checked.
+    let mut fresh = Browser::new(&app);
+    let page = fresh
+        .post(
+            "/staff/sign-in",
+            &[
+                ("email", "hub@brackenshire.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+    // With the right token it works.
+    let csrf = csrf_in(&b.get(&format!("/staff/requests/{id}")).await.body);
+    assert_eq!(b.post(&path, &[("csrf", &csrf)]).await.status, 303);
+}
+
+#[tokio::test]
+async fn every_role_and_anonymous_against_every_staff_route() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    let (_, id) = submit_request(&app).await;
+    let roles = ["hub", "carers", "directory", "admin"];
+    let mut browsers = Vec::new();
+    for role in roles {
+        let email = format!("{role}@brackenshire.example");
+        add_user(&app, &email, role).await;
+        let mut b = Browser::new(&app);
+        enrol(&mut b, &clock, &email).await;
+        browsers.push((Some(role), b));
+    }
+    browsers.push((None, Browser::new(&app)));
+    let request = format!("/staff/requests/{id}");
+    let decision = format!("/staff/requests/{id}/decision");
+    let assign = format!("/staff/requests/{id}/assign");
+    let close = format!("/staff/requests/{id}/close");
+    // (method, path, roles allowed). POSTs carry the browser's own CSRF token and a form that
+    // is incomplete on purpose (allowed = 422 or a redirect to the page, never 403).
+    let routes: Vec<(&str, &str, &[&str])> = vec![
+        ("GET", "/staff/queue", &["hub", "carers"]),
+        ("GET", &request, &["hub"]),
+        ("GET", &decision, &["hub"]),
+        ("POST", &decision, &["hub"]),
+        ("POST", &assign, &["hub"]),
+        ("POST", &close, &["hub"]),
+        ("GET", "/staff/audit", &["admin"]),
+        ("GET", "/staff/kpis", &["hub", "admin"]),
+        ("GET", "/staff/directory", &["directory"]),
+        // A service id that does not exist: allowed = 404, refused = 403.
+        (
+            "POST",
+            "/staff/directory/no-such-service/archive",
+            &["directory"],
+        ),
+        (
+            "POST",
+            "/staff/directory/no-such-service/reviewed",
+            &["directory"],
+        ),
+        ("GET", "/staff/kpis.csv", &["hub", "admin"]),
+        ("GET", "/staff/users", &["admin"]),
+        ("POST", "/staff/users", &["admin"]),
+        // An id no account has: allowed = 404, refused = 403.
+        ("POST", "/staff/users/no-such-account/disable", &["admin"]),
+        (
+            "GET",
+            "/staff/account",
+            &["hub", "carers", "directory", "admin"],
+        ),
+    ];
+    for (role, b) in &mut browsers {
+        let csrf = match role {
+            Some(_) => csrf_in(&b.get("/staff/account").await.body),
+            None => String::new(),
+        };
+        for (method, path, allowed) in &routes {
+            let page = if *method == "GET" {
+                b.get(path).await
+            } else {
+                b.post(path, &[("csrf", &csrf)]).await
+            };
+            let who = role.unwrap_or("anonymous");
+            match role {
+                None => {
+                    assert_eq!(page.status, 303, "anonymous {method} {path}");
+                    assert_eq!(page.location.as_deref(), Some("/staff/sign-in"));
+                }
+                Some(r) if allowed.contains(r) => assert!(
+                    matches!(page.status, 200 | 303 | 404 | 422)
+                        && page.location.as_deref() != Some("/staff/sign-in"),
+                    "{who} may {method} {path}: got {}",
+                    page.status
+                ),
+                Some(_) => assert_eq!(page.status, 403, "{who} may not {method} {path}"),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn weak_passwords_are_refused_when_accounts_are_created() {
+    let app = app_with(&Clock::system(), None, false).await;
+    for (password, why) in [("short", "12 characters"), ("qwertyuiop12", "too common")] {
+        let err = users::create(
+            app.db.pool(),
+            &Clock::system(),
+            &users::NewUser {
+                email: "a@brackenshire.example",
+                name: "A",
+                role: "hub",
+                password,
+            },
+            None,
+        )
+        .await
+        .expect_err("refused");
+        assert!(err.to_string().contains(why), "{err}");
+    }
+    let hash: String = {
+        add_user(&app, "b@brackenshire.example", "admin").await;
+        sqlx::query("SELECT password_hash FROM staff_user WHERE email = 'b@brackenshire.example'")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("row")
+            .try_get(0)
+            .expect("hash")
+    };
+    assert!(hash.starts_with("$argon2id$"));
+}
+
+#[tokio::test]
+async fn an_admin_disables_an_account_and_resets_a_lost_second_factor() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    add_user(&app, "admin@brackenshire.example", "admin").await;
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    add_user(&app, "lost@brackenshire.example", "hub").await;
+    let mut admin = Browser::new(&app);
+    enrol(&mut admin, &clock, "admin@brackenshire.example").await;
+    let mut hub = Browser::new(&app);
+    enrol(&mut hub, &clock, "hub@brackenshire.example").await;
+    let mut lost = Browser::new(&app);
+    enrol(&mut lost, &clock, "lost@brackenshire.example").await;
+    let pool = app.db.pool().clone();
+    let id = |email: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query("SELECT id FROM staff_user WHERE email = $1")
+                .bind(email)
+                .fetch_one(&pool)
+                .await
+                .expect("user")
+                .try_get::<String, _>(0)
+                .expect("id")
+        }
+    };
+    let page = admin.get("/staff/users").await;
+    assert_eq!(page.status, 200);
+    let csrf = csrf_in(&page.body);
+    let hub_id = id("hub@brackenshire.example").await;
+    let page = admin
+        .post(
+            &format!("/staff/users/{hub_id}/disable"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        hub.get("/staff/queue").await.status,
+        303,
+        "their session ended"
+    );
+    let page = password_step(&mut hub, "hub@brackenshire.example", PASSWORD).await;
+    assert_eq!(page.status, 422, "a disabled account cannot sign in");
+
+    let lost_id = id("lost@brackenshire.example").await;
+    let page = admin
+        .post(
+            &format!("/staff/users/{lost_id}/reset-second-factor"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    assert_eq!(lost.get("/staff/queue").await.status, 303);
+    let page = password_step(&mut lost, "lost@brackenshire.example", PASSWORD).await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/staff/enrol"),
+        "sets up a new app"
+    );
+
+    // An admin cannot disable themselves (someone else must).
+    let admin_id = id("admin@brackenshire.example").await;
+    let page = admin
+        .post(
+            &format!("/staff/users/{admin_id}/disable"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+    let actions: Vec<String> =
+        sqlx::query("SELECT action FROM audit_event WHERE subject LIKE 'user:%' ORDER BY at")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("audit")
+            .iter()
+            .map(|r| r.try_get(0).expect("action"))
+            .collect();
+    for wanted in [
+        "user_created",
+        "totp_enrolled",
+        "user_disabled",
+        "second_factor_reset",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == wanted),
+            "{wanted} in {actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn directory_editors_see_stale_listings_and_archive_or_review_them() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, true).await;
+    let ids: Vec<(String, String)> =
+        sqlx::query("SELECT id, name FROM service WHERE status = 'active' ORDER BY id LIMIT 2")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("services")
+            .iter()
+            .map(|r| (r.try_get(0).expect("id"), r.try_get(1).expect("name")))
+            .collect();
+    // Every listing reviewed recently, except these two.
+    let today = clock.today().expect("today").to_string();
+    sqlx::query("UPDATE service SET last_reviewed = $1")
+        .bind(&today)
+        .execute(app.db.pool())
+        .await
+        .expect("update");
+    for (id, _) in &ids {
+        sqlx::query("UPDATE service SET last_reviewed = '2024-01-15' WHERE id = $1")
+            .bind(id)
+            .execute(app.db.pool())
+            .await
+            .expect("update");
+    }
+    add_user(&app, "editor@brackenshire.example", "directory").await;
+    let mut b = Browser::new(&app);
+    enrol(&mut b, &clock, "editor@brackenshire.example").await;
+    let page = b.get("/staff/directory").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("2 listings not reviewed for 12 months"),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_in(&page.body);
+    let (archived, archived_name) = &ids[0];
+    let query: String = url::form_urlencoded::byte_serialize(archived_name.as_bytes()).collect();
+    let before = app
+        .get(&format!("/search?q={query}"))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        before.contains(&format!("/services/{archived}")),
+        "found before archiving"
+    );
+    let page = b
+        .post(
+            &format!("/staff/directory/{archived}/archive"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    let page = b
+        .post(
+            &format!("/staff/directory/{}/reviewed", ids[1].0),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    let page = b.get("/staff/directory").await;
+    assert!(page.body.contains("Every listing has been reviewed"));
+    // The archived service leaves the public page and, through the sync queue, the search.
+    let public = app.get(&format!("/services/{archived}")).await;
+    assert_eq!(public.status().as_u16(), 404);
+    let mut gone = false;
+    for _ in 0..50 {
+        let body = app
+            .get(&format!("/search?q={query}"))
+            .await
+            .text()
+            .await
+            .expect("body");
+        if !body.contains(&format!("/services/{archived}")) {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(gone, "the archived service is still in the search results");
+    let actions: Vec<String> =
+        sqlx::query("SELECT action FROM audit_event WHERE subject LIKE 'service:%'")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("audit")
+            .iter()
+            .map(|r| r.try_get(0).expect("action"))
+            .collect();
+    assert_eq!(actions.len(), 2, "{actions:?}");
+}
