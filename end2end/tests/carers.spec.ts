@@ -223,7 +223,7 @@ for (const js of [true, false]) {
         .poll(() => (mail = emailsMatching(new RegExp(reference))).length, { timeout: 15_000 })
         .toBe(1);
       expect(mail[0]).toMatch(/X-RcptTo: carers-team@brackenshire\.example/);
-      expect(mail[0]).toMatch(/\/staff\/carers\/referrals\/[0-9a-f-]{36}/);
+      expect(mail[0]).toMatch(/\/staff\/requests\/[0-9a-f-]{36}/);
       for (const secret of SECRETS) expect(mail[0]).not.toContain(secret);
 
       // Email the summary to yourself: the error state, then the email through the outbox.
