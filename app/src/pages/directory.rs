@@ -244,20 +244,17 @@ pub fn SearchPage() -> impl IntoView {
     let has_place = results.as_ref().is_some_and(|r| r.has_place);
     let sort = model.form.sort.clone();
     let sort_error = model.error_for("sort");
-    let shortlist_forms = results.as_ref().map(|r| {
-        r.cards
-            .iter()
-            .map(|c| {
-                view! {
-                    <crate::pages::shortlist::ShortlistForm
-                        id=c.id.clone()
-                        shortlisted=c.shortlisted
-                        back=Some(format!("{}#result-{}", model.here, c.id))
-                        form_id=Some(format!("shortlist-{}", c.id))
-                    />
-                }
-            })
-            .collect_view()
+    // Two forms for all the cards' buttons: each button sends its service's id as its own
+    // name and value (`<button form="shortlist-add" name="id" value="…">`).
+    let shortlist_forms = results.as_ref().filter(|r| !r.cards.is_empty()).map(|_| {
+        view! {
+            <form method="post" action="/shortlist/add" id="shortlist-add">
+                <input type="hidden" name="back" value=model.here.clone()/>
+            </form>
+            <form method="post" action="/shortlist/remove" id="shortlist-remove">
+                <input type="hidden" name="back" value=model.here.clone()/>
+            </form>
+        }
     });
     let shortlist_count = model.shortlist_count;
     view! {
@@ -671,7 +668,7 @@ fn Card(card: ResultCard) -> impl IntoView {
                 id=card.id.clone()
                 name=plain_name
                 shortlisted=card.shortlisted
-                form=format!("shortlist-{}", card.id)
+                form=if card.shortlisted { "shortlist-remove" } else { "shortlist-add" }.to_owned()
             />
         </li>
     }

@@ -77,8 +77,8 @@ pub fn render() -> Option<AnyView> {
 }
 
 /// An "Add to shortlist" or "Remove from shortlist" button. `form`: the id of a form elsewhere on
-/// the page that the button submits (on the results page the cards sit inside the search form,
-/// and forms cannot nest).
+/// the page that the button submits, sending the service's id as the button's own value (on the
+/// results page the cards sit inside the search form, and forms cannot nest).
 #[component]
 pub fn ShortlistButton(
     id: String,
@@ -94,7 +94,14 @@ pub fn ShortlistButton(
         ("Add", " to shortlist")
     };
     let button = view! {
-        <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" form=form.clone()>
+        <button
+            type="submit"
+            class="govuk-button govuk-button--secondary"
+            data-module="govuk-button"
+            form=form.clone()
+            name=form.is_some().then_some("id")
+            value=form.is_some().then(|| id.clone())
+        >
             {verb}
             <span class="govuk-visually-hidden">{format!(" {name}")}</span>
             {preposition}

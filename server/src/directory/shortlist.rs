@@ -194,7 +194,11 @@ async fn change(state: &AppState, secure: CookieSecure, req: Request<Body>, add:
         return bad_request("That is not a service in the directory. Go back and try again.");
     };
     let back = field(&pairs, "back");
-    let back = safe_back(&back);
+    let mut back = safe_back(&back).to_owned();
+    // From the results page: back to the same card.
+    if back.starts_with("/search") && !back.contains('#') {
+        back = format!("{back}#result-{id}");
+    }
     if add {
         match repo::get_service(state.db.pool(), &id.to_string()).await {
             Ok(Some(_)) => {}
@@ -212,7 +216,7 @@ async fn change(state: &AppState, secure: CookieSecure, req: Request<Body>, add:
     } else {
         shortlist.remove(id);
     }
-    see_other(back, shortlist.set_cookie(secure.0))
+    see_other(&back, shortlist.set_cookie(secure.0))
 }
 
 async fn add(
