@@ -391,15 +391,45 @@ async fn a_hub_user_signs_in_with_totp_triages_and_the_family_sees_the_outcome()
         .expect("ip");
     assert_eq!(ip, "127.0.0.1");
 
-    // The performance figures count the decision; the CSV export is audited.
+    // The performance figures count the decision; the CSV export is audited. Searches that
+    // found nothing are counted by outward code (the gap report).
+    for (outcode, count) in [
+        (Some("BK7"), 0),
+        (Some("BK7"), 0),
+        (Some("BK2"), 3),
+        (None, 0),
+    ] {
+        sqlx::query(
+            "INSERT INTO search_event (id, searched_at, query, filters, outcode, result_count) \
+             VALUES ($1, '2026-11-20T10:00:00Z', 'zzz', '', $2, $3)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(outcode)
+        .bind(count as i64)
+        .execute(app.db.pool())
+        .await
+        .expect("search event");
+    }
     let page = b.get("/staff/kpis").await;
     assert_eq!(page.status, 200);
+    assert!(page.body.contains("Searches that found nothing, by area"));
+    assert!(page.body.contains("Carers who asked to be contacted"));
     let csv = b.get("/staff/kpis.csv").await;
     assert_eq!(csv.status, 200);
     assert!(csv.body.contains(",1,0,0,0,0,0\n"), "{}", csv.body);
     assert!(csv.body.contains("decided,1\n"));
     assert!(csv.body.contains("decided_within_1_working_day,1\n"));
     assert!(!csv.body.contains(&reference), "aggregates only");
+    assert!(
+        csv.body.contains("zero_result_searches,BK7,2\n"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("zero_result_searches,No postcode,1\n"));
+    assert!(
+        !csv.body.contains("zero_result_searches,BK2"),
+        "BK2's search found services"
+    );
     let exports: i64 = sqlx::query("SELECT COUNT(*) FROM audit_event WHERE action = 'export'")
         .fetch_one(app.db.pool())
         .await

@@ -115,6 +115,97 @@ const COLUMNS: [&str; 6] = [
     "Not decided yet",
 ];
 
+/// Measures from the other journeys: carers' referrals after a self-assessment, by form, and
+/// the searches that found nothing, by outward code (the gap report).
+#[derive(Debug, Default)]
+pub struct Other {
+    pub referrals: Vec<(String, i64)>,
+    pub zero_results: Vec<(String, i64)>,
+}
+
+async fn other(pool: &AnyPool) -> Result<Other> {
+    let referrals =
+        sqlx::query("SELECT form, COUNT(*) FROM carer_referral GROUP BY form ORDER BY form")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| -> std::result::Result<(String, i64), sqlx::Error> {
+                let form: String = r.try_get(0)?;
+                let label = if form == app::forms::carers::YOUNG.id {
+                    "Young carers"
+                } else {
+                    "Adult carers"
+                };
+                Ok((label.to_owned(), r.try_get(1)?))
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+    let zero_results = sqlx::query(
+        "SELECT COALESCE(outcode, 'No postcode'), COUNT(*) FROM search_event \
+         WHERE result_count = 0 GROUP BY COALESCE(outcode, 'No postcode') \
+         ORDER BY COUNT(*) DESC, COALESCE(outcode, 'No postcode') LIMIT 50",
+    )
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| -> std::result::Result<(String, i64), sqlx::Error> {
+        Ok((r.try_get(0)?, r.try_get(1)?))
+    })
+    .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(Other {
+        referrals,
+        zero_results,
+    })
+}
+
+fn other_html(o: &Other) -> String {
+    let table = |caption: &str, key: &str, rows: &[(String, i64)], empty: &str| {
+        if rows.is_empty() {
+            return format!(
+                r#"<h2 class="govuk-heading-m">{}</h2><p class="govuk-body">{}</p>"#,
+                esc(caption),
+                esc(empty)
+            );
+        }
+        let mut body = String::new();
+        for (k, n) in rows {
+            let _ = write!(
+                body,
+                r#"<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th><td class="govuk-table__cell govuk-table__cell--numeric">{n}</td></tr>"#,
+                esc(k)
+            );
+        }
+        format!(
+            r#"<table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">{}</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">{}</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Number</th></tr></thead><tbody class="govuk-table__body">{body}</tbody></table>"#,
+            esc(caption),
+            esc(key)
+        )
+    };
+    table(
+        "Carers who asked to be contacted after a self-assessment",
+        "Self-assessment",
+        &o.referrals,
+        "No carer has asked to be contacted yet.",
+    ) + &table(
+        "Searches that found nothing, by area",
+        "Outward code",
+        &o.zero_results,
+        "No search has found nothing yet.",
+    )
+}
+
+/// The other measures as CSV rows (`measure,key,value`).
+pub fn other_csv(o: &Other) -> String {
+    let mut out = String::from("\nmeasure,key,value\n");
+    let clean = |s: &str| s.replace([',', '"', '\n', '\r'], " ");
+    for (k, n) in &o.referrals {
+        let _ = writeln!(out, "carer_referrals,{},{n}", clean(k));
+    }
+    for (k, n) in &o.zero_results {
+        let _ = writeln!(out, "zero_result_searches,{},{n}", clean(k));
+    }
+    out
+}
+
 /// `GET /staff/kpis`.
 pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     staff.require(may::KPIS)?;
@@ -150,7 +241,8 @@ pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Respons
         )
     };
     let main = format!(
-        r#"<h1 class="govuk-heading-l">Performance</h1><dl class="govuk-summary-list" id="kpis"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Requests decided</dt><dd class="govuk-summary-list__value">{decided}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Decided within 1 working day</dt><dd class="govuk-summary-list__value">{share}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Time to decision, median (hours)</dt><dd class="govuk-summary-list__value">{median}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Time to decision, 90th percentile (hours)</dt><dd class="govuk-summary-list__value">{p90}</dd></div></dl><table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">Requests by week received and outcome</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Week beginning</th>{head}</tr></thead><tbody class="govuk-table__body">{rows}</tbody></table><p class="govuk-body"><a class="govuk-link" href="/staff/kpis.csv" download>Download these figures (CSV)</a></p>"#,
+        r#"<h1 class="govuk-heading-l">Performance</h1><dl class="govuk-summary-list" id="kpis"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Requests decided</dt><dd class="govuk-summary-list__value">{decided}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Decided within 1 working day</dt><dd class="govuk-summary-list__value">{share}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Time to decision, median (hours)</dt><dd class="govuk-summary-list__value">{median}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Time to decision, 90th percentile (hours)</dt><dd class="govuk-summary-list__value">{p90}</dd></div></dl><table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">Requests by week received and outcome</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Week beginning</th>{head}</tr></thead><tbody class="govuk-table__body">{rows}</tbody></table>{other}<p class="govuk-body"><a class="govuk-link" href="/staff/kpis.csv" download>Download these figures (CSV)</a></p>"#,
+        other = other_html(&other(state.db.pool()).await?),
         decided = f.decided,
         median = one_decimal(f.median_hours),
         p90 = one_decimal(f.p90_hours),
@@ -198,7 +290,8 @@ pub async fn export(State(state): State<AppState>, staff: Staff) -> Result<Respo
     let mut e = staff.event("export");
     e.detail = Some("kpis.csv");
     audit::record(pool, &state.staff.clock.now(), &e).await?;
-    let mut response = (StatusCode::OK, csv(&f)).into_response();
+    let body = csv(&f) + &other_csv(&other(pool).await?);
+    let mut response = (StatusCode::OK, body).into_response();
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
