@@ -218,3 +218,22 @@ test("the directory's pages fit a 320 px wide screen", async ({ page }) => {
     expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
   }
 });
+
+test("with JavaScript, filters apply without a reload and the search box suggests", async ({ page }) => {
+  await page.goto("/search");
+  await expect(page.locator(".signpost-live-search")).toHaveAttribute("data-ready", "true");
+  const all = await total(page);
+  // A marker on the window survives only if the page is not reloaded.
+  await page.evaluate(() => ((window as unknown as { stay: boolean }).stay = true));
+  await page.locator("#cost-free").check();
+  await expect(page).toHaveURL(/cost=free/);
+  await expect.poll(() => total(page)).toBeLessThan(all);
+  expect(await page.evaluate(() => (window as unknown as { stay?: boolean }).stay)).toBe(true);
+  await expect(page.locator("#cost-free")).toBeChecked();
+  await expect(page.locator("#result-count")).toHaveAttribute("aria-live", "polite");
+
+  await page.locator("#q").fill("auti");
+  await expect.poll(() => page.locator("#q-suggestions option").count()).toBeGreaterThan(0);
+  const first = await page.locator("#q-suggestions option").first().getAttribute("value");
+  expect(first?.toLowerCase()).toContain("autism");
+});
