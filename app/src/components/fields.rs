@@ -16,6 +16,15 @@ pub fn textarea_text(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// The form group's classes, with the error modifier when the field has an error.
+fn group_class(has_error: bool) -> &'static str {
+    if has_error {
+        "govuk-form-group govuk-form-group--error"
+    } else {
+        "govuk-form-group"
+    }
+}
+
 /// The message for field `name`, if it has one.
 pub fn error_for(errors: &[FieldError], name: &str) -> Option<String> {
     errors
@@ -61,11 +70,7 @@ pub fn TextInput(
 ) -> impl IntoView {
     let id = name.to_owned();
     let has_error = error.is_some();
-    let group = if has_error {
-        "govuk-form-group govuk-form-group--error"
-    } else {
-        "govuk-form-group"
-    };
+    let group = group_class(has_error);
     let input_class = if has_error {
         format!("{class} govuk-input--error")
     } else {
@@ -102,11 +107,7 @@ pub fn TextArea(
 ) -> impl IntoView {
     let id = name.to_owned();
     let has_error = error.is_some();
-    let group = if has_error {
-        "govuk-form-group govuk-form-group--error"
-    } else {
-        "govuk-form-group"
-    };
+    let group = group_class(has_error);
     let class = if has_error {
         "govuk-textarea govuk-textarea--error"
     } else {
@@ -142,11 +143,7 @@ pub fn Radios(
 ) -> impl IntoView {
     let id = name.to_owned();
     let has_error = error.is_some();
-    let group = if has_error {
-        "govuk-form-group govuk-form-group--error"
-    } else {
-        "govuk-form-group"
-    };
+    let group = group_class(has_error);
     view! {
         <div class=group>
             <fieldset class="govuk-fieldset" aria-describedby=describedby(&id, false, has_error)>

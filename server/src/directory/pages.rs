@@ -58,6 +58,29 @@ pub(super) async fn render_with<T: Clone + Send + Sync + 'static>(
     handler(req).await.into_response()
 }
 
+/// Renders like [`render_with`], with `status` (a page that failed keeps its own status).
+pub(super) async fn render_with_status<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    model: T,
+    req: Request<Body>,
+    status: StatusCode,
+) -> Response {
+    let mut response = render_with(state, model, req).await;
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+/// A message for one field of a one-page form (the error summary links to the field's id).
+pub(super) fn form_error(field: &str, message: &str) -> app::forms::FieldError {
+    app::forms::FieldError {
+        field: field.to_owned(),
+        target: field.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
 /// A category of the tree: code, name, and whether it is a top-level one.
 struct Category {
     code: String,
@@ -251,11 +274,7 @@ pub async fn search_page(State(state): State<AppState>, req: Request<Body>) -> R
             } else {
                 StatusCode::BAD_REQUEST
             };
-            let mut response = render_with(&state, model, req).await;
-            if response.status() == StatusCode::OK {
-                *response.status_mut() = status;
-            }
-            response
+            render_with_status(&state, model, req, status).await
         }
         Err(e) => {
             tracing::error!(error = %e, "search page failed");

@@ -3,7 +3,7 @@
 //! carries the reference, the listing's name and the kind of problem, never the visitor's words
 //! (they may hold personal details; staff read them behind sign-in).
 
-use super::pages::render_with;
+use super::pages::{form_error, render_with, render_with_status};
 use super::repo;
 use crate::limit::RateLimiter;
 use crate::mail::{self, NewEmail};
@@ -77,27 +77,22 @@ async fn form(
     }
 }
 
-fn error(field: &str, message: &str) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        target: field.to_owned(),
-        message: message.to_owned(),
-    }
-}
-
 /// The problems with what was typed.
 fn check(model: &ReportFormModel) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if problem_label(&model.problem).is_none() {
-        errors.push(error("problem", "Select what is wrong with the listing"));
+        errors.push(form_error(
+            "problem",
+            "Select what is wrong with the listing",
+        ));
     }
     if model.details.is_empty() {
-        errors.push(error(
+        errors.push(form_error(
             "details",
             "Enter what the listing should say instead",
         ));
     } else if model.details.chars().count() > MAX_DETAILS {
-        errors.push(error(
+        errors.push(form_error(
             "details",
             "What the listing should say must be 1,200 characters or fewer",
         ));
@@ -145,20 +140,14 @@ async fn submit(
     if !model.errors.is_empty() {
         // Don't echo an absurd amount of text back.
         model.details = model.details.chars().take(MAX_DETAILS * 2).collect();
-        return with_status(
-            render_with(&state, model, req).await,
-            StatusCode::BAD_REQUEST,
-        );
+        return render_with_status(&state, model, req, StatusCode::BAD_REQUEST).await;
     }
     if !limiter.allow(peer.ip()) {
-        model.errors.push(error(
+        model.errors.push(form_error(
             "details",
             "Too many reports have been sent from this connection. Try again in an hour, or call the Family Information Service",
         ));
-        return with_status(
-            render_with(&state, model, req).await,
-            StatusCode::TOO_MANY_REQUESTS,
-        );
+        return render_with_status(&state, model, req, StatusCode::TOO_MANY_REQUESTS).await;
     }
     let report_id = uuid::Uuid::new_v4().to_string();
     let reference = app::forms::reference("LR", rand::random());
@@ -241,13 +230,6 @@ async fn sent(
         (Err(response), _) => response,
         _ => not_found(&state, req).await,
     }
-}
-
-fn with_status(mut response: Response, status: StatusCode) -> Response {
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
 }
 
 #[cfg(test)]

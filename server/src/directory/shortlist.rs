@@ -4,7 +4,7 @@
 //! emailed to the visitor, or sent by a practitioner to a family (both through the outbox,
 //! rate-limited per IP address).
 
-use super::pages::{render_with, service_model};
+use super::pages::{form_error, render_with, render_with_status, service_model};
 use super::repo;
 use crate::limit::RateLimiter;
 use crate::mail::{self, NewEmail};
@@ -390,20 +390,12 @@ async fn family_send(
     send(state, &limiter, peer, req, SendKind::ToFamily).await
 }
 
-fn error(field: &str, message: &str) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        target: field.to_owned(),
-        message: message.to_owned(),
-    }
-}
-
 /// Checks the form: the recipient, and for a family the sender's name and organisation and the
 /// note's length.
 fn check(model: &SendFormModel) -> (Option<Email>, Vec<FieldError>) {
     let mut errors = Vec::new();
     let email = if model.email.is_empty() {
-        errors.push(error(
+        errors.push(form_error(
             "email",
             match model.kind {
                 SendKind::ToMyself => "Enter your email address",
@@ -415,7 +407,7 @@ fn check(model: &SendFormModel) -> (Option<Email>, Vec<FieldError>) {
         match Email::parse(&model.email) {
             Ok(e) => Some(e),
             Err(_) => {
-                errors.push(error(
+                errors.push(form_error(
                     "email",
                     "Enter an email address in the correct format, like name@example.com",
                 ));
@@ -433,13 +425,16 @@ fn check(model: &SendFormModel) -> (Option<Email>, Vec<FieldError>) {
             ),
         ] {
             if value.is_empty() {
-                errors.push(error(name, missing));
+                errors.push(form_error(name, missing));
             } else if value.chars().count() > 100 {
-                errors.push(error(name, "Enter 100 characters or fewer"));
+                errors.push(form_error(name, "Enter 100 characters or fewer"));
             }
         }
         if model.note.chars().count() > MAX_NOTE {
-            errors.push(error("note", "Your note must be 1,000 characters or fewer"));
+            errors.push(form_error(
+                "note",
+                "Your note must be 1,000 characters or fewer",
+            ));
         }
     }
     (email, errors)
@@ -521,25 +516,19 @@ async fn send(
     let to = email.and_then(|e| e.as_str().parse().ok());
     let Some(to) = to.filter(|_| model.errors.is_empty()) else {
         if model.errors.is_empty() {
-            model.errors.push(error(
+            model.errors.push(form_error(
                 "email",
                 "Enter an email address in the correct format, like name@example.com",
             ));
         }
-        return with_status(
-            render_with(&state, model, req).await,
-            StatusCode::BAD_REQUEST,
-        );
+        return render_with_status(&state, model, req, StatusCode::BAD_REQUEST).await;
     };
     if !limiter.allow(peer.ip()) {
-        model.errors.push(error(
+        model.errors.push(form_error(
             "email",
             "Too many emails have been sent from this connection. Try again in an hour, or call the Family Information Service",
         ));
-        return with_status(
-            render_with(&state, model, req).await,
-            StatusCode::TOO_MANY_REQUESTS,
-        );
+        return render_with_status(&state, model, req, StatusCode::TOO_MANY_REQUESTS).await;
     }
     let services = match services(&state, &shortlist).await {
         Ok(s) => s,
@@ -578,13 +567,6 @@ async fn send(
         },
         None,
     )
-}
-
-fn with_status(mut response: Response, status: StatusCode) -> Response {
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
 }
 
 #[cfg(test)]
