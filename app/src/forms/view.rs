@@ -9,6 +9,7 @@ use super::{
     early_help, first, Field, FieldError, Fields, FormData, FormSpec, Interrupt, Kind, ListSpec,
     Page, Status, TextRule,
 };
+use crate::components::fields::TextInput;
 use crate::components::layout::FisPhoneLink;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -1023,25 +1024,8 @@ fn save(spec: &'static FormSpec, email: String, errors: Vec<FieldError>) -> AnyV
                 </p>
                 <p class="govuk-body">"Only ask for a link if it is safe for you to get email about this."</p>
                 <form method="post" action=format!("{}/save", spec.base) novalidate>
-                    <div class=if error.is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }>
-                        <label class="govuk-label govuk-label--s" for="email">"Email address"</label>
-                        <div id="email-hint" class="govuk-hint">"The link works for 30 days"</div>
-                        {error.clone().map(|e| view! {
-                            <p id="email-error" class="govuk-error-message">
-                                <span class="govuk-visually-hidden">"Error:"</span> " " {e}
-                            </p>
-                        })}
-                        <input
-                            class=if error.is_some() { "govuk-input govuk-input--error" } else { "govuk-input" }
-                            id="email"
-                            name="email"
-                            type="email"
-                            spellcheck="false"
-                            autocomplete="email"
-                            value=email
-                            aria-describedby=if error.is_some() { "email-hint email-error" } else { "email-hint" }
-                        />
-                    </div>
+                    <TextInput name="email" label="Email address" hint="The link works for 30 days"
+                        input_type="email" autocomplete="email" value=email error=error.clone()/>
                     <button type="submit" class="govuk-button" data-module="govuk-button">"Send me a link"</button>
                 </form>
             </div>
@@ -1258,24 +1242,8 @@ fn summary_page(summary: Summary) -> AnyView {
                 {emailed.then(|| view! { <p class="govuk-body" id="emailed">"We have sent your summary to your email address."</p> })}
                 <p class="govuk-body">"Only do this if it is safe for you to get email about caring. The email includes your answers."</p>
                 <form method="post" action=format!("{base}/summary/email") novalidate>
-                    <div class=if error.is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }>
-                        <label class="govuk-label govuk-label--s" for="email">"Email address"</label>
-                        {error.clone().map(|e| view! {
-                            <p id="email-error" class="govuk-error-message">
-                                <span class="govuk-visually-hidden">"Error:"</span> " " {e}
-                            </p>
-                        })}
-                        <input
-                            class=if error.is_some() { "govuk-input govuk-input--error" } else { "govuk-input" }
-                            id="email"
-                            name="email"
-                            type="email"
-                            spellcheck="false"
-                            autocomplete="email"
-                            value=email
-                            aria-describedby=error.as_ref().map(|_| "email-error")
-                        />
-                    </div>
+                    <TextInput name="email" label="Email address" input_type="email"
+                        autocomplete="email" value=email error=error.clone()/>
                     <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">"Email my summary"</button>
                 </form>
                 <h2 class="govuk-heading-l" id="your-answers">"Your answers"</h2>
