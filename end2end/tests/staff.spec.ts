@@ -9,7 +9,7 @@ import { axeViolations } from "./helpers";
 // password and a TOTP code (computed here as an authenticator app would), decides "signpost"
 // with two services, the outcome email arrives at the real SMTP server, and the family's status
 // page shows the decision. Also: lockout, CSRF rejection, axe on every staff page.
-// Session expiry needs the server's clock moved: server/tests/staff.rs tests it with the app's
+// Session expiry needs the server's clock moved: server/tests/it/staff.rs tests it with the app's
 // injectable clock (a release server has no way to move its clock, on purpose).
 
 const mailDir = process.env.E2E_MAILDIR!;

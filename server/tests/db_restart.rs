@@ -4,6 +4,7 @@
 //! it); otherwise it says loudly that it did not run. In its own test binary, so no other test is
 //! running when the database goes away.
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use common::journey::Visitor;

@@ -2,9 +2,7 @@
 //! results page (typos, filters and their counts, "did you mean", hostile input, paging) and the
 //! service page.
 
-mod common;
-
-use common::{spawn_app_with_demo, TestApp};
+use crate::common::{spawn_app_with_demo, TestApp};
 use signpost::directory::demo;
 
 /// The text of the results count (`id="result-count"`).

@@ -3,11 +3,9 @@
 //! (SQLite, or PostgreSQL with `TEST_DATABASE_URL`), the demo directory and search, and a real
 //! SMTP server on loopback.
 
-mod common;
-
-use common::journey::{error_lines, Visitor};
-use common::smtp::SmtpSink;
-use common::{spawn_app_with, TestApp};
+use crate::common::journey::{error_lines, Visitor};
+use crate::common::smtp::SmtpSink;
+use crate::common::{spawn_app_with, TestApp};
 use signpost::mail::MailTransport;
 use sqlx::Row;
 use std::time::Duration;

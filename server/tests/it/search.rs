@@ -4,9 +4,7 @@
 //! hostile filter values are data, never syntax — on the embedded engine, and on Meilisearch when
 //! `MEILI_URL` is set.
 
-mod common;
-
-use common::spawn_app_with_demo;
+use crate::common::spawn_app_with_demo;
 use serde_json::Value;
 use signpost::config::SearchSettings;
 use signpost::db::Db;
@@ -15,7 +13,7 @@ use signpost::search::{sync, Filters, QueryText, SearchQuery, SortOrder};
 use signpost::startup::open_search;
 use std::time::{Duration, Instant};
 
-async fn api_total(app: &common::TestApp, search: &str) -> u64 {
+async fn api_total(app: &crate::common::TestApp, search: &str) -> u64 {
     let body: Value = app
         .get(&format!("/api/oruk/services?search={search}"))
         .await
@@ -59,7 +57,10 @@ async fn directory_writes_reach_the_index() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let ready: Value = app.get("/readyz").await.json().await.unwrap();
-    assert_eq!(ready["search"]["engine"], common::search_engine_name());
+    assert_eq!(
+        ready["search"]["engine"],
+        crate::common::search_engine_name()
+    );
     assert_eq!(ready["search"]["pending_changes"], 0);
 }
 
@@ -79,7 +80,7 @@ async fn a_change_that_cannot_reach_the_index_is_kept_and_retried() {
     })
     .unwrap();
     // No server runs here: this test drives the sync worker's passes itself.
-    let db = common::demo_database(dir.path()).await;
+    let db = crate::common::demo_database(dir.path()).await;
     // Everything the demo load queued, then one edit.
     rename(&db, "focus-adhd-helpline", "Wombatfield ADHD helpline").await;
     let before = sync::queue_state(db.pool()).await.unwrap();
@@ -136,7 +137,7 @@ async fn a_change_that_cannot_reach_the_index_is_kept_and_retried() {
 #[tokio::test]
 async fn start_up_rebuilds_a_missing_or_stale_index_and_keeps_one_in_step() {
     let dir = tempfile::tempdir().unwrap();
-    let db = common::demo_database(dir.path()).await;
+    let db = crate::common::demo_database(dir.path()).await;
     let settings = SearchSettings::Embedded {
         dir: dir.path().join("index"),
     };
@@ -172,7 +173,7 @@ async fn start_up_rebuilds_a_missing_or_stale_index_and_keeps_one_in_step() {
 /// Filter values that try to be filter syntax match nothing and break nothing.
 async fn hostile_filters_are_data(settings: SearchSettings) {
     let dir = tempfile::tempdir().unwrap();
-    let db = common::demo_database(dir.path()).await;
+    let db = crate::common::demo_database(dir.path()).await;
     let search = open_search(&settings).unwrap();
     sync::prepare(&db, &search).await.unwrap();
     let all = |filters: Filters| {
@@ -232,11 +233,11 @@ async fn hostile_filter_values_are_data_in_meilisearch() {
             hostile_filters_are_data(SearchSettings::Meilisearch {
                 url,
                 key: std::env::var("MEILI_MASTER_KEY").ok(),
-                index: common::unique_name("signpost_hostile"),
+                index: crate::common::unique_name("signpost_hostile"),
             })
             .await;
         }
-        _ => common::loud_skip(
+        _ => crate::common::loud_skip(
             "Meilisearch: MEILI_URL is not set, so hostile filter values were tested on the \
              embedded engine only",
         ),

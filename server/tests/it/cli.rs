@@ -1,8 +1,6 @@
 //! The `signpost` binary itself: help, bad configuration (one clear line on standard error and a
 //! non-zero exit), `signpost migrate`, and serving until SIGTERM with a graceful shutdown.
 
-mod common;
-
 use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

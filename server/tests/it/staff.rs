@@ -4,11 +4,9 @@
 //! (with the app's injectable clock, no sleeping), CSRF rejection, and every role × every staff
 //! route.
 
-mod common;
-
-use common::journey::Visitor;
-use common::smtp::SmtpSink;
-use common::{spawn_app_with, TestApp};
+use crate::common::journey::Visitor;
+use crate::common::smtp::SmtpSink;
+use crate::common::{spawn_app_with, TestApp};
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use signpost::clock::Clock;
 use signpost::mail::MailTransport;
@@ -331,7 +329,7 @@ async fn a_hub_user_signs_in_with_totp_triages_and_the_family_sees_the_outcome()
         assert!(body.contains(name.as_str()), "{name} listed");
         assert!(body.contains(&format!("/services/{sid}")));
     }
-    for secret in common::journey::SECRETS {
+    for secret in crate::common::journey::SECRETS {
         if *secret != "alex@family.example" {
             assert!(
                 !body.contains(secret),

@@ -1,9 +1,7 @@
 //! `/healthz` and `/readyz` on the configured database (SQLite, or PostgreSQL with
 //! `TEST_DATABASE_URL`).
 
-mod common;
-
-use common::{backend, spawn_app};
+use crate::common::{backend, spawn_app};
 
 #[tokio::test]
 async fn healthz_is_ok() {

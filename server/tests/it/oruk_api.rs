@@ -2,9 +2,7 @@
 //! nested service shape, filters, proximity, errors and CORS. (The conformance checker in the
 //! shared tools is run by hand; these tests stand on their own.)
 
-mod common;
-
-use common::{spawn_app_with_demo, TestApp};
+use crate::common::{spawn_app_with_demo, TestApp};
 use serde_json::Value;
 
 async fn get_json(app: &TestApp, path: &str) -> (u16, Value) {

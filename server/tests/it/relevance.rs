@@ -10,8 +10,6 @@
 //! one of the case's `relevant_categories` and passes the case's filters. Zero-result cases score
 //! 1 when nothing is returned (and the expected suggestion is offered), else 0.
 
-mod common;
-
 use serde::Deserialize;
 use signpost::config::SearchSettings;
 use signpost::db::Db;
@@ -122,7 +120,7 @@ impl CaseFilters {
 }
 
 fn cases() -> Vec<Case> {
-    let text = include_str!("data/relevance.json");
+    let text = include_str!("../data/relevance.json");
     serde_json::from_str(text).expect("tests/data/relevance.json is valid")
 }
 
@@ -282,7 +280,7 @@ async fn run_suite(label: &'static str, db: &Db, settings: &SearchSettings) -> (
 #[tokio::test]
 async fn relevance_suite_on_both_engines() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = common::demo_database(dir.path()).await;
+    let db = crate::common::demo_database(dir.path()).await;
 
     let mut report = Vec::new();
     let (embedded, mut failures) = run_suite(
@@ -303,7 +301,7 @@ async fn relevance_suite_on_both_engines() {
                 &SearchSettings::Meilisearch {
                     url,
                     key: std::env::var("MEILI_MASTER_KEY").ok(),
-                    index: common::unique_name("signpost_relevance"),
+                    index: crate::common::unique_name("signpost_relevance"),
                 },
             )
             .await;
@@ -317,7 +315,7 @@ async fn relevance_suite_on_both_engines() {
         _ => {
             let warning = "Meilisearch: MEILI_URL is not set, so the relevance suite ran on the \
                            embedded engine only";
-            common::loud_skip(warning);
+            crate::common::loud_skip(warning);
             report.push(format!("SKIPPED {warning}"));
         }
     }

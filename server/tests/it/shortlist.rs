@@ -2,11 +2,9 @@
 //! through HTTP on the demo county (SQLite, or PostgreSQL with `TEST_DATABASE_URL`), with a real
 //! SMTP server on loopback for the emails. As a browser without JavaScript: forms and redirects.
 
-mod common;
-
-use common::journey::Visitor;
-use common::smtp::SmtpSink;
-use common::{spawn_app_with, spawn_app_with_demo, TestApp};
+use crate::common::journey::Visitor;
+use crate::common::smtp::SmtpSink;
+use crate::common::{spawn_app_with, spawn_app_with_demo, TestApp};
 use signpost::directory::demo;
 use signpost::mail::MailTransport;
 use sqlx::Row;

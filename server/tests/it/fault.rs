@@ -2,11 +2,9 @@
 //! was committed and before its emails were delivered; after a restart exactly one of each email
 //! arrives. Runs on SQLite, or PostgreSQL with `TEST_DATABASE_URL`.
 
-mod common;
-
-use common::journey::Visitor;
-use common::smtp::{free_port, SmtpSink};
-use common::{fresh_database, TestApp};
+use crate::common::journey::Visitor;
+use crate::common::smtp::{free_port, SmtpSink};
+use crate::common::{fresh_database, TestApp};
 use signpost::db::Db;
 use sqlx::Row;
 use std::process::{Child, Command, Stdio};

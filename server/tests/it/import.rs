@@ -1,9 +1,7 @@
 //! Importing and exporting ORUK JSON, on SQLite and PostgreSQL: the demo round trip, idempotent
 //! upserts, and bad input reported record by record with nothing half-imported.
 
-mod common;
-
-use common::{spawn_app, spawn_app_with_demo, TestApp};
+use crate::common::{spawn_app, spawn_app_with_demo, TestApp};
 use serde_json::{json, Value};
 use signpost::directory::import::{self, ImportError, RecordError};
 

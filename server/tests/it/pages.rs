@@ -1,9 +1,7 @@
 //! The server renders every page as complete HTML, with the layout, the right status and the
 //! security headers — on SQLite and on PostgreSQL.
 
-mod common;
-
-use common::spawn_app;
+use crate::common::spawn_app;
 
 #[tokio::test]
 async fn home_page_is_server_rendered() {

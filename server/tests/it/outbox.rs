@@ -2,11 +2,9 @@
 //! backoff, permanent failures, the server down and then up, in-doubt emails never resent, and
 //! the counts in `/readyz`.
 
-mod common;
-
-use common::journey::Visitor;
-use common::smtp::{free_port, Mode, SmtpSink};
-use common::{spawn_app_with, TestApp};
+use crate::common::journey::Visitor;
+use crate::common::smtp::{free_port, Mode, SmtpSink};
+use crate::common::{spawn_app_with, TestApp};
 use signpost::mail::{self, MailTransport, NewEmail};
 use sqlx::Row;
 use std::time::Duration;

@@ -1,11 +1,9 @@
 //! The request for support through HTTP against the real database (SQLite, or PostgreSQL with
 //! `TEST_DATABASE_URL`) and a real SMTP server on loopback.
 
-mod common;
-
-use common::journey::{error_lines, reference_in, Visitor, SECRETS};
-use common::smtp::SmtpSink;
-use common::{spawn_app_with, TestApp};
+use crate::common::journey::{error_lines, reference_in, Visitor, SECRETS};
+use crate::common::smtp::SmtpSink;
+use crate::common::{spawn_app_with, TestApp};
 use signpost::mail::MailTransport;
 use sqlx::Row;
 use std::time::Duration;
