@@ -29,6 +29,10 @@ pub struct AppState {
     pub mail: Mail,
     /// The staff portal's settings, including the clock it reads (`staff`).
     pub staff: crate::staff::StaffSettings,
+    /// What the results pages read from the database, kept between directory changes.
+    pub directory: crate::directory::cache::DirectoryCache,
+    /// Where the results pages record searches for the gap report.
+    pub search_log: crate::directory::search_log::SearchLog,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -135,6 +139,7 @@ pub struct Application {
     router: Router,
     db: Db,
     search_worker: tokio::task::JoinHandle<()>,
+    search_log_writer: crate::directory::search_log::Writer,
     mail_worker: Worker,
     draft_purge: tokio::task::JoinHandle<()>,
     session_purge: tokio::task::JoinHandle<()>,
@@ -164,6 +169,8 @@ impl Application {
         let leptos_options = leptos_options(settings, local);
         let search_worker =
             sync::spawn_worker(db.clone(), search.clone(), settings.search_sync_interval);
+        let (search_log, search_log_writer) =
+            crate::directory::search_log::SearchLog::start(db.clone());
         let mail = Mail::new(settings.mail.clone());
         let mail_worker = Worker::start(db.clone(), &mail)?;
         let draft_purge = tokio::spawn(early_help::purge_drafts(db.clone()));
@@ -178,6 +185,8 @@ impl Application {
                 search,
                 mail,
                 staff: settings.staff.clone(),
+                directory: Default::default(),
+                search_log,
             },
             settings,
         );
@@ -186,6 +195,7 @@ impl Application {
             router,
             db,
             search_worker,
+            search_log_writer,
             mail_worker,
             draft_purge,
             session_purge,
@@ -213,6 +223,9 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await;
         self.search_worker.abort();
+        self.search_log_writer
+            .finish(std::time::Duration::from_secs(2))
+            .await;
         self.draft_purge.abort();
         self.session_purge.abort();
         self.mail_worker

@@ -161,12 +161,13 @@ async fn section(state: &AppState, spec: &Spec) -> Result<LandingSection, String
         SHOWN,
     )
     .map_err(|e| e.to_string())?;
+    let generation = state.search.generation();
     let results = state
         .search
         .search(&query)
         .await
         .map_err(|e| e.to_string())?;
-    let found = cards(state.db.pool(), &results)
+    let found = cards(state, generation, &results)
         .await
         .map_err(|e| e.to_string())?;
     let plain = |parts: &[app::pages::directory::TextPart]| -> String {

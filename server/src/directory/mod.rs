@@ -1,6 +1,7 @@
 //! The directory: Open Referral UK data, its validation, storage, import/export, the demo county
 //! and the ORUK API.
 pub mod api;
+pub mod cache;
 pub mod demo;
 pub mod import;
 pub mod landing;
@@ -10,4 +11,5 @@ pub mod pages;
 pub mod postcodes;
 pub mod repo;
 pub mod report;
+pub mod search_log;
 pub mod shortlist;

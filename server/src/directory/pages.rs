@@ -27,8 +27,6 @@ use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use leptos::prelude::provide_context;
-use sqlx::{AnyPool, Row};
-use std::collections::HashMap;
 
 use super::model::ReferralRoute;
 use super::shortlist::Shortlist;
@@ -81,40 +79,7 @@ pub(super) fn form_error(field: &str, message: &str) -> app::forms::FieldError {
     }
 }
 
-/// A category of the tree: code, name, and whether it is a top-level one.
-struct Category {
-    code: String,
-    name: String,
-    top: bool,
-}
-
-async fn categories(pool: &AnyPool) -> Result<Vec<Category>, sqlx::Error> {
-    sqlx::query("SELECT code, name, parent_id FROM taxonomy_term ORDER BY position, code")
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Category {
-                code: r.try_get(0)?,
-                name: r.try_get(1)?,
-                top: r.try_get::<Option<String>, _>(2)?.is_none(),
-            })
-        })
-        .collect()
-}
-
-/// Lower-case names of every language a service offers.
-async fn languages(pool: &AnyPool) -> Result<Vec<String>, sqlx::Error> {
-    let mut names: Vec<String> = sqlx::query("SELECT DISTINCT name FROM language")
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>(0).map(|n| n.trim().to_lowercase()))
-        .collect::<Result<_, _>>()?;
-    names.sort();
-    names.dedup();
-    Ok(names)
-}
+use super::cache::Category;
 
 /// The search as the URL carries it, with only recognised values kept (for links).
 #[derive(Debug, Clone, Default)]
@@ -357,8 +322,10 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
             .unwrap_or_default()
     };
     let pool = state.db.pool();
-    let taxonomy = categories(pool).await?;
-    let known_languages = languages(pool).await?;
+    // Read before searching: card facts cached for this generation are as new as the results.
+    let generation = state.search.generation();
+    let taxonomy = state.directory.taxonomy(generation, pool).await?;
+    let known_languages = state.directory.languages(generation, pool).await?;
     let mut errors = Vec::new();
     let mut url = UrlState::default();
 
@@ -627,7 +594,7 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
             results.total,
         );
     }
-    let cards = cards(pool, &results).await?;
+    let cards = cards(state, generation, &results).await?;
     let model_results = results_view(&results, cards, &url, &filters, &taxonomy, near.is_some());
     Ok(SearchPageModel {
         here: String::new(),
@@ -639,9 +606,9 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
     })
 }
 
-/// Records a search for the gap report, in the background (a failure is logged, without the
-/// search): the words, the filters (without the postcode), the outward code and the number of
-/// results. Later pages of the same search are not counted again.
+/// Records a search for the gap report ([`super::search_log`]): the words, the filters (without
+/// the postcode), the outward code and the number of results. Later pages of the same search are
+/// not counted again.
 fn record_search(
     state: &AppState,
     words: String,
@@ -649,23 +616,11 @@ fn record_search(
     outcode: Option<String>,
     total: u64,
 ) {
-    let pool = state.db.pool().clone();
-    tokio::spawn(async move {
-        let stored = sqlx::query(
-            "INSERT INTO search_event (id, searched_at, query, filters, outcode, result_count) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(crate::clock::now())
-        .bind(words)
-        .bind(filters)
-        .bind(outcode)
-        .bind(i64::try_from(total).unwrap_or(i64::MAX))
-        .execute(&pool)
-        .await;
-        if let Err(e) = stored {
-            tracing::warn!(error = %e, "recording a search for the gap report failed");
-        }
+    state.search_log.record(super::search_log::SearchEvent {
+        words,
+        filters,
+        outcode,
+        total,
     });
 }
 
@@ -884,7 +839,7 @@ pub fn ages_text(min: Option<i64>, max: Option<i64>) -> String {
 }
 
 /// "In person, online and by phone".
-fn modes_text(modes: &[DeliveryMode]) -> String {
+pub(super) fn modes_text(modes: &[DeliveryMode]) -> String {
     let words: Vec<String> = modes
         .iter()
         .enumerate()
@@ -904,14 +859,14 @@ fn modes_text(modes: &[DeliveryMode]) -> String {
 }
 
 /// One cost option as a family reads it.
-struct Cost {
-    option: Option<String>,
-    pence: Option<i64>,
-    per: Option<String>,
-    description: Option<String>,
+pub(super) struct Cost {
+    pub(super) option: Option<String>,
+    pub(super) pence: Option<i64>,
+    pub(super) per: Option<String>,
+    pub(super) description: Option<String>,
 }
 
-fn costs_text(costs: &[Cost]) -> Vec<String> {
+pub(super) fn costs_text(costs: &[Cost]) -> Vec<String> {
     if costs.is_empty() {
         return vec!["Contact the service to ask about cost".to_owned()];
     }
@@ -953,114 +908,41 @@ fn miles(metres: f64) -> String {
     }
 }
 
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Organisation, ages, modes, schedules and cost of the services on this page, in a few queries.
+/// The cards of this page's results: what the search engine returned, with the card facts the
+/// directory holds (from [`DirectoryCache`](super::cache::DirectoryCache)) for `generation`.
 pub(super) async fn cards(
-    pool: &AnyPool,
+    state: &AppState,
+    generation: u64,
     results: &SearchResults,
 ) -> Result<Vec<ResultCard>, sqlx::Error> {
     let ids: Vec<&str> = results.hits.iter().map(|h| h.id.as_str()).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = placeholders(1, ids.len());
-    let mut services = HashMap::new();
-    let sql = format!(
-        "SELECT s.id, o.name, s.minimum_age, s.maximum_age, s.delivery_in_person, \
-         s.delivery_online, s.delivery_telephone FROM service s \
-         JOIN organization o ON o.id = s.organization_id WHERE s.id IN ({list})"
-    );
-    let mut query = sqlx::query(&sql);
-    for id in &ids {
-        query = query.bind(*id);
-    }
-    for r in query.fetch_all(pool).await? {
-        let mut modes = Vec::new();
-        for (column, mode) in [
-            (4, DeliveryMode::InPerson),
-            (5, DeliveryMode::Online),
-            (6, DeliveryMode::Telephone),
-        ] {
-            if r.try_get::<i64, _>(column)? != 0 {
-                modes.push(mode);
-            }
-        }
-        services.insert(
-            r.try_get::<String, _>(0)?,
-            (
-                r.try_get::<String, _>(1)?,
-                ages_text(r.try_get(2)?, r.try_get(3)?),
-                modes_text(&modes),
-            ),
-        );
-    }
-    let mut schedules: HashMap<String, Vec<String>> = HashMap::new();
-    let sql = format!(
-        "SELECT service_id, freq, byday, opens_at, closes_at, season, valid_from, valid_to, \
-         description FROM schedule WHERE service_id IN ({list}) ORDER BY service_id, position, id"
-    );
-    let mut query = sqlx::query(&sql);
-    for id in &ids {
-        query = query.bind(*id);
-    }
-    for r in query.fetch_all(pool).await? {
-        let input = ScheduleInput {
-            freq: r.try_get(1)?,
-            byday: r.try_get(2)?,
-            opens_at: r.try_get(3)?,
-            closes_at: r.try_get(4)?,
-            season: r.try_get(5)?,
-            valid_from: r.try_get(6)?,
-            valid_to: r.try_get(7)?,
-            description: None,
-        };
-        if let Ok(s) = Schedule::parse(input) {
-            schedules
-                .entry(r.try_get(0)?)
-                .or_default()
-                .push(s.summary());
-        }
-    }
-    let mut costs: HashMap<String, Vec<Cost>> = HashMap::new();
-    let sql = format!(
-        "SELECT service_id, option, amount_pence, per, amount_description FROM cost_option \
-         WHERE service_id IN ({list}) ORDER BY service_id, position, id"
-    );
-    let mut query = sqlx::query(&sql);
-    for id in &ids {
-        query = query.bind(*id);
-    }
-    for r in query.fetch_all(pool).await? {
-        costs.entry(r.try_get(0)?).or_default().push(Cost {
-            option: r.try_get(1)?,
-            pence: r.try_get(2)?,
-            per: r.try_get(3)?,
-            description: None,
-        });
-    }
+    let facts = state
+        .directory
+        .cards(generation, state.db.pool(), &ids)
+        .await?;
     Ok(results
         .hits
         .iter()
         .map(|h| {
-            let (organisation, ages, modes) = services.get(&h.id).cloned().unwrap_or_default();
+            let f = facts
+                .get(&h.id)
+                .map(|f| f.as_ref())
+                .cloned()
+                .unwrap_or_default();
             ResultCard {
                 shortlisted: false,
                 id: h.id.clone(),
                 name: parts(&h.name),
-                organisation,
+                organisation: f.organisation,
                 summary: parts(&h.summary),
                 distance: h.distance_metres.map(miles),
-                schedules: schedules.remove(&h.id).unwrap_or_default(),
-                cost: costs_text(costs.get(&h.id).map(Vec::as_slice).unwrap_or_default())
-                    .join("; "),
-                ages,
-                modes,
+                schedules: f.schedules,
+                cost: f.cost,
+                ages: f.ages,
+                modes: f.modes,
             }
         })
         .collect())

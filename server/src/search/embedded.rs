@@ -31,9 +31,9 @@ use crate::directory::repo::distance_metres;
 use app::domain::{TimeOfDayBand, Weekday};
 use async_trait::async_trait;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::directory::MmapDirectory;
@@ -259,7 +259,16 @@ fn internal(e: impl std::fmt::Display) -> SearchError {
 #[derive(Default)]
 struct Vocabulary {
     by_length: Vec<Vec<(String, u32)>>,
+    /// What [`Vocabulary::variants`] found for each word asked about. Families ask the same
+    /// words again and again; a new index brings a new vocabulary and so an empty cache.
+    found: Mutex<HashMap<(String, bool), Variants>>,
 }
+
+/// Indexed words near a word, with their weight.
+type Variants = Arc<[(String, f32)]>;
+
+/// Words whose variants are kept at most (past this the cache starts again).
+const MAX_CACHED_WORDS: usize = 20_000;
 
 impl Vocabulary {
     fn read(searcher: &Searcher, field: Field) -> tantivy::Result<Self> {
@@ -281,13 +290,37 @@ impl Vocabulary {
             }
             by_length[len].push((word, n));
         }
-        Ok(Self { by_length })
+        Ok(Self {
+            by_length,
+            found: Mutex::default(),
+        })
+    }
+
+    /// [`Vocabulary::find_variants`], remembered.
+    fn variants(&self, word: &str, prefix: bool) -> Variants {
+        let key = (word.to_owned(), prefix);
+        let cached = self
+            .found
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(found) = cached {
+            return found;
+        }
+        let found: Variants = self.find_variants(word, prefix).into();
+        let mut cache = self.found.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= MAX_CACHED_WORDS {
+            cache.clear();
+        }
+        cache.insert(key, found.clone());
+        found
     }
 
     /// Indexed words near `word` with their weight: within its typo budget, and when `prefix`
     /// also those that begin with it (or with something within the budget). Not `word` itself;
     /// at most [`MAX_VARIANTS`], the most used first.
-    fn variants(&self, word: &str, prefix: bool) -> Vec<(String, f32)> {
+    fn find_variants(&self, word: &str, prefix: bool) -> Vec<(String, f32)> {
         let budget = typo_budget(word);
         let len = word.chars().count();
         let mut found: Vec<(String, f32, u32)> = Vec::new();
@@ -623,14 +656,15 @@ fn text_query(
         let prefix = query.text.last_is_prefix() && i + 1 == words.len();
         // Near matches are scored in the name (where they matter most) and in all the text
         // together: two queries each rather than one per field keeps long queries fast.
-        for (variant, weight) in vocabulary.variants(word, prefix) {
-            present.push(term_in_all(&variant));
+        for (variant, weight) in vocabulary.variants(word, prefix).iter() {
+            let (variant, weight) = (variant.as_str(), *weight);
+            present.push(term_in_all(variant));
             for (field, field_weight) in [(f.name, TEXT_FIELDS[0].1), (f.all, 1.0)] {
                 options.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(
                         Box::new(TermQuery::new(
-                            Term::from_field_text(field, &variant),
+                            Term::from_field_text(field, variant),
                             IndexRecordOption::WithFreqs,
                         )),
                         field_weight * weight,

@@ -29,6 +29,7 @@ pub use query::{
     AgeBand, DeliveryMode, Facet, FacetCounts, Filters, Near, QueryError, QueryText, SearchQuery,
     SortOrder, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RADIUS_METRES, MAX_RESULT_WINDOW,
 };
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 pub use synonyms::Synonyms;
 pub use text::{Segment, Suggester};
@@ -91,7 +92,7 @@ pub struct EngineResults {
 }
 
 /// A search index. Both implementations give the same answers to the same [`SearchQuery`]:
-/// the relevance suite (`server/tests/relevance.rs`) runs against each.
+/// the relevance suite (`server/tests/it/relevance.rs`) runs against each.
 #[async_trait]
 pub trait SearchIndex: Send + Sync + 'static {
     fn engine(&self) -> Engine;
@@ -154,6 +155,8 @@ pub struct Search {
     index: Arc<dyn SearchIndex>,
     synonyms: Arc<RwLock<Synonyms>>,
     suggester: Arc<RwLock<Suggester>>,
+    /// Moves on each time the index takes in a change to the directory (see [`Search::changed`]).
+    generation: Arc<AtomicU64>,
 }
 
 impl Search {
@@ -162,7 +165,20 @@ impl Search {
             index,
             synonyms: Arc::new(RwLock::new(synonyms)),
             suggester: Arc::new(RwLock::new(suggester)),
+            generation: Arc::new(AtomicU64::new(1)),
         }
+    }
+
+    /// Which state of the directory the index holds: it moves on after every change the index
+    /// applies. What is cached from the database for the results pages
+    /// ([`crate::directory::cache`]) is kept for one generation.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Says that the index has taken in a change to the directory (`search::sync` calls it).
+    pub fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     pub fn index(&self) -> &Arc<dyn SearchIndex> {

@@ -86,6 +86,7 @@ pub async fn rebuild(db: &Db, search: &Search) -> Result<usize, SyncError> {
     let count = documents.len();
     search.set_suggester(suggester(&documents));
     search.index().replace_all(documents, &fingerprint).await?;
+    search.changed();
     forget(db.pool(), &queued).await?;
     Ok(count)
 }
@@ -194,6 +195,7 @@ pub async fn run_once(db: &Db, search: &Search) -> Result<Pass, SyncError> {
     let texts: Vec<String> = documents.iter().map(|d| d.vocabulary_text()).collect();
     match search.index().apply(documents, deletes, &fingerprint).await {
         Ok(()) => {
+            search.changed();
             search.learn(texts.iter().map(String::as_str));
             forget(db.pool(), &rows).await?;
             Ok(Pass {
