@@ -225,6 +225,15 @@ pub struct RawConfig {
     )]
     pub search_sync_ms: u64,
 
+    /// Pages of search results kept in memory until the directory next changes (0: none).
+    #[arg(
+        long,
+        env = "SIGNPOST_SEARCH_CACHE",
+        default_value_t = crate::search::cache::DEFAULT_ENTRIES,
+        global = true
+    )]
+    pub search_cache: usize,
+
     /// Email: SMTP server, sender, the Hub's address, links, retries (`server/src/mail/config.rs`).
     #[command(flatten)]
     pub mail: crate::mail::RawMailConfig,
@@ -394,6 +403,7 @@ pub struct Settings {
     pub demo_data: bool,
     pub search: SearchSettings,
     pub search_sync_interval: Duration,
+    pub search_cache: usize,
     pub mail: crate::mail::MailSettings,
     pub staff: crate::staff::StaffSettings,
 }
@@ -496,6 +506,7 @@ impl TryFrom<RawConfig> for Settings {
             demo_data: raw.demo_data,
             search,
             search_sync_interval: Duration::from_millis(raw.search_sync_ms),
+            search_cache: raw.search_cache,
             mail,
             staff,
         })

@@ -150,7 +150,9 @@ impl Application {
         let db = Db::connect(&settings.database, settings).await?;
         db.migrate().await?;
         prepare_directory(&db, settings.demo_data).await?;
-        let search = prepare_search(&db, &settings.search).await?;
+        let search = prepare_search(&db, &settings.search)
+            .await?
+            .with_result_cache(settings.search_cache);
         let listener = TcpListener::bind(settings.site_addr)
             .await
             .map_err(|e| match e.kind() {

@@ -15,6 +15,7 @@
 //! the database ([`synonyms`]), and highlighting and "did you mean" are computed from the same
 //! text rules ([`text`]) by the [`Search`] facade, whatever the engine.
 
+pub mod cache;
 pub mod document;
 pub mod embedded;
 pub mod meili;
@@ -157,6 +158,8 @@ pub struct Search {
     suggester: Arc<RwLock<Suggester>>,
     /// Moves on each time the index takes in a change to the directory (see [`Search::changed`]).
     generation: Arc<AtomicU64>,
+    /// Recent pages of results, for this generation.
+    results: Arc<cache::ResultCache>,
 }
 
 impl Search {
@@ -166,7 +169,14 @@ impl Search {
             synonyms: Arc::new(RwLock::new(synonyms)),
             suggester: Arc::new(RwLock::new(suggester)),
             generation: Arc::new(AtomicU64::new(1)),
+            results: Arc::new(cache::ResultCache::new(cache::DEFAULT_ENTRIES)),
         }
+    }
+
+    /// Keeps at most `entries` recent pages of results (0: none). Call before cloning.
+    pub fn with_result_cache(mut self, entries: usize) -> Self {
+        self.results = Arc::new(cache::ResultCache::new(entries));
+        self
     }
 
     /// Which state of the directory the index holds: it moves on after every change the index
@@ -203,6 +213,8 @@ impl Search {
             Ok(mut guard) => *guard = synonyms,
             Err(poisoned) => *poisoned.into_inner() = synonyms,
         }
+        // Synonyms change what a search finds.
+        self.changed();
         Ok(())
     }
 
@@ -225,7 +237,19 @@ impl Search {
         }
     }
 
+    /// A page of results (from [`cache`] when this query was answered since the index last
+    /// changed).
     pub async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let generation = self.generation();
+        if let Some(kept) = self.results.get(generation, query) {
+            return Ok(kept);
+        }
+        let results = self.answer(query).await?;
+        self.results.put(generation, query, &results);
+        Ok(results)
+    }
+
+    async fn answer(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
         let results = self.index.search(query).await?;
         let suggestion = if results.total == 0 && !query.text.is_empty() {
             self.suggest(query).await?
