@@ -11,11 +11,12 @@
 //! [`Search::generation`]: crate::search::Search::generation
 
 use super::pages::{ages_text, costs_text, modes_text};
+use crate::search::cache::Generational;
 use crate::search::DeliveryMode;
 use app::domain::{Schedule, ScheduleInput};
 use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 /// Card facts kept at most; past this the cache starts again (a directory is a few thousand
 /// services, so this is only a bound).
@@ -41,7 +42,6 @@ pub struct CardFacts {
 
 #[derive(Default)]
 struct Cached {
-    generation: u64,
     taxonomy: Option<Arc<[Category]>>,
     languages: Option<Arc<[String]>>,
     cards: HashMap<String, Arc<CardFacts>>,
@@ -50,29 +50,16 @@ struct Cached {
 /// Shared by every request (cloning shares it).
 #[derive(Clone, Default)]
 pub struct DirectoryCache {
-    cached: Arc<RwLock<Cached>>,
+    cached: Arc<Generational<Cached>>,
 }
 
 impl DirectoryCache {
-    /// Reads under the lock; `None` when the cache holds another generation.
     fn read<T>(&self, generation: u64, f: impl FnOnce(&Cached) -> T) -> Option<T> {
-        let cached = self.cached.read().unwrap_or_else(|p| p.into_inner());
-        (cached.generation == generation).then(|| f(&cached))
+        self.cached.read(generation, f)
     }
 
-    /// Stores what was loaded for `generation`, starting the cache again when that is newer
-    /// than what it holds; nothing is kept when the cache has moved past it.
     fn write(&self, generation: u64, f: impl FnOnce(&mut Cached)) {
-        let mut cached = self.cached.write().unwrap_or_else(|p| p.into_inner());
-        if generation > cached.generation {
-            *cached = Cached {
-                generation,
-                ..Cached::default()
-            };
-        }
-        if cached.generation == generation {
-            f(&mut cached);
-        }
+        self.cached.write(generation, f)
     }
 
     /// Every category, in the taxonomy's order.

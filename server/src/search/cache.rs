@@ -8,22 +8,41 @@
 
 use super::{SearchQuery, SearchResults};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::RwLock;
 
 /// Pages of results kept by default (`SIGNPOST_SEARCH_CACHE`).
 pub const DEFAULT_ENTRIES: usize = 1000;
 
+/// A value that holds for one generation of the index (see [`super::Search::generation`]):
+/// reading it for another generation finds nothing; writing it for a newer one starts it again
+/// from empty; writing it for an older one (loaded while a change was being applied) keeps nothing.
 #[derive(Default)]
-struct Kept {
-    generation: u64,
-    pages: HashMap<String, SearchResults>,
+pub struct Generational<T> {
+    kept: RwLock<(u64, T)>,
+}
+
+impl<T: Default> Generational<T> {
+    pub fn read<R>(&self, generation: u64, f: impl FnOnce(&T) -> R) -> Option<R> {
+        let kept = self.kept.read().unwrap_or_else(|p| p.into_inner());
+        (kept.0 == generation).then(|| f(&kept.1))
+    }
+
+    pub fn write(&self, generation: u64, f: impl FnOnce(&mut T)) {
+        let mut kept = self.kept.write().unwrap_or_else(|p| p.into_inner());
+        if generation > kept.0 {
+            *kept = (generation, T::default());
+        }
+        if kept.0 == generation {
+            f(&mut kept.1);
+        }
+    }
 }
 
 /// At most `capacity` pages; 0 keeps nothing.
 #[derive(Default)]
 pub struct ResultCache {
     capacity: usize,
-    kept: Mutex<Kept>,
+    pages: Generational<HashMap<String, SearchResults>>,
 }
 
 /// The cache's key: every part of the query (its `Debug` form is exact and has no maps).
@@ -35,7 +54,7 @@ impl ResultCache {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            kept: Mutex::default(),
+            pages: Generational::default(),
         }
     }
 
@@ -43,33 +62,23 @@ impl ResultCache {
         if self.capacity == 0 {
             return None;
         }
-        let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        if kept.generation != generation {
-            return None;
-        }
-        kept.pages.get(&key(query)).cloned()
+        self.pages
+            .read(generation, |pages| pages.get(&key(query)).cloned())
+            .flatten()
     }
 
     pub fn put(&self, generation: u64, query: &SearchQuery, results: &SearchResults) {
         if self.capacity == 0 {
             return;
         }
-        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        if generation > kept.generation {
-            *kept = Kept {
-                generation,
-                pages: HashMap::new(),
-            };
-        }
-        if kept.generation != generation {
-            return;
-        }
-        // Full: start again (simpler than least-recently-used, and the popular searches come
-        // straight back).
-        if kept.pages.len() >= self.capacity {
-            kept.pages.clear();
-        }
-        kept.pages.insert(key(query), results.clone());
+        self.pages.write(generation, |pages| {
+            // Full: start again (simpler than least-recently-used, and the popular searches
+            // come straight back).
+            if pages.len() >= self.capacity {
+                pages.clear();
+            }
+            pages.insert(key(query), results.clone());
+        });
     }
 }
 
