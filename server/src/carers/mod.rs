@@ -83,17 +83,36 @@ pub async fn finish(
     draft: &Draft,
 ) -> std::result::Result<(), sqlx::Error> {
     let reference = app::forms::reference(spec.reference_prefix, rand::random());
-    sqlx::query(
+    let mut tx = state.db.pool().begin().await?;
+    let finished = sqlx::query(
         "UPDATE form_draft SET submitted_reference = $1, updated_at = $2 \
          WHERE id = $3 AND submitted_reference IS NULL",
     )
     .bind(&reference)
     .bind(clock::timestamp_millis(SystemTime::now()))
     .bind(&draft.id)
-    .execute(state.db.pool())
-    .await?;
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if finished == 1 {
+        // The KPI's record: which form and the day, nothing about the carer.
+        sqlx::query(
+            "INSERT INTO self_assessment_outcome (id, form, completed_on) VALUES ($1, $2, $3)",
+        )
+        .bind(&draft.id)
+        .bind(spec.id)
+        .bind(today_text())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     tracing::info!(reference = %reference, form = spec.id, "carer self-assessment finished");
     Ok(())
+}
+
+/// Today (UTC) as `YYYY-MM-DD`, or empty if the clock is before 1970.
+fn today_text() -> String {
+    clock::today().map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// The finished draft this browser holds, with its reference.
@@ -311,6 +330,11 @@ async fn contact(
         tx.rollback().await?;
         return Ok(early_help::see_other(&to));
     }
+    sqlx::query("UPDATE self_assessment_outcome SET referred_on = $1 WHERE id = $2")
+        .bind(today_text())
+        .bind(&draft.id)
+        .execute(&mut *tx)
+        .await?;
     // Into the carers team's triage queue (the staff portal), in the same transaction.
     crate::staff::triage::open_case(
         &mut tx,

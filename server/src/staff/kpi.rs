@@ -115,30 +115,47 @@ const COLUMNS: [&str; 6] = [
     "Not decided yet",
 ];
 
-/// Measures from the other journeys: carers' referrals after a self-assessment, by form, and
-/// the searches that found nothing, by outward code (the gap report).
+/// Finished carer self-assessments of one form: how many, and how many of those carers then
+/// asked to be contacted (the carers' "assessed and given information" measure).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelfAssessments {
+    pub form: &'static str,
+    pub completed: i64,
+    pub referred: i64,
+}
+
+/// Measures from the other journeys: finished self-assessments and referrals, by form, and the
+/// searches that found nothing, by outward code (the gap report).
 #[derive(Debug, Default)]
 pub struct Other {
-    pub referrals: Vec<(String, i64)>,
+    pub self_assessments: Vec<SelfAssessments>,
     pub zero_results: Vec<(String, i64)>,
 }
 
+fn form_label(form: &str) -> &'static str {
+    if form == app::forms::carers::YOUNG.id {
+        "Young carers"
+    } else {
+        "Adult carers"
+    }
+}
+
 async fn other(pool: &AnyPool) -> Result<Other> {
-    let referrals =
-        sqlx::query("SELECT form, COUNT(*) FROM carer_referral GROUP BY form ORDER BY form")
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| -> std::result::Result<(String, i64), sqlx::Error> {
-                let form: String = r.try_get(0)?;
-                let label = if form == app::forms::carers::YOUNG.id {
-                    "Young carers"
-                } else {
-                    "Adult carers"
-                };
-                Ok((label.to_owned(), r.try_get(1)?))
-            })
-            .collect::<std::result::Result<Vec<_>, _>>()?;
+    let self_assessments = sqlx::query(
+        "SELECT form, COUNT(*), COUNT(referred_on) FROM self_assessment_outcome \
+         GROUP BY form ORDER BY form",
+    )
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| -> std::result::Result<SelfAssessments, sqlx::Error> {
+        Ok(SelfAssessments {
+            form: form_label(&r.try_get::<String, _>(0)?),
+            completed: r.try_get(1)?,
+            referred: r.try_get(2)?,
+        })
+    })
+    .collect::<std::result::Result<Vec<_>, _>>()?;
     let zero_results = sqlx::query(
         "SELECT COALESCE(outcode, 'No postcode'), COUNT(*) FROM search_event \
          WHERE result_count = 0 GROUP BY COALESCE(outcode, 'No postcode') \
@@ -152,53 +169,65 @@ async fn other(pool: &AnyPool) -> Result<Other> {
     })
     .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(Other {
-        referrals,
+        self_assessments,
         zero_results,
     })
 }
 
+fn numeric_cell(n: i64) -> String {
+    format!(r#"<td class="govuk-table__cell govuk-table__cell--numeric">{n}</td>"#)
+}
+
+fn self_assessments_html(rows: &[SelfAssessments]) -> String {
+    const CAPTION: &str =
+        "Carer self-assessments finished, and carers who then asked to be contacted";
+    if rows.is_empty() {
+        return format!(
+            r#"<h2 class="govuk-heading-m">{CAPTION}</h2><p class="govuk-body">No carer has finished a self-assessment yet.</p>"#
+        );
+    }
+    let mut body = String::new();
+    for r in rows {
+        let _ = write!(
+            body,
+            r#"<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>{}{}</tr>"#,
+            esc(r.form),
+            numeric_cell(r.completed),
+            numeric_cell(r.referred),
+        );
+    }
+    format!(
+        r#"<table class="govuk-table" id="self-assessments"><caption class="govuk-table__caption govuk-table__caption--m">{CAPTION}</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Self-assessment</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Finished</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Asked to be contacted</th></tr></thead><tbody class="govuk-table__body">{body}</tbody></table>"#
+    )
+}
+
 fn other_html(o: &Other) -> String {
-    let table = |caption: &str, key: &str, rows: &[(String, i64)], empty: &str| {
-        if rows.is_empty() {
-            return format!(
-                r#"<h2 class="govuk-heading-m">{}</h2><p class="govuk-body">{}</p>"#,
-                esc(caption),
-                esc(empty)
-            );
-        }
+    let zero = if o.zero_results.is_empty() {
+        r#"<h2 class="govuk-heading-m">Searches that found nothing, by area</h2><p class="govuk-body">No search has found nothing yet.</p>"#.to_owned()
+    } else {
         let mut body = String::new();
-        for (k, n) in rows {
+        for (k, n) in &o.zero_results {
             let _ = write!(
                 body,
-                r#"<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th><td class="govuk-table__cell govuk-table__cell--numeric">{n}</td></tr>"#,
-                esc(k)
+                r#"<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>{}</tr>"#,
+                esc(k),
+                numeric_cell(*n)
             );
         }
         format!(
-            r#"<table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">{}</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">{}</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Number</th></tr></thead><tbody class="govuk-table__body">{body}</tbody></table>"#,
-            esc(caption),
-            esc(key)
+            r#"<table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">Searches that found nothing, by area</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Outward code</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Number</th></tr></thead><tbody class="govuk-table__body">{body}</tbody></table>"#
         )
     };
-    table(
-        "Carers who asked to be contacted after a self-assessment",
-        "Self-assessment",
-        &o.referrals,
-        "No carer has asked to be contacted yet.",
-    ) + &table(
-        "Searches that found nothing, by area",
-        "Outward code",
-        &o.zero_results,
-        "No search has found nothing yet.",
-    )
+    self_assessments_html(&o.self_assessments) + &zero
 }
 
 /// The other measures as CSV rows (`measure,key,value`).
 pub fn other_csv(o: &Other) -> String {
     let mut out = String::from("\nmeasure,key,value\n");
     let clean = |s: &str| s.replace([',', '"', '\n', '\r'], " ");
-    for (k, n) in &o.referrals {
-        let _ = writeln!(out, "carer_referrals,{},{n}", clean(k));
+    for r in &o.self_assessments {
+        let _ = writeln!(out, "self_assessments_completed,{},{}", r.form, r.completed);
+        let _ = writeln!(out, "self_assessments_referred,{},{}", r.form, r.referred);
     }
     for (k, n) in &o.zero_results {
         let _ = writeln!(out, "zero_result_searches,{},{n}", clean(k));

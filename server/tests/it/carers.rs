@@ -314,6 +314,16 @@ async fn an_adult_carer_finishes_sees_matching_services_and_asks_the_team_to_con
     assert!(!summary.contains("worries about money"));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM carer_referral").await, 0);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox_email").await, 0);
+    // The KPI's record of a finished self-assessment: the form and the day, not yet referred.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM self_assessment_outcome \
+             WHERE form = 'carer-self-assessment' AND referred_on IS NULL"
+        )
+        .await,
+        1
+    );
 
     // Ask the carers' team to contact me: stored once, one email with the reference and link.
     for _ in 0..2 {
@@ -338,6 +348,15 @@ async fn an_adult_carer_finishes_sees_matching_services_and_asks_the_team_to_con
         .contains("Gwendolyn"));
     let page = carer.get(&format!("{ADULT}/summary")).await;
     assert!(page.body.contains("We have asked the carers"));
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM self_assessment_outcome WHERE referred_on IS NOT NULL"
+        )
+        .await,
+        1,
+        "the KPI counts the referral once"
+    );
 
     let mail = sink.wait_for(1, Duration::from_secs(10)).await;
     assert_eq!(mail.len(), 1);

@@ -408,16 +408,47 @@ async fn a_hub_user_signs_in_with_totp_triages_and_the_family_sees_the_outcome()
         .await
         .expect("search event");
     }
+    for (form, referred) in [
+        ("carer-self-assessment", Some("2026-11-20")),
+        ("carer-self-assessment", None),
+        ("carer-self-assessment", None),
+        ("young-carer-self-assessment", None),
+    ] {
+        sqlx::query(
+            "INSERT INTO self_assessment_outcome (id, form, completed_on, referred_on) \
+             VALUES ($1, $2, '2026-11-19', $3)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(form)
+        .bind(referred)
+        .execute(app.db.pool())
+        .await
+        .expect("self-assessment outcome");
+    }
     let page = b.get("/staff/kpis").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Searches that found nothing, by area"));
-    assert!(page.body.contains("Carers who asked to be contacted"));
+    let table = section(&page.body, "id=\"self-assessments\"");
+    assert!(
+        table.contains(r#"Adult carers</th><td class="govuk-table__cell govuk-table__cell--numeric">3</td><td class="govuk-table__cell govuk-table__cell--numeric">1</td>"#),
+        "{table}"
+    );
+    assert!(
+        table.contains(r#"Young carers</th><td class="govuk-table__cell govuk-table__cell--numeric">1</td><td class="govuk-table__cell govuk-table__cell--numeric">0</td>"#),
+        "{table}"
+    );
     let csv = b.get("/staff/kpis.csv").await;
     assert_eq!(csv.status, 200);
     assert!(csv.body.contains(",1,0,0,0,0,0\n"), "{}", csv.body);
     assert!(csv.body.contains("decided,1\n"));
     assert!(csv.body.contains("decided_within_1_working_day,1\n"));
     assert!(!csv.body.contains(&reference), "aggregates only");
+    assert!(csv.body.contains(
+        "self_assessments_completed,Adult carers,3\nself_assessments_referred,Adult carers,1\n"
+    ));
+    assert!(csv.body.contains(
+        "self_assessments_completed,Young carers,1\nself_assessments_referred,Young carers,0\n"
+    ));
     assert!(
         csv.body.contains("zero_result_searches,BK7,2\n"),
         "{}",
@@ -998,4 +1029,12 @@ async fn directory_editors_see_stale_listings_and_archive_or_review_them() {
             .map(|r| r.try_get(0).expect("action"))
             .collect();
     assert_eq!(actions.len(), 2, "{actions:?}");
+}
+
+/// The text from `marker` to the end of its element's table (or of the page).
+fn section<'a>(html: &'a str, marker: &str) -> &'a str {
+    let start = html.find(marker).unwrap_or(html.len());
+    let rest = &html[start..];
+    let end = rest.find("</table>").unwrap_or(rest.len());
+    &rest[..end]
 }
