@@ -91,6 +91,7 @@ fn served_or_not_found() -> impl IntoView {
     }
     pages::shortlist::render()
         .or_else(pages::report::render)
+        .or_else(pages::suggest::render)
         .or_else(pages::landing::render)
         .unwrap_or_else(|| NotFoundPage().into_any())
 }

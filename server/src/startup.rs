@@ -2,7 +2,7 @@
 
 use crate::config::{Environment, SearchSettings, Settings};
 use crate::db::{Db, DbError};
-use crate::directory::{api, demo, landing, pages, repo, report, shortlist};
+use crate::directory::{api, demo, landing, pages, repo, report, shortlist, suggest};
 use crate::mail::{Mail, MailError, Worker};
 use crate::search::embedded::EmbeddedIndex;
 use crate::search::meili::MeiliIndex;
@@ -277,6 +277,7 @@ fn router(state: AppState, settings: &Settings) -> Router {
             settings.mail.submissions_per_hour,
         ))
         .merge(report::routes(settings.mail.submissions_per_hour))
+        .merge(suggest::routes(settings.mail.submissions_per_hour))
         .merge(landing::routes())
         .leptos_routes(&state, routes, {
             let options = options.clone();

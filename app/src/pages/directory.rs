@@ -931,6 +931,12 @@ pub fn ServicePage() -> impl IntoView {
                         "Report a problem with this listing"
                     </a>
                 </p>
+                <p class="govuk-body govuk-!-display-none-print">
+                    "Do you run this service? "
+                    <a class="govuk-link" href=format!("/services/{}/suggest-change", s.id)>
+                        "Suggest a change to this listing"
+                    </a>
+                </p>
                 <p class="govuk-body">
                     <a class="govuk-link" href="/search">"Search for other services"</a>
                 </p>

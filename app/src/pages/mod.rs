@@ -9,3 +9,4 @@ pub mod not_found;
 pub mod report;
 pub mod request_support;
 pub mod shortlist;
+pub mod suggest;

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod cache;
 pub mod demo;
+pub mod edit;
 pub mod import;
 pub mod landing;
 pub mod model;
@@ -13,3 +14,4 @@ pub mod repo;
 pub mod report;
 pub mod search_log;
 pub mod shortlist;
+pub mod suggest;

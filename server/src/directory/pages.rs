@@ -1173,7 +1173,7 @@ fn nonblank(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-pub(super) fn service_model(s: oruk::Service) -> ServicePageModel {
+pub(crate) fn service_model(s: oruk::Service) -> ServicePageModel {
     let modes: Vec<DeliveryMode> = s
         .delivery
         .iter()

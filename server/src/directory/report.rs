@@ -33,8 +33,11 @@ pub fn routes(submissions_per_hour: u32) -> Router<AppState> {
         .layer(Extension(limiter))
 }
 
-/// The listing's name, if `id` is a listed (not archived) service.
-async fn listed(state: &AppState, id: &str) -> Result<Option<String>, Response> {
+/// The service `id`, if it is listed (not archived).
+pub(super) async fn listed_service(
+    state: &AppState,
+    id: &str,
+) -> Result<Option<super::oruk::Service>, Response> {
     if uuid::Uuid::parse_str(id).is_err() {
         return Ok(None);
     }
@@ -42,17 +45,22 @@ async fn listed(state: &AppState, id: &str) -> Result<Option<String>, Response> 
         Ok(Some(s))
             if super::model::Status::parse(&s.status) != Some(super::model::Status::Archived) =>
         {
-            Ok(Some(s.name))
+            Ok(Some(s))
         }
         Ok(_) => Ok(None),
         Err(e) => {
-            tracing::error!(error = %e, "report: reading the service failed");
+            tracing::error!(error = %e, "reading the service failed");
             Err(StatusCode::SERVICE_UNAVAILABLE.into_response())
         }
     }
 }
 
-async fn not_found(state: &AppState, req: Request<Body>) -> Response {
+/// The listing's name, if `id` is a listed (not archived) service.
+async fn listed(state: &AppState, id: &str) -> Result<Option<String>, Response> {
+    Ok(listed_service(state, id).await?.map(|s| s.name))
+}
+
+pub(super) async fn not_found(state: &AppState, req: Request<Body>) -> Response {
     let mut response = render_with(state, (), req).await;
     *response.status_mut() = StatusCode::NOT_FOUND;
     response
@@ -160,7 +168,8 @@ async fn submit(
         body: format!(
             "A problem has been reported with a listing in the directory.\n\n\
              Reference: {reference}\nListing: {name}\nWhat is wrong: {label}\n\n\
-             Read the report (you will need to sign in): {}/staff/directory/reports/{report_id}\n\
+             Read the report in the review queue (you will need to sign in): \
+             {}/staff/directory/review#report-{reference}\n\
              The listing: {}/services/{id}\n",
             settings.public_url, settings.public_url
         ),
@@ -197,9 +206,10 @@ async fn submit(
     response
 }
 
-/// A reference as made by [`app::forms::reference`] ("LR-" and two groups of four), or nothing.
-fn valid_reference(reference: &str) -> Option<String> {
-    let rest = reference.strip_prefix("LR-")?;
+/// A reference as made by [`app::forms::reference`] (`prefix`, "-" and two groups of four), or
+/// nothing.
+pub(super) fn valid_reference(prefix: &str, reference: &str) -> Option<String> {
+    let rest = reference.strip_prefix(prefix)?.strip_prefix('-')?;
     let ok = rest.len() == 9
         && rest.chars().enumerate().all(|(i, c)| {
             if i == 4 {
@@ -217,7 +227,9 @@ async fn sent(
     Query(query): Query<HashMap<String, String>>,
     req: Request<Body>,
 ) -> Response {
-    let reference = query.get("reference").and_then(|r| valid_reference(r));
+    let reference = query
+        .get("reference")
+        .and_then(|r| valid_reference("LR", r));
     match (listed(&state, &id).await, reference) {
         (Ok(Some(name)), Some(reference)) => {
             let model = ReportSentModel {
@@ -262,11 +274,11 @@ mod tests {
     #[test]
     fn only_real_references_are_shown() {
         assert_eq!(
-            valid_reference("LR-7K3Q-9M2P").as_deref(),
+            valid_reference("LR", "LR-7K3Q-9M2P").as_deref(),
             Some("LR-7K3Q-9M2P")
         );
-        assert_eq!(valid_reference("LR-<scr-ipt>"), None);
-        assert_eq!(valid_reference("EH-7K3Q-9M2P"), None);
-        assert_eq!(valid_reference("LR-7K3Q-9M2PX"), None);
+        assert_eq!(valid_reference("LR", "LR-<scr-ipt>"), None);
+        assert_eq!(valid_reference("LR", "EH-7K3Q-9M2P"), None);
+        assert_eq!(valid_reference("LR", "LR-7K3Q-9M2PX"), None);
     }
 }

@@ -153,13 +153,13 @@ pub async fn sign_in(
     let mut errors = Vec::new();
     if email.is_empty() {
         errors.push(FieldError {
-            field: "email",
+            field: "email".into(),
             message: "Enter your email address".into(),
         });
     }
     if password.is_empty() {
         errors.push(FieldError {
-            field: "password",
+            field: "password".into(),
             message: "Enter your password".into(),
         });
     }
@@ -221,7 +221,7 @@ pub async fn sign_in(
             return Ok(locked_page());
         }
         let errors = [FieldError {
-            field: "email",
+            field: "email".into(),
             message: "Enter a correct email address and password".into(),
         }];
         return Ok(html::page(
@@ -419,7 +419,7 @@ pub async fn code(
         "The code is not correct or has expired: enter the code your app shows now"
     };
     let errors = [FieldError {
-        field: "code",
+        field: "code".into(),
         message: message.into(),
     }];
     let form = code_form(&errors, &staff.session.csrf);
@@ -490,7 +490,7 @@ pub async fn enrol(
         .unwrap_or_default();
     let Some(step) = totp::check(&secret, field(&fields, "code"), now, None) else {
         let errors = [FieldError {
-            field: "code",
+            field: "code".into(),
             message: "The code is not correct: enter the 6-digit code the app shows now".into(),
         }];
         let form = enrol_form(&staff, &secret, &errors);

@@ -35,7 +35,7 @@ pub struct Header<'a> {
 
 /// One field's error, linked from the error summary.
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: String,
     pub message: String,
 }
 
@@ -49,7 +49,7 @@ pub fn error_summary(errors: &[FieldError]) -> String {
         let _ = write!(
             items,
             r##"<li><a href="#{}">{}</a></li>"##,
-            e.field,
+            esc(&e.field),
             esc(&e.message)
         );
     }
@@ -96,6 +96,136 @@ pub fn text_input(
         r#"<div class="govuk-form-group{class}"><label class="govuk-label" for="{name}">{label}</label>{error}<input class="{input_class}" id="{name}" name="{name}" type="{kind}" value="{value}" autocomplete="{autocomplete}" spellcheck="false"{described}></div>"#,
         label = esc(label),
         value = esc(value),
+    )
+}
+
+/// GOV.UK radios in a fieldset; the first radio carries the field's id (the error summary's
+/// link target).
+pub fn radios(
+    name: &'static str,
+    legend: &str,
+    options: &[(String, String)],
+    chosen: &str,
+    errors: &[FieldError],
+) -> String {
+    let (error, class) = field_error(errors, name);
+    let mut items = String::new();
+    for (i, (value, label)) in options.iter().enumerate() {
+        let id = if i == 0 {
+            name.to_owned()
+        } else {
+            format!("{name}-{i}")
+        };
+        let _ = write!(
+            items,
+            r#"<div class="govuk-radios__item"><input class="govuk-radios__input" id="{id}" name="{name}" type="radio" value="{v}"{checked}><label class="govuk-label govuk-radios__label" for="{id}">{l}</label></div>"#,
+            v = esc(value),
+            l = esc(label),
+            checked = if value == chosen { " checked" } else { "" },
+        );
+    }
+    format!(
+        r#"<div class="govuk-form-group{class}"><fieldset class="govuk-fieldset"><legend class="govuk-fieldset__legend govuk-fieldset__legend--m">{legend}</legend>{error}<div class="govuk-radios">{items}</div></fieldset></div>"#,
+        legend = esc(legend),
+    )
+}
+
+/// GOV.UK checkboxes in a fieldset, several ticked (`chosen`); the first box carries the field's
+/// id.
+pub fn checkboxes(
+    name: &'static str,
+    legend: &str,
+    hint: &str,
+    options: &[(String, String)],
+    chosen: &[String],
+    errors: &[FieldError],
+) -> String {
+    let (error, class) = field_error(errors, name);
+    let mut items = String::new();
+    for (i, (value, label)) in options.iter().enumerate() {
+        let id = if i == 0 {
+            name.to_owned()
+        } else {
+            format!("{name}-{i}")
+        };
+        let _ = write!(
+            items,
+            r#"<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="{id}" name="{name}" type="checkbox" value="{v}"{checked}><label class="govuk-label govuk-checkboxes__label" for="{id}">{l}</label></div>"#,
+            v = esc(value),
+            l = esc(label),
+            checked = if chosen.contains(value) {
+                " checked"
+            } else {
+                ""
+            },
+        );
+    }
+    let hint = if hint.is_empty() {
+        String::new()
+    } else {
+        format!(r#"<div class="govuk-hint">{}</div>"#, esc(hint))
+    };
+    format!(
+        r#"<div class="govuk-form-group{class}"><fieldset class="govuk-fieldset"><legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>{hint}{error}<div class="govuk-checkboxes govuk-checkboxes--small">{items}</div></fieldset></div>"#,
+        legend = esc(legend),
+    )
+}
+
+/// A text input or a textarea (`rows` > 0) with its label, hint and error. `name` is also the
+/// id; `width` is a GOV.UK width class (or empty).
+pub fn field(
+    errors: &[FieldError],
+    name: &str,
+    label: &str,
+    hint: &str,
+    value: &str,
+    width: &str,
+    rows: u8,
+) -> String {
+    let (error, class) = field_error(errors, name);
+    let mut described = Vec::new();
+    let hint_html = if hint.is_empty() {
+        String::new()
+    } else {
+        described.push(format!("{name}-hint"));
+        format!(
+            r#"<div class="govuk-hint" id="{name}-hint">{}</div>"#,
+            esc(hint)
+        )
+    };
+    if !error.is_empty() {
+        described.push(format!("{name}-error"));
+    }
+    let described = if described.is_empty() {
+        String::new()
+    } else {
+        format!(r#" aria-describedby="{}""#, described.join(" "))
+    };
+    let error_class = if error.is_empty() { "" } else { "--error" };
+    let control = if rows > 0 {
+        format!(
+            r#"<textarea class="govuk-textarea{modifier}" id="{name}" name="{name}" rows="{rows}"{described}>{value}</textarea>"#,
+            modifier = if error.is_empty() {
+                ""
+            } else {
+                " govuk-textarea--error"
+            },
+            value = esc(value),
+        )
+    } else {
+        format!(
+            r#"<input class="govuk-input{modifier} {width}" id="{name}" name="{name}" type="text" value="{value}"{described}>"#,
+            modifier = if error.is_empty() {
+                String::new()
+            } else {
+                format!(" govuk-input{error_class}")
+            },
+            value = esc(value),
+        )
+    };
+    format!(
+        r#"<div class="govuk-form-group{class}"><label class="govuk-label govuk-label--s" for="{name}">{label}</label>{hint_html}{error}{control}</div>"#,
+        label = esc(label),
     )
 }
 

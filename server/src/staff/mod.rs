@@ -10,10 +10,12 @@
 pub mod audit;
 mod auth;
 pub mod directory;
+mod editor;
 pub mod html;
 pub mod kpi;
 pub mod password;
 pub mod retention;
+mod review;
 pub mod roles;
 pub mod session;
 mod status;
@@ -320,6 +322,23 @@ pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
         )
         .route("/staff/audit", get(users::audit_page))
         .route("/staff/directory", get(directory::stale_page))
+        .route(
+            "/staff/directory/services/new",
+            get(editor::new_page).post(editor::create),
+        )
+        .route(
+            "/staff/directory/services/{id}/edit",
+            get(editor::edit_page).post(editor::update),
+        )
+        .route("/staff/directory/review", get(review::page))
+        .route(
+            "/staff/directory/review/suggestions/{id}/reject",
+            post(review::reject),
+        )
+        .route(
+            "/staff/directory/review/reports/{id}/resolve",
+            post(review::resolve),
+        )
         .route("/staff/directory/{id}/reviewed", post(directory::reviewed))
         .route("/staff/directory/{id}/archive", post(directory::archive))
         .route("/staff/kpis", get(kpi::page))

@@ -64,7 +64,8 @@ impl Role {
             links.push(("/staff/queue", "Queue"));
         }
         if self == Role::Directory {
-            links.push(("/staff/directory", "Listings to review"));
+            links.push(("/staff/directory", "Directory"));
+            links.push(("/staff/directory/review", "Review queue"));
         }
         if matches!(self, Role::Hub | Role::Admin) {
             links.push(("/staff/kpis", "Performance"));

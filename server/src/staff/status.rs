@@ -62,13 +62,13 @@ pub async fn lookup(
     let mut errors = Vec::new();
     if reference.is_empty() {
         errors.push(FieldError {
-            field: "reference",
+            field: "reference".into(),
             message: "Enter your reference number".into(),
         });
     }
     if email.is_empty() {
         errors.push(FieldError {
-            field: "email",
+            field: "email".into(),
             message: "Enter your email address".into(),
         });
     }
@@ -87,7 +87,7 @@ pub async fn lookup(
             return timeline(&state, &case).await;
         }
         errors.push(FieldError {
-            field: "reference",
+            field: "reference".into(),
             message: "We could not find a request with that reference number and email address. Check both and try again".into(),
         });
     }

@@ -771,21 +771,31 @@ pub async fn close(
 }
 
 /// A directory service a request can be signposted to.
-struct ServiceChoice {
-    id: String,
-    name: String,
+pub(super) struct ServiceChoice {
+    pub id: String,
+    pub name: String,
 }
 
-async fn find_services(pool: &AnyPool, q: &str) -> Result<Vec<ServiceChoice>> {
+/// Listings whose name contains `q`: active ones, or (`editable`) all but archived ones.
+pub(super) async fn find_services(
+    pool: &AnyPool,
+    q: &str,
+    editable: bool,
+) -> Result<Vec<ServiceChoice>> {
     let q = q.trim().to_lowercase();
     if q.is_empty() {
         return Ok(Vec::new());
     }
     let pattern = format!("%{}%", q.replace(['\\', '%', '_'], ""));
-    Ok(sqlx::query(
-        "SELECT id, name FROM service WHERE status = 'active' AND LOWER(name) LIKE $1 \
-         ORDER BY name, id LIMIT 30",
-    )
+    let statuses = if editable {
+        "status <> 'archived'"
+    } else {
+        "status = 'active'"
+    };
+    Ok(sqlx::query(&format!(
+        "SELECT id, name FROM service WHERE {statuses} AND LOWER(name) LIKE $1 \
+         ORDER BY name, id LIMIT 30"
+    ))
     .bind(pattern)
     .fetch_all(pool)
     .await?
@@ -833,35 +843,6 @@ struct DecisionForm {
     reason: String,
 }
 
-fn radios(
-    name: &'static str,
-    legend: &str,
-    options: &[(String, String)],
-    chosen: &str,
-    errors: &[FieldError],
-) -> String {
-    let (error, class) = html::field_error(errors, name);
-    let mut items = String::new();
-    for (i, (value, label)) in options.iter().enumerate() {
-        let id = if i == 0 {
-            name.to_owned()
-        } else {
-            format!("{name}-{i}")
-        };
-        let _ = write!(
-            items,
-            r#"<div class="govuk-radios__item"><input class="govuk-radios__input" id="{id}" name="{name}" type="radio" value="{v}"{checked}><label class="govuk-label govuk-radios__label" for="{id}">{l}</label></div>"#,
-            v = esc(value),
-            l = esc(label),
-            checked = if value == chosen { " checked" } else { "" },
-        );
-    }
-    format!(
-        r#"<div class="govuk-form-group{class}"><fieldset class="govuk-fieldset"><legend class="govuk-fieldset__legend govuk-fieldset__legend--m">{legend}</legend>{error}<div class="govuk-radios">{items}</div></fieldset></div>"#,
-        legend = esc(legend),
-    )
-}
-
 async fn decision_html(
     state: &AppState,
     staff: &Staff,
@@ -888,7 +869,7 @@ async fn decision_html(
         .map(|s| (s.clone(), s.clone()))
         .collect();
     let mut choices = services_by_id(pool, &typed.services).await?;
-    for s in find_services(pool, q).await? {
+    for s in find_services(pool, q, false).await? {
         if !choices.iter().any(|c| c.id == s.id) {
             choices.push(s);
         }
@@ -930,15 +911,15 @@ async fn decision_html(
         id = esc(&case.id),
         q = esc(q),
         csrf = html::csrf_field(&staff.session.csrf),
-        outcome = radios("outcome", "Decision", &outcomes, &typed.outcome, errors),
-        targeted = radios(
+        outcome = html::radios("outcome", "Decision", &outcomes, &typed.outcome, errors),
+        targeted = html::radios(
             "targeted",
             "Targeted service (if allocating)",
             &targeted,
             &typed.targeted,
             errors
         ),
-        levels = radios("level", "Level of need", &levels, &typed.level, errors),
+        levels = html::radios("level", "Level of need", &levels, &typed.level, errors),
         reason = esc(&typed.reason),
     ))
 }
@@ -1001,16 +982,16 @@ pub async fn decide(
     let mut errors = Vec::new();
     match outcome {
         None => errors.push(FieldError {
-            field: "outcome",
+            field: "outcome".into(),
             message: "Select a decision".into(),
         }),
         Some(Outcome::Signpost) if services.is_empty() => errors.push(FieldError {
-            field: "service",
+            field: "service".into(),
             message: "Choose at least one service to send the family".into(),
         }),
         Some(Outcome::Targeted) if !state.staff.targeted_services.contains(&typed.targeted) => {
             errors.push(FieldError {
-                field: "targeted",
+                field: "targeted".into(),
                 message: "Select the targeted service".into(),
             })
         }
@@ -1018,18 +999,18 @@ pub async fn decide(
     }
     if !state.staff.levels_of_need.contains(&typed.level) {
         errors.push(FieldError {
-            field: "level",
+            field: "level".into(),
             message: "Select the level of need".into(),
         });
     }
     if typed.reason.is_empty() {
         errors.push(FieldError {
-            field: "reason",
+            field: "reason".into(),
             message: "Enter the reason for the decision".into(),
         });
     } else if typed.reason.chars().count() > 5000 {
         errors.push(FieldError {
-            field: "reason",
+            field: "reason".into(),
             message: "Reason must be 5,000 characters or fewer".into(),
         });
     }

@@ -297,7 +297,7 @@ pub async fn create_user(State(state): State<AppState>, form: StaffForm) -> Resu
         Err(e) => {
             let rows = user_rows(state.db.pool(), &staff).await?;
             let errors = [FieldError {
-                field: e.field(),
+                field: e.field().into(),
                 message: e.to_string(),
             }];
             let main = users_html(&staff, &rows, &errors, (new.email, new.name, new.role));

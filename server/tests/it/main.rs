@@ -13,6 +13,7 @@ mod common;
 
 mod carers;
 mod cli;
+mod directory_editing;
 mod directory_pages;
 mod early_help;
 mod fault;

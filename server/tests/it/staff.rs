@@ -18,19 +18,19 @@ use std::time::Duration;
 const PASSWORD: &str = "harbour lantern pebble";
 
 /// A browser with a cookie jar, redirects not followed.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     cookies: BTreeMap<String, String>,
 }
 
-struct Page {
-    status: u16,
-    location: Option<String>,
-    body: String,
+pub(crate) struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Self {
             app,
             cookies: BTreeMap::new(),
@@ -72,12 +72,12 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let request = self.app.client.get(self.app.url(path));
         self.send(request).await
     }
 
-    async fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
         let body: String = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
             .finish();
@@ -91,12 +91,12 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn csrf_in(body: &str) -> String {
+pub(crate) fn csrf_in(body: &str) -> String {
     let start = body.find(r#"name="csrf" value=""#).expect("a CSRF field") + 19;
     body[start..start + 64].to_owned()
 }
 
-async fn add_user(app: &TestApp, email: &str, role: &str) {
+pub(crate) async fn add_user(app: &TestApp, email: &str, role: &str) {
     users::create(
         app.db.pool(),
         &Clock::system(),
@@ -126,7 +126,7 @@ async fn password_step(b: &mut Browser<'_>, email: &str, password: &str) -> Page
 
 /// First sign-in: password, then the authenticator app set up from the enrolment page. Returns
 /// the secret (as the app would hold it).
-async fn enrol(b: &mut Browser<'_>, clock: &Clock, email: &str) -> String {
+pub(crate) async fn enrol(b: &mut Browser<'_>, clock: &Clock, email: &str) -> String {
     let page = password_step(b, email, PASSWORD).await;
     assert_eq!(page.status, 303, "{}", page.body);
     assert_eq!(page.location.as_deref(), Some("/staff/enrol"));
@@ -174,7 +174,7 @@ async fn sign_in(b: &mut Browser<'_>, clock: &Clock, email: &str, secret: &str) 
         .await
 }
 
-async fn app_with(clock: &Clock, sink: Option<&SmtpSink>, demo: bool) -> TestApp {
+pub(crate) async fn app_with(clock: &Clock, sink: Option<&SmtpSink>, demo: bool) -> TestApp {
     let clock = clock.clone();
     let smtp = sink.map(SmtpSink::url);
     spawn_app_with(move |s| {
@@ -773,6 +773,30 @@ async fn every_role_and_anonymous_against_every_staff_route() {
         (
             "POST",
             "/staff/directory/no-such-service/reviewed",
+            &["directory"],
+        ),
+        ("GET", "/staff/directory/services/new", &["directory"]),
+        // No service id in the form: allowed = 404, refused = 403.
+        ("POST", "/staff/directory/services/new", &["directory"]),
+        (
+            "GET",
+            "/staff/directory/services/no-such-service/edit",
+            &["directory"],
+        ),
+        (
+            "POST",
+            "/staff/directory/services/no-such-service/edit",
+            &["directory"],
+        ),
+        ("GET", "/staff/directory/review", &["directory"]),
+        (
+            "POST",
+            "/staff/directory/review/suggestions/no-such-suggestion/reject",
+            &["directory"],
+        ),
+        (
+            "POST",
+            "/staff/directory/review/reports/no-such-report/resolve",
             &["directory"],
         ),
         ("GET", "/staff/kpis.csv", &["hub", "admin"]),
