@@ -87,7 +87,7 @@ pub async fn rebuild(db: &Db, search: &Search) -> Result<usize, SyncError> {
     search.set_suggester(suggester(&documents));
     search.index().replace_all(documents, &fingerprint).await?;
     search.changed();
-    forget(db.pool(), &queued).await?;
+    forget(db, &queued).await?;
     Ok(count)
 }
 
@@ -142,17 +142,44 @@ async fn queued_rows(
         .collect()
 }
 
-/// Deletes queue rows that were applied (unless queued again since).
-async fn forget(pool: &AnyPool, rows: &[(String, i64, i64)]) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    for (id, generation, _) in rows {
-        sqlx::query("DELETE FROM search_sync WHERE service_id = $1 AND generation = $2")
-            .bind(id)
-            .bind(generation)
-            .execute(&mut *tx)
-            .await?;
+/// Deletes queue rows that were applied (unless queued again since). On PostgreSQL the rows are
+/// locked with `SKIP LOCKED`: a row that a directory write holds is being queued again (its
+/// generation moves on, so it would not be deleted anyway) and the worker never waits for it —
+/// waiting there deadlocked with imports that queue many services in their own order.
+async fn forget(db: &Db, rows: &[(String, i64, i64)]) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(BATCH as usize) {
+        match db.backend() {
+            crate::db::Backend::Postgres => {
+                let pairs: Vec<String> = (0..chunk.len())
+                    .map(|i| format!("(${}, CAST(${} AS BIGINT))", 2 * i + 1, 2 * i + 2))
+                    .collect();
+                let sql = format!(
+                    "DELETE FROM search_sync WHERE service_id IN (SELECT service_id FROM search_sync \
+                     WHERE (service_id, generation) IN (VALUES {}) FOR UPDATE SKIP LOCKED)",
+                    pairs.join(", ")
+                );
+                let mut query = sqlx::query(&sql);
+                for (id, generation, _) in chunk {
+                    query = query.bind(id).bind(*generation);
+                }
+                query.execute(db.pool()).await?;
+            }
+            crate::db::Backend::Sqlite => {
+                let mut tx = db.pool().begin().await?;
+                for (id, generation, _) in chunk {
+                    sqlx::query(
+                        "DELETE FROM search_sync WHERE service_id = $1 AND generation = $2",
+                    )
+                    .bind(id)
+                    .bind(generation)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+            }
+        }
     }
-    tx.commit().await
+    Ok(())
 }
 
 /// Seconds to wait after the `attempts`-th failure: 1, 2, 4 … capped, plus up to a second of
@@ -197,7 +224,7 @@ pub async fn run_once(db: &Db, search: &Search) -> Result<Pass, SyncError> {
         Ok(()) => {
             search.changed();
             search.learn(texts.iter().map(String::as_str));
-            forget(db.pool(), &rows).await?;
+            forget(db, &rows).await?;
             Ok(Pass {
                 applied: rows.len(),
                 failed: 0,
@@ -208,7 +235,8 @@ pub async fn run_once(db: &Db, search: &Search) -> Result<Pass, SyncError> {
             // and no personal data is indexed.
             tracing::warn!(error = %error, services = rows.len(), "search index update failed; will retry");
             let message: String = error.to_string().chars().take(500).collect();
-            let mut tx = db.pool().begin().await?;
+            // Row by row, each its own transaction: the worker never holds one row while it
+            // waits for another (see `forget`).
             for (id, generation, attempts) in &rows {
                 let attempts = attempts + 1;
                 sqlx::query(
@@ -220,10 +248,9 @@ pub async fn run_once(db: &Db, search: &Search) -> Result<Pass, SyncError> {
                 .bind(&message)
                 .bind(id)
                 .bind(generation)
-                .execute(&mut *tx)
+                .execute(db.pool())
                 .await?;
             }
-            tx.commit().await?;
             Ok(Pass {
                 applied: 0,
                 failed: rows.len(),

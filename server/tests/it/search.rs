@@ -243,3 +243,46 @@ async fn hostile_filter_values_are_data_in_meilisearch() {
         ),
     }
 }
+
+#[tokio::test]
+async fn the_sync_worker_never_waits_for_a_row_a_directory_write_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::common::demo_database(dir.path()).await;
+    if db.backend() != signpost::db::Backend::Postgres {
+        println!(
+            "NOTE: this test runs on PostgreSQL only (TEST_DATABASE_URL or scripts/with-postgres.sh): \
+             SQLite has one writer at a time and no row locks, so the worker cannot deadlock there"
+        );
+        db.close().await;
+        return;
+    }
+    let search = open_search(&SearchSettings::Embedded {
+        dir: dir.path().join("index"),
+    })
+    .unwrap();
+    sync::rebuild(&db, &search).await.unwrap();
+    assert_eq!(sync::queue_state(db.pool()).await.unwrap().pending, 0);
+    let held = demo::id("service", "focus-adhd-helpline").to_string();
+    let free = demo::id("service", "spectrum-autism-family-group-brackenfield").to_string();
+    let mut tx = db.pool().begin().await.unwrap();
+    sync::enqueue(&mut tx, &held).await.unwrap();
+    sync::enqueue(&mut tx, &free).await.unwrap();
+    tx.commit().await.unwrap();
+    // A directory write queues `held` again and keeps its transaction open (as a long import
+    // does, while it queues many more services).
+    let mut writer = db.pool().begin().await.unwrap();
+    sync::enqueue(&mut writer, &held).await.unwrap();
+    // The worker applies both and forgets what it can without waiting for the writer.
+    let pass = tokio::time::timeout(Duration::from_secs(10), sync::run_once(&db, &search))
+        .await
+        .expect("the worker waited for a row the writer holds")
+        .unwrap();
+    assert_eq!(pass.applied, 2);
+    assert_eq!(sync::queue_state(db.pool()).await.unwrap().pending, 1);
+    writer.commit().await.unwrap();
+    // The writer's newer change is still queued, and applied on the next pass.
+    let pass = sync::run_once(&db, &search).await.unwrap();
+    assert_eq!(pass.applied, 1);
+    assert_eq!(sync::queue_state(db.pool()).await.unwrap().pending, 0);
+    db.close().await;
+}
