@@ -286,12 +286,79 @@ test("an admin's pages (accounts, audit log, performance) pass axe and the audit
   await noViolations(page);
 });
 
-test("a directory editor's listings to review pass axe", async ({ page }) => {
+test("a provider suggests a change without JavaScript and a directory editor applies it from the review queue", async ({ page, browser }) => {
+  // The provider: a browser with JavaScript off, from the service page.
+  const provider = await browser.newContext({ javaScriptEnabled: false });
+  const p = await provider.newPage();
+  await p.goto("/search?q=toddler");
+  const first = p.locator(".signpost-result h2 a").first();
+  const serviceHref = await first.getAttribute("href");
+  expect(serviceHref).toMatch(/^\/services\//);
+  await p.goto(serviceHref!);
+  const serviceName = (await p.locator("h1").textContent())!.trim();
+  await p.getByRole("link", { name: "Suggest a change to this listing" }).click();
+  await expect(p.locator("h1")).toHaveText("Suggest a change to this listing");
+  await expect(p.getByLabel("Name of the service")).toHaveValue(serviceName);
+  await noViolations(p);
+  // Sent with nothing changed and no details: the errors, each linked to its field.
+  await p.getByRole("button", { name: "Send the change" }).click();
+  await expect(p.locator(".govuk-error-summary")).toContainText("Change at least one thing");
+  await expect(p.locator(".govuk-error-summary")).toContainText("Enter your name");
+  await noViolations(p);
+  await p.getByLabel("Phone number (optional)").fill("01632 960 404");
+  await p.getByLabel("When it runs").fill("Also on Friday mornings from January");
+  await p.getByLabel("Your name").fill("Robin Provider");
+  await p.getByLabel("The organisation you work for").fill("Little Steps CIC");
+  await p.getByLabel("Your work email address").fill("robin@steps.example");
+  await p.getByRole("button", { name: "Send the change" }).click();
+  await expect(p.locator("h1")).toHaveText("Your change has been sent");
+  const reference = (await p.locator(".govuk-panel__body strong").textContent())!.trim();
+  expect(reference).toMatch(/^SC-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  await noViolations(p);
+  await provider.close();
+  // The directory team's email: the reference and a link, not the provider's details.
+  await expect.poll(() => emailsWith(reference).length, { timeout: 15_000 }).toBe(1);
+  const mail = emailsWith(reference)[0];
+  expect(mail).toContain("/staff/directory/review");
+  for (const secret of ["Robin", "robin@steps.example", "01632 960 404"]) expect(mail).not.toContain(secret);
+
+  // The editor: the Directory page, the review queue's diff, the editor, the preview, the save.
   const email = `editor-${Date.now()}@brackenshire.example`;
   createUser(email, "directory");
   await enrol(page, email);
   await page.getByRole("link", { name: "Continue" }).click();
-  await expect(page.locator("h1")).toHaveText("Listings to review");
+  await expect(page.locator("h1")).toHaveText("Directory");
+  await noViolations(page);
+  await page.getByRole("link", { name: "Review queue" }).click();
+  await expect(page.locator("h1")).toHaveText("Review queue");
+  const card = page.locator(`#suggestion-${reference}`);
+  await expect(card).toContainText("01632 960 404");
+  await expect(card).toContainText("Also on Friday mornings from January");
+  await expect(card).toContainText("Robin Provider");
+  await noViolations(page);
+  await card.getByRole("link", { name: /Open in the editor/ }).click();
+  await expect(page.locator("h1")).toHaveText(`Edit ${serviceName}`);
+  await expect(page.getByLabel("Phone number (optional)")).toHaveValue("01632 960 404");
+  await expect(page.locator("#suggestion-note")).toContainText("Also on Friday mornings");
+  await noViolations(page);
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.locator("h1")).toHaveText("Check the listing before you publish it");
+  await expect(page.locator("#preview")).toContainText("01632 960 404");
+  await noViolations(page);
+  await page.getByRole("button", { name: "Save and publish" }).click();
+  await expect(page.locator(".govuk-notification-banner")).toContainText("is saved and published");
+  await noViolations(page);
+  const published = await (await page.request.get(serviceHref!)).text();
+  expect(published).toContain("01632 960 404");
+
+  // A new listing with nothing filled in: the error summary, linked to each field.
+  await page.getByRole("link", { name: "Add a listing" }).click();
+  await expect(page.locator("h1")).toHaveText("Add a listing");
+  await noViolations(page);
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.locator(".govuk-error-summary")).toContainText("Enter the name of the service");
+  await page.locator(".govuk-error-summary a", { hasText: "Enter the name of the service" }).click();
+  await expect(page.getByLabel("Name of the service")).toBeFocused();
   await noViolations(page);
   // Directory editors do not see the Hub's queue.
   const response = await page.goto("/staff/queue");
