@@ -12,6 +12,11 @@ use signpost::startup::{shutdown_signal, Application};
 use signpost::telemetry;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: rendering a results page is allocation-heavy, and
+/// glibc's malloc and free were over a third of the CPU under load (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
