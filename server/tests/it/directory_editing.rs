@@ -185,11 +185,18 @@ async fn an_editor_adds_a_listing_checks_the_preview_and_families_find_it() {
     }
     set(&mut values, "minimum_age", "0");
     set(&mut values, "cost_description", "£2 a session");
+    // A new organisation needs to say what it does.
+    set(&mut values, "new_organization", "Harbourside Dads CIC");
     let page = post_values(&mut b, action, &values).await;
     assert_eq!(page.status, 422);
+    assert!(
+        page.body
+            .contains(r#"<details class="govuk-details" open>"#),
+        "the new organisation's fields are shown, not folded away"
+    );
     for anchor in [
         "#name",
-        "#organization_id",
+        "#new_organization_description",
         "#description",
         "#categories",
         "#postcode",
@@ -215,12 +222,6 @@ async fn an_editor_adds_a_listing_checks_the_preview_and_families_find_it() {
     );
 
     // Put right, then previewed: still nothing saved.
-    let organisation = one(&app, "SELECT id FROM organization ORDER BY name LIMIT 1").await;
-    let organisation_name = one(
-        &app,
-        &format!("SELECT name FROM organization WHERE id = '{organisation}'"),
-    )
-    .await;
     let term = one(
         &app,
         "SELECT id FROM taxonomy_term WHERE code = 'parenting.parenting-courses'",
@@ -232,7 +233,11 @@ async fn an_editor_adds_a_listing_checks_the_preview_and_families_find_it() {
     )
     .await;
     set(&mut values, "name", "Harbourside Dads' Club");
-    set(&mut values, "organization_id", &organisation);
+    set(
+        &mut values,
+        "new_organization_description",
+        "A community interest company run by local dads.",
+    );
     set(
         &mut values,
         "description",
@@ -251,9 +256,7 @@ async fn an_editor_adds_a_listing_checks_the_preview_and_families_find_it() {
         .body
         .contains("Check the listing before you publish it"));
     assert!(preview.body.contains("Harbourside Dads&#39; Club"));
-    assert!(preview
-        .body
-        .contains(&organisation_name.replace('\'', "&#39;")));
+    assert!(preview.body.contains("Harbourside Dads CIC"));
     assert!(preview.body.contains("Saturdays"), "{}", preview.body);
     assert!(preview.body.contains("term time"), "{}", preview.body);
     assert!(preview.body.contains("Ages 0 to 5"));
@@ -288,6 +291,15 @@ async fn an_editor_adds_a_listing_checks_the_preview_and_families_find_it() {
         )
         .await,
         1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM organization WHERE name = 'Harbourside Dads CIC'"
+        )
+        .await,
+        1,
+        "the new organisation is stored with the listing"
     );
     let public = app.get(&format!("/services/{id}")).await;
     assert_eq!(public.status().as_u16(), 200);
