@@ -104,7 +104,7 @@ async function familyRequest(request: APIRequestContext, email: string): Promise
     expect(response.status(), `${slug}: ${(await response.text()).slice(0, 300)}`).toBe(303);
   }
   const confirmation = await (await request.get("/request-support/confirmation")).text();
-  const reference = confirmation.match(/EH-[0-9A-Z]{4}-[0-9A-Z]{4}/)?.[0];
+  const reference = confirmation.match(/id="reference">(EH-[0-9A-Z]{4}-[0-9A-Z]{4})</)?.[1];
   expect(reference).toBeTruthy();
   return reference!;
 }

@@ -248,16 +248,31 @@ impl<'a> Visitor<'a> {
     }
 }
 
-/// The EH-XXXX-XXXX reference in a page or an email.
+/// The EH-XXXX-XXXX reference in a page or an email: the first "EH-" followed by two groups of
+/// four reference characters. Every occurrence is tried, because a page also carries a random
+/// CSP nonce (URL-safe base64) that can contain "EH-" by chance; CI met one.
 pub fn reference_in(text: &str) -> Option<String> {
-    let start = text.find("EH-")?;
-    let candidate = text.get(start..start + 12)?;
-    let ok = candidate.len() == 12
-        && candidate.as_bytes()[7] == b'-'
-        && candidate[3..]
-            .chars()
-            .all(|c| c == '-' || c.is_ascii_uppercase() || c.is_ascii_digit());
-    ok.then(|| candidate.to_owned())
+    let is_reference_char = |c: u8| app::forms::REFERENCE_ALPHABET.contains(&c);
+    text.match_indices("EH-").find_map(|(start, _)| {
+        let candidate = text.get(start..start + 12)?.as_bytes();
+        let ok = candidate[7] == b'-'
+            && candidate[3..7].iter().all(|c| is_reference_char(*c))
+            && candidate[8..12].iter().all(|c| is_reference_char(*c))
+            && !text
+                .as_bytes()
+                .get(start + 12)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_');
+        ok.then(|| String::from_utf8_lossy(candidate).into_owned())
+    })
+}
+
+#[test]
+fn a_reference_is_found_after_a_nonce_that_contains_eh() {
+    let page =
+        r#"<script nonce="q9EH-x_Zk2">x</script><strong id="reference">EH-7K3Q-9M2P</strong>"#;
+    assert_eq!(reference_in(page).as_deref(), Some("EH-7K3Q-9M2P"));
+    let nonce_only = r#"<script nonce="aaEH-ABCD-EFGHxyz"></script>"#;
+    assert_eq!(reference_in(nonce_only), None);
 }
 
 /// The error summary's lines of a page, for assertion messages.
