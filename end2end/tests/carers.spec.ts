@@ -112,7 +112,7 @@ async function adultJourney(page: Page, js: boolean) {
   await answer(page, js, { caring_hours: "35-49", caring_when: "both" });
   await answer(page, js, { others_help: "no" });
   await page.getByRole("link", { name: "Carrying on caring" }).click();
-  await answer(page, js, { able_now: "yes", willing_now: "yes", future: "not-sure" });
+  await answer(page, js, { able_now: "yes", willing_now: "yes", future: "not-sure", willing_future: "with-changes" });
   await page.getByRole("link", { name: "Your health and sleep" }).click();
   await answer(page, js, { health_impact: "some", health_worse: "no", sleep: "sometimes" });
   await page.getByRole("link", { name: "How caring affects your life" }).click();
@@ -192,7 +192,7 @@ async function youngJourney(page: Page, js: boolean) {
   await answer(page, js, { young_contact: "parent-phone", young_phone: "01632 960 002" });
 }
 
-const SECRETS = ["Morwenna", "Pendragon", "Gwendolyn", "XYZZY", "PLUGH", "carer@family.example", "Tamsin", "epilepsy", "BK1 4AB", "self-harm"];
+const SECRETS = ["Morwenna", "Pendragon", "Gwendolyn", "XYZZY", "PLUGH", "carer@family.example", "Tamsin", "epilepsy", "BK1 4AB", "self-harm", "01632 960 002", "960 002"];
 
 for (const js of [true, false]) {
   test.describe(`JavaScript ${js ? "on" : "off"}`, () => {
@@ -346,7 +346,7 @@ test("every other page of both forms, their error states and the interrupts pass
   const interrupts: [string, string, Answers, string][] = [
     [ADULT, "cared-for-age", { cared_for_age: "child" }, "Parent carers of disabled children have a different assessment"],
     [ADULT, "where-you-live", { in_area: "no" }, "Contact the council where the person you care for lives"],
-    [ADULT, "able-and-willing", { able_now: "no", willing_now: "yes", future: "no" }, "Get help now if you cannot carry on caring"],
+    [ADULT, "able-and-willing", { able_now: "no", willing_now: "yes", future: "no", willing_future: "no" }, "Get help now if you cannot carry on caring"],
     [ADULT, "whole-family", { under_18_helps: "yes" }, "A young carer in your family can get support too"],
     [ADULT, "work", { work: "part-time" }, "When do you usually work?"],
     [YOUNG, "your-age", { young_age: "7" }, "Ask a grown-up to help you"],

@@ -275,6 +275,18 @@ const CONTACT_METHODS: &[Choice] = &[
     choice("letter", "Letter"),
 ];
 
+/// The paragraphs of the young carer form's start page (`/young-carers/self-assessment`), here
+/// so that the readability test scores them with the form's questions.
+pub const YOUNG_START: &[&str] = &[
+    "Do you help to look after someone at home? Maybe they are ill or disabled. Or they drink too \
+     much or take drugs. If so, you are a young carer.",
+    "This form is for you if you are 8 to 17. It asks what you do and how you feel. This is not a \
+     test of how well you care. There are no wrong answers.",
+    "At the end you get a summary to keep. We show you groups and help near you. You can ask the \
+     young carers service to get in touch.",
+    "If you are under 13, it is a good idea to fill it in with a grown-up you trust.",
+];
+
 /// The people the carer looks after.
 pub static CARED_FOR: ListSpec = ListSpec {
     key: "cared_for",
@@ -479,6 +491,9 @@ static ADULT_SECTIONS: &[Section] = &[
                 Field::radios("future", "Do you think you will be able to keep caring in the future?", FUTURE)
                     .required("Select whether you will be able to keep caring in the future")
                     .short("Able to care in future"),
+                Field::radios("willing_future", "Do you want to keep caring in the future?", WILLING)
+                    .required("Select whether you want to keep caring in the future")
+                    .short("Wants to keep caring in future"),
             ],
         )
         .interrupt(able_route)],

@@ -4,7 +4,7 @@
 
 use crate::forms::carers::{
     ADULT_BASE, ADULT_OUT_OF_HOURS_PHONE, ADULT_OUT_OF_HOURS_TEL, CARERS_PHONE, CARERS_TEL,
-    CHILDLINE_PHONE, CHILDLINE_TEL, YOUNG_BASE, YOUNG_CARERS_PHONE, YOUNG_CARERS_TEL,
+    CHILDLINE_PHONE, CHILDLINE_TEL, YOUNG_BASE, YOUNG_CARERS_PHONE, YOUNG_CARERS_TEL, YOUNG_START,
 };
 use crate::forms::view::{ExitThisPage, Warning};
 use leptos::prelude::*;
@@ -106,21 +106,10 @@ pub fn YoungCarerStartPage() -> impl IntoView {
         <div class="govuk-grid-row">
             <div class="govuk-grid-column-two-thirds">
                 <h1 class="govuk-heading-xl">"Young carers: tell us about you"</h1>
-                <p class="govuk-body">
-                    "Do you help to look after someone at home? Maybe they are ill or disabled. Or "
-                    "they drink too much or take drugs. If so, you are a young carer."
-                </p>
-                <p class="govuk-body">
-                    "This form is for you if you are 8 to 17. It asks what you do and how you feel. "
-                    "This is not a test of how well you care. There are no wrong answers."
-                </p>
-                <p class="govuk-body">
-                    "At the end you get a summary to keep. We show you groups and help near you. "
-                    "You can ask the young carers service to get in touch."
-                </p>
-                <p class="govuk-body">
-                    "If you are under 13, it is a good idea to fill it in with a grown-up you trust."
-                </p>
+                {YOUNG_START
+                    .iter()
+                    .map(|p| view! { <p class="govuk-body">{*p}</p> })
+                    .collect_view()}
                 <Warning text="If you are in danger now, call 999."/>
                 <p class="govuk-body">
                     "You can talk to Childline any time for free on "
