@@ -34,10 +34,80 @@ fn with_cookies(mut response: Response, cookies: &[HeaderValue]) -> Response {
     response
 }
 
-fn sign_in_form(errors: &[FieldError], email: &str, token: &str) -> String {
+/// A staff page to come back to after signing in: a path on this site under `/staff/`, of
+/// plain characters, never the sign-in pages themselves. Anything else (another site, `//host`,
+/// `..`, a backslash, an encoded character) is refused, so the parameter cannot send anyone away.
+pub fn return_path(next: &str) -> Option<&str> {
+    let plain = next
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/-_?=&.".contains(&b));
+    let ok = plain
+        && next.len() <= 300
+        && next.starts_with("/staff/")
+        && !next.contains("//")
+        && !next.contains("..")
+        && !next.starts_with("/staff/sign-in")
+        && !next.starts_with("/staff/sign-out")
+        && !next.starts_with("/staff/enrol");
+    ok.then_some(next)
+}
+
+/// The sign-in page, with the page to come back to.
+pub fn sign_in_to_see(next: &str) -> String {
+    with_next("/staff/sign-in", next)
+}
+
+fn with_next(page: &str, next: &str) -> String {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", next)
+        .finish();
+    format!("{page}?{query}")
+}
+
+/// The page to come back to, from a sign-in form's fields or the address's query, checked.
+fn next_in<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<String> {
+    pairs
+        .into_iter()
+        .find(|(k, _)| *k == "next")
+        .and_then(|(_, v)| return_path(v))
+        .map(str::to_owned)
+}
+
+fn next_in_query(uri: &axum::http::Uri) -> Option<String> {
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    next_in(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+fn next_in_fields(fields: &Fields) -> Option<String> {
+    next_in(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+fn next_field(next: Option<&str>) -> String {
+    next.map(|n| {
+        format!(
+            r#"<input type="hidden" name="next" value="{}">"#,
+            html::esc(n)
+        )
+    })
+    .unwrap_or_default()
+}
+
+fn sign_in_form(errors: &[FieldError], email: &str, token: &str, next: Option<&str>) -> String {
     format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<h1 class="govuk-heading-l">Sign in to the staff portal</h1><p class="govuk-body">You will also need the code from the authenticator app on your phone.</p><form method="post" action="/staff/sign-in" novalidate><input type="hidden" name="csrf" value="{token}">{email}{password}<button type="submit" class="govuk-button">Continue</button></form><p class="govuk-body">If you have forgotten your password or lost your phone, ask an administrator.</p></div></div>"#,
+        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<h1 class="govuk-heading-l">Sign in to the staff portal</h1><p class="govuk-body">You will also need the code from the authenticator app on your phone.</p><form method="post" action="/staff/sign-in" novalidate><input type="hidden" name="csrf" value="{token}">{next}{email}{password}<button type="submit" class="govuk-button">Continue</button></form><p class="govuk-body">If you have forgotten your password or lost your phone, ask an administrator.</p>{already}</div></div>"#,
         summary = html::error_summary(errors),
+        next = next_field(next),
+        // A link from an email arrives without the session cookie (SameSite=Strict keeps it
+        // from other sites); a click on this site sends it.
+        already = next
+            .map(|n| format!(
+                r#"<p class="govuk-body">If you are already signed in, <a class="govuk-link" href="{}">go to the page you asked for</a>.</p>"#,
+                html::esc(n)
+            ))
+            .unwrap_or_default(),
         email = html::text_input(errors, "email", "Email address", email, "email", "username"),
         password = html::text_input(
             errors,
@@ -51,7 +121,11 @@ fn sign_in_form(errors: &[FieldError], email: &str, token: &str) -> String {
 }
 
 /// `GET /staff/sign-in`: the form, with a fresh double-submit token for it.
-pub async fn sign_in_page(State(state): axum::extract::State<AppState>) -> Response {
+pub async fn sign_in_page(
+    State(state): axum::extract::State<AppState>,
+    uri: axum::http::Uri,
+) -> Response {
+    let next = next_in_query(&uri);
     let token = session::new_token();
     let cookie = session::set_cookie(
         session::LOGIN_COOKIE,
@@ -63,7 +137,7 @@ pub async fn sign_in_page(State(state): axum::extract::State<AppState>) -> Respo
             StatusCode::OK,
             "Sign in",
             None,
-            &sign_in_form(&[], "", &token),
+            &sign_in_form(&[], "", &token, next.as_deref()),
         ),
         &[cookie],
     )
@@ -143,6 +217,7 @@ pub async fn sign_in(
     if !session::tokens_match(&expected, field(&fields, "csrf")) {
         return Err(StaffError::Csrf);
     }
+    let next = next_in_fields(&fields);
     let ip = peer.ip().to_string();
     if !limit.0.allow(peer.ip()) {
         tracing::warn!("staff sign-in refused: too many attempts from one address");
@@ -168,7 +243,7 @@ pub async fn sign_in(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Error: Sign in",
             None,
-            &sign_in_form(&errors, &email, &expected),
+            &sign_in_form(&errors, &email, &expected, next.as_deref()),
         ));
     }
     let clock = &state.staff.clock;
@@ -228,21 +303,32 @@ pub async fn sign_in(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Error: Sign in",
             None,
-            &sign_in_form(&errors, &email, &expected),
+            &sign_in_form(&errors, &email, &expected, next.as_deref()),
         ));
     };
     // A session from before (in this browser) ends here.
     if let Some(old) = session::cookie(&headers, session::COOKIE) {
         session::end(pool, &session::hash(&old)).await?;
     }
-    let (stage, pending, next) = match secret {
-        Some(_) => (Stage::Password, None, "/staff/sign-in/code"),
-        None => (Stage::Enrol, Some(totp::new_secret()), "/staff/enrol"),
+    let (stage, pending, to) = match secret {
+        Some(_) => (
+            Stage::Password,
+            None,
+            match &next {
+                Some(next) => with_next("/staff/sign-in/code", next),
+                None => "/staff/sign-in/code".to_owned(),
+            },
+        ),
+        None => (
+            Stage::Enrol,
+            Some(totp::new_secret()),
+            "/staff/enrol".to_owned(),
+        ),
     };
     let token = session::create(pool, &id, stage, pending.as_deref(), now).await?;
     let secure = state.staff.cookie_secure;
     Ok(with_cookies(
-        Redirect::to(next).into_response(),
+        Redirect::to(&to).into_response(),
         &[
             session::set_cookie(session::COOKIE, Some(&token), secure),
             session::set_cookie(session::LOGIN_COOKIE, None, secure),
@@ -254,11 +340,12 @@ async fn partial(state: &AppState, headers: &HeaderMap, ip: &str, stage: Stage) 
     load_staff(state, headers, ip.to_owned(), &[stage]).await
 }
 
-fn code_form(errors: &[FieldError], csrf: &str) -> String {
+fn code_form(errors: &[FieldError], csrf: &str, next: Option<&str>) -> String {
     format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<form method="post" action="/staff/sign-in/code" novalidate>{csrf}<div class="govuk-form-group{class}"><h1 class="govuk-label-wrapper"><label class="govuk-label govuk-label--l" for="code">Enter the code from your authenticator app</label></h1><div id="code-hint" class="govuk-hint">The 6-digit code changes every 30 seconds. If you have lost your phone, enter one of your recovery codes instead.</div>{error}<input class="govuk-input govuk-input--width-10{input_error}" id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" spellcheck="false" aria-describedby="code-hint{described}"></div><button type="submit" class="govuk-button">Sign in</button></form></div></div>"#,
+        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<form method="post" action="/staff/sign-in/code" novalidate>{csrf}{next}<div class="govuk-form-group{class}"><h1 class="govuk-label-wrapper"><label class="govuk-label govuk-label--l" for="code">Enter the code from your authenticator app</label></h1><div id="code-hint" class="govuk-hint">The 6-digit code changes every 30 seconds. If you have lost your phone, enter one of your recovery codes instead.</div>{error}<input class="govuk-input govuk-input--width-10{input_error}" id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" spellcheck="false" aria-describedby="code-hint{described}"></div><button type="submit" class="govuk-button">Sign in</button></form></div></div>"#,
         summary = html::error_summary(errors),
         csrf = html::csrf_field(csrf),
+        next = next_field(next),
         class = html::field_error(errors, "code").1,
         error = html::field_error(errors, "code").0,
         input_error = if errors.is_empty() {
@@ -275,19 +362,25 @@ pub async fn code_page(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
 ) -> Result<Response> {
     let staff = partial(&state, &headers, &peer.ip().to_string(), Stage::Password).await?;
     Ok(html::page(
         StatusCode::OK,
         "Enter the code from your authenticator app",
         None,
-        &code_form(&[], &staff.session.csrf),
+        &code_form(&[], &staff.session.csrf, next_in_query(&uri).as_deref()),
     ))
 }
 
 /// Finishes signing in: the partial session is replaced by a new, full one (a new id, so a
 /// session id seen before sign-in is worth nothing after).
-async fn complete(state: &AppState, staff: &Staff, method: &str) -> Result<Response> {
+async fn complete(
+    state: &AppState,
+    staff: &Staff,
+    method: &str,
+    next: Option<String>,
+) -> Result<Response> {
     let pool = state.db.pool();
     let clock = &state.staff.clock;
     session::end(pool, &staff.session.id_hash).await?;
@@ -297,7 +390,7 @@ async fn complete(state: &AppState, staff: &Staff, method: &str) -> Result<Respo
     e.detail = Some(method);
     audit::record(pool, &clock.now(), &e).await?;
     Ok(with_cookies(
-        Redirect::to(staff.role.home()).into_response(),
+        Redirect::to(next.as_deref().unwrap_or(staff.role.home())).into_response(),
         &[session::set_cookie(
             session::COOKIE,
             Some(&token),
@@ -394,7 +487,7 @@ pub async fn code(
         .await?
         .rows_affected();
         if claimed == 1 {
-            return complete(&state, &staff, "totp").await;
+            return complete(&state, &staff, "totp", next_in_fields(&fields)).await;
         }
     }
     if typed.chars().filter(char::is_ascii_alphanumeric).count() == 12 {
@@ -410,7 +503,7 @@ pub async fn code(
         .rows_affected();
         if used == 1 {
             audit::record(pool, &clock.now(), &staff.event("recovery_code_used")).await?;
-            return complete(&state, &staff, "recovery code").await;
+            return complete(&state, &staff, "recovery code", next_in_fields(&fields)).await;
         }
     }
     let message = if typed.is_empty() {
@@ -422,7 +515,11 @@ pub async fn code(
         field: "code".into(),
         message: message.into(),
     }];
-    let form = code_form(&errors, &staff.session.csrf);
+    let form = code_form(
+        &errors,
+        &staff.session.csrf,
+        next_in_fields(&fields).as_deref(),
+    );
     wrong_code(
         &state,
         &staff,
@@ -523,7 +620,7 @@ pub async fn enrol(
     e.subject = Some(&subject);
     audit::record(&mut *tx, &clock.now(), &e).await?;
     tx.commit().await?;
-    let signed_in = complete(&state, &staff, "totp (enrolment)").await?;
+    let signed_in = complete(&state, &staff, "totp (enrolment)", None).await?;
     let cookies: Vec<HeaderValue> = signed_in
         .headers()
         .get_all(header::SET_COOKIE)
@@ -606,4 +703,46 @@ pub async fn account_page(staff: Staff) -> Result<Response> {
         Some(staff.header()),
         &main,
     ))
+}
+
+#[cfg(test)]
+mod return_path_tests {
+    use super::*;
+
+    #[test]
+    fn only_staff_pages_on_this_site_are_returned_to() {
+        for ok in [
+            "/staff/queue",
+            "/staff/requests/0b5c2a9e-1f0e-4f7d-9a55-6c1f7a4f3b21",
+            "/staff/queue?status=new&sort=oldest",
+            "/staff/directory/review",
+        ] {
+            assert_eq!(return_path(ok), Some(ok));
+        }
+        for refused in [
+            "",
+            "/",
+            "/staff",
+            "//evil.example/staff/",
+            "https://evil.example/staff/queue",
+            "/staff//evil.example",
+            "/staff/../request-support",
+            "/staff/%2e%2e/x",
+            "/staff\\evil.example",
+            "/staff/queue#x",
+            "/staff/sign-in",
+            "/staff/sign-in/code?next=/staff/queue",
+            "/staff/sign-out",
+            "/staff/enrol",
+            "/request-support/status",
+            "/staff/queue\n",
+        ] {
+            assert_eq!(return_path(refused), None, "{refused:?}");
+        }
+        assert_eq!(return_path(&format!("/staff/{}", "a".repeat(400))), None);
+        assert_eq!(
+            sign_in_to_see("/staff/queue?status=new"),
+            "/staff/sign-in?next=%2Fstaff%2Fqueue%3Fstatus%3Dnew"
+        );
+    }
 }

@@ -100,6 +100,9 @@ pub enum StaffError {
     Hash,
     #[error("not signed in")]
     NotSignedIn,
+    /// Not signed in, on the way to a staff page: after signing in they land on it.
+    #[error("not signed in")]
+    SignInToSee(String),
     #[error("not allowed")]
     Forbidden,
     #[error("the form's security token did not match")]
@@ -118,6 +121,7 @@ impl IntoResponse for StaffError {
                 crate::middleware::problem_response("/pkg/signpost.css")
             }
             StaffError::NotSignedIn => Redirect::to("/staff/sign-in").into_response(),
+            StaffError::SignInToSee(next) => Redirect::to(&auth::sign_in_to_see(&next)).into_response(),
             StaffError::Forbidden => html::message(
                 StatusCode::FORBIDDEN,
                 "You do not have access to this page",
@@ -231,7 +235,21 @@ impl FromRequestParts<AppState> for Staff {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let ip = peer_ip(parts);
-        load_staff(state, &parts.headers, ip, &[session::Stage::Full]).await
+        match load_staff(state, &parts.headers, ip, &[session::Stage::Full]).await {
+            // A page opened from a link (in an email, say) before signing in: come back to it.
+            Err(StaffError::NotSignedIn) if parts.method == axum::http::Method::GET => {
+                let wanted = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or_default();
+                Err(match auth::return_path(wanted) {
+                    Some(next) => StaffError::SignInToSee(next.to_owned()),
+                    None => StaffError::NotSignedIn,
+                })
+            }
+            other => other,
+        }
     }
 }
 

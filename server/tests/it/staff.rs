@@ -174,6 +174,12 @@ async fn sign_in(b: &mut Browser<'_>, clock: &Clock, email: &str, secret: &str) 
         .await
 }
 
+/// Where a staff page asked for before signing in sends the browser.
+fn back_after_sign_in(path: &str) -> String {
+    let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+    format!("/staff/sign-in?next={next}")
+}
+
 pub(crate) async fn app_with(clock: &Clock, sink: Option<&SmtpSink>, demo: bool) -> TestApp {
     let clock = clock.clone();
     let smtp = sink.map(SmtpSink::url);
@@ -660,7 +666,10 @@ async fn sessions_end_after_30_idle_minutes_or_12_hours_and_everywhere_on_reques
     clock.advance(Duration::from_secs(31 * 60));
     let page = b.get("/staff/queue").await;
     assert_eq!(page.status, 303, "idle for 31 minutes");
-    assert_eq!(page.location.as_deref(), Some("/staff/sign-in"));
+    assert_eq!(
+        page.location.as_deref(),
+        Some(back_after_sign_in("/staff/queue").as_str())
+    );
 
     // Absolute limit: busy all day, out after 12 hours.
     let page = sign_in(&mut b, &clock, "hub@brackenshire.example", &secret).await;
@@ -825,11 +834,20 @@ async fn every_role_and_anonymous_against_every_staff_route() {
             match role {
                 None => {
                     assert_eq!(page.status, 303, "anonymous {method} {path}");
-                    assert_eq!(page.location.as_deref(), Some("/staff/sign-in"));
+                    // A staff page asked for by GET is where signing in leads back to.
+                    let expected = if *method == "GET" && path.starts_with("/staff/") {
+                        back_after_sign_in(path)
+                    } else {
+                        "/staff/sign-in".to_owned()
+                    };
+                    assert_eq!(page.location.as_deref(), Some(expected.as_str()));
                 }
                 Some(r) if allowed.contains(r) => assert!(
                     matches!(page.status, 200 | 303 | 404 | 422)
-                        && page.location.as_deref() != Some("/staff/sign-in"),
+                        && !page
+                            .location
+                            .as_deref()
+                            .is_some_and(|l| l.starts_with("/staff/sign-in")),
                     "{who} may {method} {path}: got {}",
                     page.status
                 ),
@@ -1061,4 +1079,123 @@ fn section<'a>(html: &'a str, marker: &str) -> &'a str {
     let rest = &html[start..];
     let end = rest.find("</table>").unwrap_or(rest.len());
     &rest[..end]
+}
+
+#[tokio::test]
+async fn a_link_opened_before_signing_in_leads_back_to_its_page_and_nowhere_else() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    let (reference, id) = submit_request(&app).await;
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    let mut b = Browser::new(&app);
+    let secret = enrol(&mut b, &clock, "hub@brackenshire.example").await;
+    let csrf = csrf_in(&b.get("/staff/account").await.body);
+    b.post("/staff/sign-out", &[("csrf", &csrf)]).await;
+
+    // The triage email's link, opened while signed out.
+    let wanted = format!("/staff/requests/{id}");
+    let page = b.get(&wanted).await;
+    assert_eq!(page.status, 303);
+    let sign_in_page = back_after_sign_in(&wanted);
+    assert_eq!(page.location.as_deref(), Some(sign_in_page.as_str()));
+    let page = b.get(&sign_in_page).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&format!(
+            r#"<input type="hidden" name="next" value="{wanted}">"#
+        )),
+        "the sign-in form carries the page"
+    );
+    // Signed in already, the link from an email arrives without the cookie (SameSite=Strict);
+    // a click on the page's own link sends it.
+    assert!(page
+        .body
+        .contains(&format!(r#"href="{wanted}">go to the page you asked for"#)));
+    let csrf = csrf_in(&page.body);
+    let page = b
+        .post(
+            "/staff/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("next", &wanted),
+                ("email", "hub@brackenshire.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let code_page = page.location.clone().expect("on to the code");
+    assert!(
+        code_page.starts_with("/staff/sign-in/code?next="),
+        "{code_page}"
+    );
+    let page = b.get(&code_page).await;
+    let csrf = csrf_in(&page.body);
+    clock.advance(Duration::from_secs(30));
+    let code = totp::code_at(&secret, clock.unix()).expect("code");
+    let page = b
+        .post(
+            "/staff/sign-in/code",
+            &[("csrf", &csrf), ("next", &wanted), ("code", &code)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        page.location.as_deref(),
+        Some(wanted.as_str()),
+        "back to the request"
+    );
+    let request = b.get(&wanted).await;
+    assert_eq!(request.status, 200);
+    assert!(request.body.contains(&reference));
+
+    // Anywhere else is refused: the role's start page instead.
+    for hostile in [
+        "//evil.example/staff/",
+        "https://evil.example/staff/queue",
+        "/staff/../request-support",
+        "/staff/%2e%2e/x",
+        "/staff\\evil.example",
+        "/request-support/status",
+        "/staff/sign-in?next=/staff/queue",
+    ] {
+        let csrf = csrf_in(&b.get("/staff/account").await.body);
+        b.post("/staff/sign-out", &[("csrf", &csrf)]).await;
+        let page = b
+            .get(&format!(
+                "/staff/sign-in?next={}",
+                url::form_urlencoded::byte_serialize(hostile.as_bytes()).collect::<String>()
+            ))
+            .await;
+        assert!(
+            !page.body.contains(r#"name="next""#),
+            "{hostile} is not carried"
+        );
+        let csrf = csrf_in(&page.body);
+        let page = b
+            .post(
+                "/staff/sign-in",
+                &[
+                    ("csrf", &csrf),
+                    ("next", hostile),
+                    ("email", "hub@brackenshire.example"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(
+            page.location.as_deref(),
+            Some("/staff/sign-in/code"),
+            "{hostile}"
+        );
+        let csrf = csrf_in(&b.get("/staff/sign-in/code").await.body);
+        clock.advance(Duration::from_secs(30));
+        let code = totp::code_at(&secret, clock.unix()).expect("code");
+        let page = b
+            .post(
+                "/staff/sign-in/code",
+                &[("csrf", &csrf), ("next", hostile), ("code", &code)],
+            )
+            .await;
+        assert_eq!(page.location.as_deref(), Some("/staff/queue"), "{hostile}");
+    }
 }
