@@ -52,7 +52,7 @@ pub fn figures(items: &[Item], holidays: &BankHolidays) -> Figures {
     let mut hours = Vec::new();
     let mut within = 0;
     for item in items {
-        let day = item.received.div_euclid(86_400);
+        let day = super::workdays::uk_day(item.received);
         let monday = day - (day + 3).rem_euclid(7);
         let column = match item.outcome {
             Some(o) => OUTCOMES.iter().position(|x| *x == o).unwrap_or(5),

@@ -2,7 +2,8 @@
 //! holidays of England and Wales (a configurable list; the default below comes from the UK
 //! government's published dates).
 //!
-//! Dates are UTC dates. A request's age is the number of working days after the day it arrived,
+//! Dates are dates in England and Wales (GMT in winter, BST in summer), so a request sent at
+//! 00:30 BST on a Tuesday arrived on Tuesday, not on Monday as its UTC time says. A request's age is the number of working days after the day it arrived,
 //! up to and including today: a request from Friday is 1 working day old on Monday and due that
 //! day; on Tuesday it is 2 and late.
 
@@ -40,7 +41,7 @@ impl BankHolidays {
 
     /// Working days after `from`'s date up to and including `to`'s date (Unix seconds).
     pub fn working_days_between(&self, from: i64, to: i64) -> i64 {
-        let (a, b) = (from.div_euclid(86_400), to.div_euclid(86_400));
+        let (a, b) = (uk_day(from), uk_day(to));
         if b <= a {
             return 0;
         }
@@ -67,11 +68,36 @@ impl BankHolidays {
     /// The date a decision is due for something received at `received` (Unix seconds): the
     /// first working day after the day it arrived.
     pub fn due_date(&self, received: i64) -> Option<IsoDate> {
-        let mut day = received.div_euclid(86_400) + 1;
+        let mut day = uk_day(received) + 1;
         while !self.is_working_day(day) {
             day += 1;
         }
         date_of_unix(day * 86_400).ok()
+    }
+}
+
+/// The day (since 1970-01-01) it is in England and Wales at `unix` (seconds).
+pub fn uk_day(unix: i64) -> i64 {
+    (unix + uk_offset(unix)).div_euclid(86_400)
+}
+
+/// How far clocks in England and Wales are ahead of UTC at `unix`: an hour in British Summer
+/// Time, from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October.
+pub fn uk_offset(unix: i64) -> i64 {
+    let year = date_of_unix(unix)
+        .map(|d| i64::from(d.year()))
+        .unwrap_or(1970);
+    let last_sunday = |month: u32| {
+        // March and October both have 31 days; day 0 (1970-01-01) was a Thursday.
+        let last = days_from_civil(year, month, 31);
+        last - ((last + 3).rem_euclid(7) + 1) % 7
+    };
+    let starts = last_sunday(3) * 86_400 + 3_600;
+    let ends = last_sunday(10) * 86_400 + 3_600;
+    if (starts..ends).contains(&unix) {
+        3_600
+    } else {
+        0
     }
 }
 
@@ -146,6 +172,43 @@ mod tests {
             }
         }
         assert_eq!(h.working_days_between(from, to), slow);
+    }
+
+    #[test]
+    fn days_are_those_of_england_and_wales() {
+        // BST 2026: from 01:00 UTC on Sunday 29 March to 01:00 UTC on Sunday 25 October.
+        assert_eq!(uk_offset(at("2026-03-29", 0) + 3_599), 0);
+        assert_eq!(uk_offset(at("2026-03-29", 1)), 3_600);
+        assert_eq!(uk_offset(at("2026-10-25", 0) + 3_599), 3_600);
+        assert_eq!(uk_offset(at("2026-10-25", 1)), 0);
+        // 2027: 28 March and 31 October (a Sunday that is the month's last day).
+        assert_eq!(uk_offset(at("2027-03-28", 1)), 3_600);
+        assert_eq!(uk_offset(at("2027-10-31", 0)), 3_600);
+        assert_eq!(uk_offset(at("2027-10-31", 1)), 0);
+        assert_eq!(uk_offset(at("2026-12-31", 23)), 0);
+        // 23:30 UTC on Monday 1 June 2026 is 00:30 BST on Tuesday: it arrived on Tuesday.
+        let h = BankHolidays::parse(DEFAULT_BANK_HOLIDAYS).unwrap();
+        let late_monday_utc = at("2026-06-01", 23) + 1_800;
+        assert_eq!(
+            uk_day(late_monday_utc),
+            day_number(&IsoDate::parse("2026-06-02").unwrap())
+        );
+        assert_eq!(
+            h.due_date(late_monday_utc).unwrap().to_string(),
+            "2026-06-03"
+        );
+        // Decided at 09:00 BST on Wednesday: within 1 working day.
+        assert_eq!(
+            h.working_days_between(late_monday_utc, at("2026-06-03", 8)),
+            1
+        );
+        // In winter UTC is the UK's time: 23:30 on Monday 7 December is Monday.
+        assert_eq!(
+            h.due_date(at("2026-12-07", 23) + 1_800)
+                .unwrap()
+                .to_string(),
+            "2026-12-08"
+        );
     }
 
     #[test]
