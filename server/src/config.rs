@@ -234,6 +234,17 @@ pub struct RawConfig {
     )]
     pub search_cache: usize,
 
+    /// Addresses of the reverse proxies in front of the server, comma-separated. A request from
+    /// one of them is taken to come from the address its `X-Forwarded-For` names (the rate
+    /// limits and the audit log use it); from anyone else, that header is ignored.
+    #[arg(
+        long,
+        env = "SIGNPOST_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
+    pub trusted_proxies: String,
+
     /// Email: SMTP server, sender, the Hub's address, links, retries (`server/src/mail/config.rs`).
     #[command(flatten)]
     pub mail: crate::mail::RawMailConfig,
@@ -404,6 +415,8 @@ pub struct Settings {
     pub search: SearchSettings,
     pub search_sync_interval: Duration,
     pub search_cache: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`crate::middleware::client_ip`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub mail: crate::mail::MailSettings,
     pub staff: crate::staff::StaffSettings,
 }
@@ -507,6 +520,16 @@ impl TryFrom<RawConfig> for Settings {
             search,
             search_sync_interval: Duration::from_millis(raw.search_sync_ms),
             search_cache: raw.search_cache,
+            trusted_proxies: raw
+                .trusted_proxies
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| ConfigError::TrustedProxy(s.to_owned()))
+                })
+                .collect::<Result<_, _>>()?,
             mail,
             staff,
         })
@@ -538,6 +561,11 @@ pub enum ConfigError {
     BankHoliday(String),
     #[error("{0} is empty: list at least one item, separated by commas")]
     Empty(&'static str),
+    #[error(
+        "SIGNPOST_TRUSTED_PROXIES has '{0}', which is not an IP address: list the proxies' \
+         addresses like 10.0.0.5,10.0.0.6"
+    )]
+    TrustedProxy(String),
 }
 
 #[cfg(test)]

@@ -4,9 +4,12 @@
 //! panic → the "problem with the service" page, timeout, body size limit, compression.
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderName, HeaderValue, Request, Response, StatusCode};
 use axum::Router;
 use std::any::Any;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -41,13 +44,71 @@ pub struct Limits {
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
     pub stylesheet: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// The address a request comes from. The connection's peer, unless the peer is one of our own
+/// proxies: then the right-most address in `X-Forwarded-For` that is not one of them (each
+/// proxy appends the address it was sent from, so entries further left could be made up by the
+/// sender). An entry that does not parse ends the walk: nothing left of it is believed.
+pub fn client_ip<'a>(
+    peer: IpAddr,
+    forwarded: impl Iterator<Item = &'a str>,
+    trusted: &[IpAddr],
+) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    // Several headers count as one list, in order.
+    let entries: Vec<&str> = forwarded.flat_map(|h| h.split(',')).collect();
+    let mut client = peer;
+    for entry in entries.iter().rev() {
+        match entry.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
+/// Puts the client's address (`client_ip`) where the handlers read the peer's
+/// (`ConnectInfo<SocketAddr>`), so every rate limit and audit entry sees the visitor, not the
+/// proxy.
+fn with_client_address(trusted: Arc<[IpAddr]>) -> impl Fn(Request<Body>) -> Request<Body> + Clone {
+    move |mut request: Request<Body>| {
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        if let Some(peer) = peer {
+            let forwarded = request
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok());
+            let client = client_ip(peer.ip(), forwarded, &trusted);
+            if client != peer.ip() {
+                request
+                    .extensions_mut()
+                    .insert(ConnectInfo(SocketAddr::new(client, 0)));
+            }
+        }
+        request
+    }
 }
 
 /// Wraps `router` in the layers. Each `layer` call wraps everything before it, so the request id
 /// and the security headers end up outermost and also cover timeouts and panics.
 pub fn apply(router: Router, limits: Limits) -> Router {
     let stylesheet = limits.stylesheet;
+    let client_address = with_client_address(limits.trusted_proxies.into());
     let mut router = router
+        .layer(axum::middleware::map_request(move |r| {
+            let request = client_address(r);
+            async move { request }
+        }))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -113,4 +174,43 @@ pub fn problem_response(stylesheet: &str) -> Response<Body> {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_is_the_last_address_our_proxies_did_not_add() {
+        let proxies = [ip("10.0.0.5"), ip("10.0.0.6")];
+        let from =
+            |peer: &str, headers: &[&str]| client_ip(ip(peer), headers.iter().copied(), &proxies);
+        // Straight from a visitor: the header is whatever they like, and ignored.
+        assert_eq!(from("203.0.113.7", &["198.51.100.1"]), ip("203.0.113.7"));
+        // Through our proxy: the address it added.
+        assert_eq!(from("10.0.0.5", &["203.0.113.7"]), ip("203.0.113.7"));
+        // Made-up entries to the left are not believed; our own proxies are skipped.
+        assert_eq!(
+            from("10.0.0.5", &["192.0.2.1, 203.0.113.7, 10.0.0.6"]),
+            ip("203.0.113.7")
+        );
+        // Several headers are one list, in order.
+        assert_eq!(
+            from("10.0.0.5", &["192.0.2.1", "203.0.113.7"]),
+            ip("203.0.113.7")
+        );
+        assert_eq!(from("10.0.0.5", &[" 2001:db8::1 "]), ip("2001:db8::1"));
+        // Nothing usable: the last proxy's address stands.
+        assert_eq!(from("10.0.0.5", &[]), ip("10.0.0.5"));
+        assert_eq!(from("10.0.0.5", &["unknown"]), ip("10.0.0.5"));
+        assert_eq!(
+            from("10.0.0.5", &["203.0.113.7, junk, 10.0.0.6"]),
+            ip("10.0.0.6")
+        );
+    }
 }

@@ -291,6 +291,7 @@ fn router(state: AppState, settings: &Settings) -> Router {
             request_timeout: settings.request_timeout,
             max_body_bytes: settings.max_body_bytes,
             stylesheet,
+            trusted_proxies: settings.trusted_proxies.clone(),
         },
     )
 }

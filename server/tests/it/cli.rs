@@ -20,6 +20,7 @@ fn signpost() -> Command {
         "SIGNPOST_SEARCH_DIR",
         "MEILI_URL",
         "MEILI_MASTER_KEY",
+        "SIGNPOST_TRUSTED_PROXIES",
     ] {
         command.env_remove(var);
     }
@@ -252,6 +253,12 @@ fn meilisearch_without_a_url_fails_with_one_line() {
         .env("SIGNPOST_SEARCH", "meilisearch")
         .env("MEILI_URL", "not a url"));
     assert_one_line_failure(&output, &["MEILI_URL", "not a url"]);
+}
+
+#[test]
+fn a_trusted_proxy_that_is_not_an_address_fails_with_one_line() {
+    let output = run(signpost().env("SIGNPOST_TRUSTED_PROXIES", "10.0.0.5, proxy.internal"));
+    assert_one_line_failure(&output, &["SIGNPOST_TRUSTED_PROXIES", "proxy.internal"]);
 }
 
 #[test]

@@ -253,6 +253,49 @@ async fn emails_from_one_connection_are_rate_limited() {
     assert!(limited.body.contains("Too many emails"));
 }
 
+/// Sends the shortlist by email as a visitor behind `forwarded_for`; the reply's status.
+async fn email_shortlist_from(app: &TestApp, forwarded_for: &str) -> u16 {
+    let mut visitor = Visitor::new(app);
+    visitor.forwarded_for = Some(forwarded_for.to_owned());
+    visitor
+        .post("/shortlist/add", &[("id", &service_id(AUTISM_GROUP))])
+        .await;
+    visitor
+        .post("/shortlist/email", &[("email", "parent@family.example")])
+        .await
+        .status
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_visitor_has_their_own_limit_and_nobody_else_can_claim_one() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(move |s| {
+        s.demo_data = true;
+        s.mail.transport = MailTransport::Smtp(url);
+        s.mail.submissions_per_hour = 1;
+        // The tests' requests come from 127.0.0.1: here that is the proxy.
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    // Two families behind the same proxy: each has their own limit.
+    assert_eq!(email_shortlist_from(&app, "203.0.113.7").await, 303);
+    assert_eq!(email_shortlist_from(&app, "198.51.100.20").await, 303);
+    assert_eq!(email_shortlist_from(&app, "203.0.113.7").await, 429);
+    // A made-up address to the left of the one the proxy added is not believed.
+    assert_eq!(
+        email_shortlist_from(&app, "192.0.2.99, 203.0.113.7").await,
+        429
+    );
+    app.stop().await;
+
+    // Without SIGNPOST_TRUSTED_PROXIES the header is ignored: it cannot buy a new limit.
+    let app = app_with_smtp(&sink, 1).await;
+    assert_eq!(email_shortlist_from(&app, "203.0.113.7").await, 303);
+    assert_eq!(email_shortlist_from(&app, "198.51.100.20").await, 429);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_reported_problem_is_stored_and_the_team_is_emailed_a_reference_only() {
     let sink = SmtpSink::start().await;

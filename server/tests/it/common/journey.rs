@@ -24,6 +24,8 @@ pub const SECRETS: &[&str] = &[
 pub struct Visitor<'a> {
     pub app: &'a TestApp,
     pub cookie: Option<String>,
+    /// Sent as `X-Forwarded-For`, as a reverse proxy would.
+    pub forwarded_for: Option<String>,
 }
 
 pub struct Reply {
@@ -34,7 +36,11 @@ pub struct Reply {
 
 impl<'a> Visitor<'a> {
     pub fn new(app: &'a TestApp) -> Self {
-        Self { app, cookie: None }
+        Self {
+            app,
+            cookie: None,
+            forwarded_for: None,
+        }
     }
 
     fn keep_cookie(&mut self, response: &reqwest::Response) {
@@ -70,6 +76,9 @@ impl<'a> Visitor<'a> {
         if let Some(cookie) = &self.cookie {
             request = request.header(COOKIE, cookie);
         }
+        if let Some(client) = &self.forwarded_for {
+            request = request.header("x-forwarded-for", client);
+        }
         let response = request.send().await.expect("GET");
         self.reply(response).await
     }
@@ -90,6 +99,9 @@ impl<'a> Visitor<'a> {
             .body(body);
         if let Some(cookie) = &self.cookie {
             request = request.header(COOKIE, cookie);
+        }
+        if let Some(client) = &self.forwarded_for {
+            request = request.header("x-forwarded-for", client);
         }
         let response = request.send().await.expect("POST");
         self.reply(response).await

@@ -195,6 +195,7 @@ pub fn settings(database: DatabaseUrl, dir: &std::path::Path) -> Settings {
         search: search_settings(dir),
         search_sync_interval: Duration::from_millis(100),
         search_cache: signpost::search::cache::DEFAULT_ENTRIES,
+        trusted_proxies: Vec::new(),
         // Emails go to files in the test's own folder (set in `spawn_app_with`) unless a test
         // points them at an SMTP server.
         mail: MailSettings::files(dir.join("mail"), "127.0.0.1:3000".parse().expect("address"))
