@@ -25,7 +25,7 @@ use pages::{
     carer_assessment::{CarerCrisisPage, CarerStartPage, YoungCarerStartPage},
     directory::{SearchPage, ServicePage},
     home::HomePage,
-    info::{AccessibilityPage, ContactPage, CookiesPage, PrivacyPage},
+    info::{AccessibilityPage, ContactPage, CookiesPage, PractitionersPage, PrivacyPage},
     not_found::NotFoundPage,
     request_support::{SafetyPage, StartPage},
 };
@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("privacy") view=PrivacyPage/>
                     <Route path=path!("cookies") view=CookiesPage/>
                     <Route path=path!("contact") view=ContactPage/>
+                    <Route path=path!("practitioners") view=PractitionersPage/>
                     <Route path=path!("request-support") view=StartPage/>
                     <Route path=path!("request-support/staying-safe-online") view=SafetyPage/>
                     <Route path=path!("carers/self-assessment") view=CarerStartPage/>

@@ -48,6 +48,25 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.getByRole("heading", { name: "How to access it" })).toBeVisible();
     });
 
+    test("a service found near a postcode says how far it is", async ({ page }) => {
+      await page.goto("/");
+      await page.getByLabel("What are you looking for?").fill("autism group");
+      await page.getByLabel("Postcode (optional)").fill("bk1 4ab");
+      await page.getByRole("button", { name: "Search", exact: true }).click();
+      await expect(page.locator("#results li").first()).toContainText("miles away");
+      await page.locator("#results h2 a").first().click();
+      await expect(page).toHaveURL(/\/services\/[0-9a-f-]{36}\?postcode=BK1\+4AB$/);
+      await expect(page.locator(".signpost-distance").first()).toContainText(/miles away from BK1 4AB/);
+      // Another postcode from the page itself; then one that is not a postcode.
+      await page.getByLabel("How far is it from you?").fill("BK3");
+      await page.getByRole("button", { name: "Show distance" }).click();
+      await expect(page.locator(".signpost-distance").first()).toContainText("from BK3");
+      await page.getByLabel("How far is it from you?").fill("nowhere");
+      await page.getByRole("button", { name: "Show distance" }).click();
+      await expect(page.locator(".govuk-error-summary")).toContainText("Enter a real postcode");
+      await expect(page.locator(".signpost-distance")).toHaveCount(0);
+    });
+
     test("shortlist two services, print it, email it and send it to a family", async ({ page }) => {
       const tag = `${javaScriptEnabled ? "js" : "nojs"}-${Date.now()}`;
       await page.goto("/search?q=autism");
@@ -181,6 +200,15 @@ test("axe: home, results, no results, service, landing and shortlist pages have 
   await page.locator("#results h2 a").first().click();
   await expect(page).toHaveURL(/\/services\//);
   expect(await axeViolations(page), "service page").toEqual([]);
+  const service = page.url();
+  await page.getByLabel("How far is it from you?").fill("BK1 4AB");
+  await page.getByRole("button", { name: "Show distance" }).click();
+  await expect(page.locator(".signpost-distance").first()).toBeVisible();
+  expect(await axeViolations(page), "service page with distances").toEqual([]);
+  await page.getByLabel("How far is it from you?").fill("not a postcode");
+  await page.getByRole("button", { name: "Show distance" }).click();
+  expect(await axeViolations(page), "service page, postcode error").toEqual([]);
+  await page.goto(service);
   await page.getByRole("button", { name: /^Add .* to shortlist$/ }).click();
   for (const path of ["/shortlist", "/shortlist/print", "/shortlist/email", "/shortlist/send"]) {
     await page.goto(path);

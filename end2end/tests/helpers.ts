@@ -26,6 +26,7 @@ export const PAGES: { path: string; h1: RegExp; status?: number }[] = [
   { path: "/privacy", h1: /Privacy notice/ },
   { path: "/cookies", h1: /Cookies/ },
   { path: "/contact", h1: /Contact/ },
+  { path: "/practitioners", h1: /For practitioners/ },
   { path: "/search", h1: /Search for services/ },
   { path: "/young-carers", h1: /Young carers/ },
   { path: "/carers", h1: /Support for carers/ },

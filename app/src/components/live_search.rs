@@ -69,6 +69,24 @@ mod enhance {
             let _ =
                 form.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
             on_change.forget();
+            // Submitting the form loads the page it asks for: a refresh still on its way is
+            // older than that and must neither swap results in nor, if the navigation cuts its
+            // fetch off, load its own (older) address instead.
+            let on_submit = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+                LATEST.fetch_add(1, Ordering::SeqCst);
+            });
+            let _ =
+                form.add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
+            on_submit.forget();
+            // Likewise when anything else leaves the page (a result's link, Back).
+            let on_leave = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+                LATEST.fetch_add(1, Ordering::SeqCst);
+            });
+            let _ = window().add_event_listener_with_callback(
+                "beforeunload",
+                on_leave.as_ref().unchecked_ref(),
+            );
+            on_leave.forget();
         }
         if let Some(input) = document()
             .get_element_by_id("q")

@@ -3,8 +3,9 @@
 //! The data is worked out on the server before rendering (the search engine and the database
 //! live in the server crate): the server's handler parses the URL, runs the search, and provides
 //! one of the models below as context. These components only turn a model into GOV.UK Frontend
-//! markup. All text goes through Leptos's escaping; nothing here uses `inner_html`. No island:
-//! the pages work entirely by links and GET forms.
+//! markup. All text goes through Leptos's escaping; nothing here uses `inner_html`. The pages work
+//! entirely by links and GET forms; the one island, `LiveSearch`, only makes the results page
+//! quicker to use when JavaScript runs.
 
 use crate::components::layout::FisPhoneLink;
 use crate::pages::not_found::NotFoundPage;
@@ -58,6 +59,9 @@ pub struct FilterGroup {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ResultCard {
     pub id: String,
+    /// The service page, carrying the search's postcode when there was one (so the page can say
+    /// how far each place is).
+    pub href: String,
     pub name: Vec<TextPart>,
     pub organisation: String,
     pub summary: Vec<TextPart>,
@@ -152,6 +156,8 @@ pub struct ScheduleLine {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PlaceView {
     pub name: Option<String>,
+    /// "2.3 miles away", when the visitor gave a postcode and the place has coordinates.
+    pub distance: Option<String>,
     pub address_lines: Vec<String>,
     /// "Open in OpenStreetMap" link, when the place has coordinates.
     pub map_href: Option<String>,
@@ -199,6 +205,16 @@ pub struct ServicePageModel {
     pub languages: Vec<String>,
     pub send_local_offer: Vec<(String, String)>,
     pub last_reviewed: Option<String>,
+    /// The "How far is it?" form: what was entered, and why it could not be used.
+    pub distance_from: DistanceFrom,
+}
+
+/// The postcode a service page measures its places' distances from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DistanceFrom {
+    /// As entered, or in its normal form once understood ("BK1 4AB").
+    pub postcode: String,
+    pub error: Option<String>,
 }
 
 /// Text for `<Title>`: leptos_meta 0.8 writes the title into the page without escaping it, so
@@ -634,7 +650,7 @@ fn Card(card: ResultCard) -> impl IntoView {
     view! {
         <li class="signpost-result" id=format!("result-{}", card.id)>
             <h2 class="govuk-heading-s govuk-!-margin-bottom-1">
-                <a class="govuk-link" href=format!("/services/{}", card.id)>
+                <a class="govuk-link" href=card.href.clone()>
                     {highlighted(card.name)}
                 </a>
             </h2>
@@ -755,6 +771,28 @@ fn PaginationNav(pagination: Pagination) -> impl IntoView {
     }
 }
 
+/// "How far is it?": a postcode in, the same page back with each place's distance (a `GET`
+/// form, so it works without JavaScript and the postcode is never stored).
+#[component]
+fn DistanceForm(id: String, from: DistanceFrom) -> impl IntoView {
+    view! {
+        <form method="get" action=format!("/services/{id}") novalidate class="govuk-!-display-none-print">
+            <crate::components::fields::TextInput
+                name="postcode"
+                label="How far is it from you?"
+                hint="Enter a postcode in Brackenshire, like BK1 4AB"
+                value=from.postcode
+                error=from.error
+                autocomplete="postal-code"
+                class="govuk-input govuk-input--width-10"
+            />
+            <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">
+                "Show distance"
+            </button>
+        </form>
+    }
+}
+
 /// `/services/{id}`: one service, everything a family needs.
 #[component]
 pub fn ServicePage() -> impl IntoView {
@@ -795,12 +833,30 @@ pub fn ServicePage() -> impl IntoView {
             .into_any()
     };
     let places = s.places.clone();
+    let has_map = places.iter().any(|p| p.map_href.is_some());
+    let distance_errors: Vec<FieldError> = s
+        .distance_from
+        .error
+        .clone()
+        .map(|message| FieldError {
+            field: "postcode".to_owned(),
+            message,
+        })
+        .into_iter()
+        .collect();
+    let title = if distance_errors.is_empty() {
+        s.name.clone()
+    } else {
+        format!("Error: {}", s.name)
+    };
+    let from_postcode = s.distance_from.postcode.clone();
     let contacts = s.contacts.clone();
     let send = s.send_local_offer.clone();
     view! {
-        <Title text=title_text(&s.name)/>
+        <Title text=title_text(&title)/>
         <div class="govuk-grid-row">
             <div class="govuk-grid-column-two-thirds">
+                <ErrorSummary errors=distance_errors/>
                 {s.organisation.clone().map(|o| view! { <span class="govuk-caption-l">{o}</span> })}
                 <h1 class="govuk-heading-l">{s.name.clone()}</h1>
                 {s.status_note.clone().map(|n| view! {
@@ -846,6 +902,12 @@ pub fn ServicePage() -> impl IntoView {
                             <div class="govuk-!-margin-bottom-4">
                                 {p.name.map(|n| view! { <h3 class="govuk-heading-s govuk-!-margin-bottom-1">{n}</h3> })}
                                 <p class="govuk-body govuk-!-margin-bottom-1">{lines(p.address_lines)}</p>
+                                {p.distance.map(|d| view! {
+                                    <p class="govuk-body govuk-!-margin-bottom-1 signpost-distance">
+                                        <strong>{d}</strong>
+                                        {format!(" from {}", from_postcode.clone())}
+                                    </p>
+                                })}
                                 {p.map_href.map(|href| view! {
                                     <p class="govuk-body govuk-!-margin-bottom-1">
                                         <a class="govuk-link" href=href>
@@ -870,6 +932,7 @@ pub fn ServicePage() -> impl IntoView {
                         }
                     })
                     .collect_view()}
+                {has_map.then(|| view! { <DistanceForm id=s.id.clone() from=s.distance_from.clone()/> })}
                 <h2 class="govuk-heading-m">"Cost"</h2>
                 {s.costs.clone().into_iter().map(|c| view! { <p class="govuk-body">{c}</p> }).collect_view()}
                 <h2 class="govuk-heading-m">"How to access it"</h2>

@@ -75,7 +75,7 @@ pub fn HomePage() -> impl IntoView {
                         <span class="signpost-block">"Peer groups, breaks, money advice and a carer's self-assessment."</span>
                     </li>
                     <li>
-                        <a class="govuk-link govuk-!-font-weight-bold" href="/search">"Practitioners"</a>
+                        <a class="govuk-link govuk-!-font-weight-bold" href="/practitioners">"Practitioners"</a>
                         <span class="signpost-block">"Find services for the families you work with, shortlist them and send them to a family."</span>
                     </li>
                 </ul>

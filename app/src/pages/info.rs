@@ -1,4 +1,5 @@
-//! The service's information pages: accessibility statement, privacy notice, cookies and contact.
+//! The service's information pages: accessibility statement, privacy notice, cookies, contact
+//! and the page for practitioners.
 //!
 //! Their text lives in `app/src/content/*.html` (trusted, static, reviewed content written with
 //! GOV.UK Frontend's typography classes) so that content changes never touch code.
@@ -39,4 +40,14 @@ pub fn CookiesPage() -> impl IntoView {
 #[component]
 pub fn ContactPage() -> impl IntoView {
     view! { <ContentPage title="Contact us" html=include_str!("../content/contact.html")/> }
+}
+
+#[component]
+pub fn PractitionersPage() -> impl IntoView {
+    view! {
+        <ContentPage
+            title="For practitioners"
+            html=include_str!("../content/practitioners.html")
+        />
+    }
 }

@@ -253,7 +253,7 @@ pub async fn matching_services(
                             id: hit.id,
                             name: hit.name.into_iter().map(|s| s.text).collect(),
                             summary: hit.summary.into_iter().map(|s| s.text).collect(),
-                            distance: hit.distance_metres.map(distance),
+                            distance: hit.distance_metres.map(crate::directory::pages::miles),
                         })
                         .collect(),
                     Err(e) => {
@@ -271,15 +271,6 @@ pub async fn matching_services(
         });
     }
     Ok(matched)
-}
-
-fn distance(metres: f64) -> String {
-    let miles = metres / 1609.344;
-    if miles < 0.1 {
-        "Less than 0.1 miles away".to_owned()
-    } else {
-        format!("{miles:.1} miles away")
-    }
 }
 
 /// `POST {base}/summary/contact`: stores the referral and emails the team, once.

@@ -18,9 +18,9 @@ use app::domain::{
     IsoDate, Outcode, PhoneNumber, Postcode, Schedule, ScheduleInput, TimeOfDayBand, Weekday,
 };
 use app::pages::directory::{
-    ContactView, FieldError, FilterGroup, FilterOption, Link, PageItem, Pagination, PhoneView,
-    PlaceView, ResultCard, Results, ScheduleLine, SearchForm, SearchPageModel, ServicePageModel,
-    TextPart,
+    ContactView, DistanceFrom, FieldError, FilterGroup, FilterOption, Link, PageItem, Pagination,
+    PhoneView, PlaceView, ResultCard, Results, ScheduleLine, SearchForm, SearchPageModel,
+    ServicePageModel, TextPart,
 };
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -579,7 +579,7 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
     if page == 1 {
         record_search(
             state,
-            query.text.words().join(" "),
+            super::search_log::recorded_words(query.text.raw()),
             UrlState {
                 q: String::new(),
                 postcode: String::new(),
@@ -606,7 +606,8 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
     })
 }
 
-/// Records a search for the gap report ([`super::search_log`]): the words, the filters (without
+/// Records a search for the gap report ([`super::search_log`]): the words (without anything that
+/// could identify someone: [`super::search_log::recorded_words`]), the filters (without
 /// the postcode), the outward code and the number of results. Later pages of the same search are
 /// not counted again.
 fn record_search(
@@ -899,7 +900,7 @@ pub(super) fn costs_text(costs: &[Cost]) -> Vec<String> {
         .collect()
 }
 
-fn miles(metres: f64) -> String {
+pub(crate) fn miles(metres: f64) -> String {
     let miles = metres / 1609.344;
     if miles < 0.1 {
         "Less than 0.1 miles away".to_owned()
@@ -934,6 +935,7 @@ pub(super) async fn cards(
                 .unwrap_or_default();
             ResultCard {
                 shortlisted: false,
+                href: format!("/services/{}", h.id),
                 id: h.id.clone(),
                 name: parts(&h.name),
                 organisation: f.organisation,
@@ -994,6 +996,15 @@ fn results_view(
             items,
         }
     });
+    let mut cards = cards;
+    if has_place && !url.postcode.is_empty() {
+        let from: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("postcode", &url.postcode)
+            .finish();
+        for card in &mut cards {
+            card.href = format!("/services/{}?{from}", card.id);
+        }
+    }
     let broaden = if results.total == 0 {
         broaden_links(url, filters, taxonomy)
     } else {
@@ -1153,9 +1164,39 @@ pub async fn service_page(
         Ok(Some(s))
             if super::model::Status::parse(&s.status) != Some(super::model::Status::Archived) =>
         {
+            let coordinates = place_coordinates(&s);
             let mut model = service_model(s);
             model.shortlisted = Shortlist::from_headers(req.headers()).contains(&model.id);
-            render_with(&state, model, req).await
+            let entered = url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+                .find(|(k, _)| k == "postcode")
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default();
+            if !entered.is_empty() {
+                match distances_from(&state, &entered, &coordinates).await {
+                    Ok(Ok((normal, distances))) => {
+                        model.distance_from.postcode = normal;
+                        for (place, distance) in model.places.iter_mut().zip(distances) {
+                            place.distance = distance;
+                        }
+                    }
+                    Ok(Err(message)) => {
+                        model.distance_from = DistanceFrom {
+                            postcode: entered.chars().take(64).collect(),
+                            error: Some(message.to_owned()),
+                        };
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "service page: locating a postcode failed");
+                        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                    }
+                }
+            }
+            let status = if model.distance_from.error.is_some() {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            render_with_status(&state, model, req, status).await
         }
         Ok(_) => {
             let mut response = render_with(&state, (), req).await;
@@ -1167,6 +1208,44 @@ pub async fn service_page(
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }
+}
+
+/// Each place's coordinates, in the order of the service page's places.
+fn place_coordinates(s: &oruk::Service) -> Vec<Option<(f64, f64)>> {
+    s.service_at_locations
+        .iter()
+        .filter_map(|sal| sal.location.as_ref())
+        .map(|l| l.latitude.zip(l.longitude))
+        .collect()
+}
+
+/// How far each place is from a postcode (or outward code) someone entered: its normal form and
+/// "2.3 miles away" for each place with coordinates, or what to tell them when it cannot be used.
+async fn distances_from(
+    state: &AppState,
+    entered: &str,
+    places: &[Option<(f64, f64)>],
+) -> Result<Result<(String, Vec<Option<String>>), &'static str>, sqlx::Error> {
+    let mut conn = state.db.pool().acquire().await?;
+    let (normal, found) = if let Ok(pc) = Postcode::parse(entered) {
+        let found = repo::locate_postcode(&mut conn, &pc).await?;
+        (pc.as_str().to_owned(), found)
+    } else if let Ok(oc) = Outcode::parse(entered) {
+        let found = repo::locate_outcode(&mut conn, oc.as_str()).await?;
+        (oc.as_str().to_owned(), found)
+    } else {
+        return Ok(Err("Enter a real postcode, like BK1 4AB"));
+    };
+    let Some((lat, lon)) = found else {
+        return Ok(Err(
+            "We cannot find that postcode. Enter a postcode in Brackenshire, like BK1 4AB",
+        ));
+    };
+    let distances = places
+        .iter()
+        .map(|p| p.map(|(plat, plon)| miles(repo::distance_metres(lat, lon, plat, plon))))
+        .collect();
+    Ok(Ok((normal, distances)))
 }
 
 fn nonblank(s: Option<String>) -> Option<String> {
@@ -1215,6 +1294,7 @@ pub(crate) fn service_model(s: oruk::Service) -> ServicePageModel {
             }
             PlaceView {
                 name: nonblank(l.name.clone()),
+                distance: None,
                 address_lines,
                 map_href: match (l.latitude, l.longitude) {
                     (Some(lat), Some(lon)) => Some(format!(
@@ -1316,6 +1396,7 @@ pub(crate) fn service_model(s: oruk::Service) -> ServicePageModel {
             .as_deref()
             .and_then(|d| IsoDate::parse(d).ok())
             .map(IsoDate::long),
+        distance_from: DistanceFrom::default(),
         name: s.name,
     }
 }

@@ -9,6 +9,8 @@
 
 use crate::clock;
 use crate::db::Db;
+use crate::search::text;
+use app::domain::Postcode;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -28,6 +30,75 @@ pub struct SearchEvent {
     pub filters: String,
     pub outcode: Option<String>,
     pub total: u64,
+}
+
+/// The words of a search as the gap report keeps them: what was typed, less anything that could
+/// identify someone. A full postcode keeps only its outward code ("bk1 4ab" → "bk1"); an email
+/// address becomes `[email]`; a number of four digits or more — a phone number, a date of birth —
+/// becomes `[number]`, also when it was typed in groups ("01632 960 123"). The other words are
+/// kept as the search engine reads them (lower case, accents folded, without stop words), at
+/// most [`crate::search::query::MAX_WORDS`] of them.
+pub fn recorded_words(typed: &str) -> String {
+    let chunks: Vec<&str> = typed.split_whitespace().collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < chunks.len() {
+        let chunk = chunks[i];
+        // A postcode in two parts ("BK1 4AB") or one ("BK14AB").
+        if let Some(postcode) = chunks
+            .get(i + 1)
+            .and_then(|next| Postcode::parse(&format!("{chunk} {next}")).ok())
+        {
+            words.push(postcode.outward().to_lowercase());
+            i += 2;
+            continue;
+        }
+        if let Ok(postcode) = Postcode::parse(chunk) {
+            words.push(postcode.outward().to_lowercase());
+            i += 1;
+            continue;
+        }
+        if chunk.contains('@') {
+            words.push("[email]".to_owned());
+            i += 1;
+            continue;
+        }
+        // Digits in groups, as phone numbers and dates are written, count together.
+        let mut end = i;
+        let mut digits = 0;
+        while let Some(c) = chunks.get(end) {
+            if end > i && !is_number_group(c) {
+                break;
+            }
+            digits += c.chars().filter(char::is_ascii_digit).count();
+            end += 1;
+            if !is_number_group(c) {
+                break;
+            }
+        }
+        if digits >= 4 {
+            words.push("[number]".to_owned());
+            i = end;
+            continue;
+        }
+        words.extend(
+            text::tokenize(chunk)
+                .into_iter()
+                .map(|t| t.text)
+                .filter(|w| !text::is_stop_word(w)),
+        );
+        i += 1;
+    }
+    words.truncate(crate::search::query::MAX_WORDS);
+    words.join(" ")
+}
+
+/// Digits with the punctuation of phone numbers and dates, and nothing else.
+fn is_number_group(chunk: &str) -> bool {
+    chunk.chars().any(|c| c.is_ascii_digit())
+        && chunk
+            .chars()
+            .all(|c| c.is_ascii_digit() || "+-()./".contains(c))
 }
 
 /// Where the pages send searches (cloning shares the one writer).
@@ -95,4 +166,30 @@ async fn write(db: &Db, batch: &[(String, SearchEvent)]) -> Result<(), sqlx::Err
         .await?;
     }
     tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recorded_words;
+
+    #[test]
+    fn the_gap_report_keeps_the_words_but_nothing_that_identifies_anyone() {
+        assert_eq!(recorded_words("Autism group"), "autism group");
+        assert_eq!(recorded_words("swimming for under 5s"), "swimming under 5s");
+        assert_eq!(recorded_words("swimming near BK1 4AB"), "swimming bk1");
+        assert_eq!(recorded_words("bk14ab nursery"), "bk1 nursery");
+        assert_eq!(recorded_words("jane.doe@example.com"), "[email]");
+        assert_eq!(
+            recorded_words("call 01632 960 123 please"),
+            "call [number] please"
+        );
+        assert_eq!(recorded_words("+44 (0)1632-960123"), "[number]");
+        assert_eq!(recorded_words("born 12/03/2015"), "born [number]");
+        // Ages, age ranges and short numbers stay: they are what a gap report needs.
+        assert_eq!(recorded_words("club for 8 to 12"), "club 8 12");
+        assert_eq!(recorded_words("0-4 groups"), "0 4 groups");
+        // An outward code alone is kept as it is.
+        assert_eq!(recorded_words("BK2 playgroups"), "bk2 playgroups");
+        assert_eq!(recorded_words(""), "");
+    }
 }

@@ -246,6 +246,51 @@ async fn the_service_page_has_everything_a_family_needs() {
     assert!(html.contains("Last reviewed: "));
     assert!(html.contains("Ages "));
     assert!(!html.contains("<iframe"), "no embedded map");
+    for heading in ["Languages", "SEND Local Offer"] {
+        assert!(
+            html.contains(&format!("<h2 class=\"govuk-heading-m\">{heading}</h2>")),
+            "{heading}"
+        );
+    }
+    assert!(html.contains("Changing Places toilet"), "accessibility");
+    assert!(html.contains("Wheelchair accessible"));
+    assert!(html.contains("a diagnosis is not needed"), "SEND answers");
+    // Without a postcode the page offers to say how far it is, and says no distance.
+    assert!(html.contains("How far is it from you?"));
+    assert!(!html.contains("miles away"));
+
+    // With a postcode (as the results page's links carry it): each place's distance.
+    let (status, near) = page(&app, &format!("/services/{id}?postcode=bk1+4ab")).await;
+    assert_eq!(status, 200);
+    assert!(
+        near.contains("miles away</strong> from BK1 4AB"),
+        "distance shown"
+    );
+    assert!(
+        near.contains("value=\"BK1 4AB\""),
+        "the postcode in its normal form"
+    );
+    // An outward code alone measures from its centre.
+    let (status, near) = page(&app, &format!("/services/{id}?postcode=BK2")).await;
+    assert_eq!(status, 200);
+    assert!(near.contains(" from BK2"), "distance from an outward code");
+    // A postcode that is not one, or not known here: the GOV.UK error pattern, no distance.
+    for (bad, message) in [
+        ("not+a+postcode", "Enter a real postcode, like BK1 4AB"),
+        ("SW1A+1AA", "We cannot find that postcode"),
+        (
+            "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            "Enter a real postcode",
+        ),
+    ] {
+        let (status, html) = page(&app, &format!("/services/{id}?postcode={bad}")).await;
+        assert_eq!(status, 400, "{bad}");
+        assert!(html.contains("govuk-error-summary"), "{bad}");
+        assert!(html.contains(message), "{bad}");
+        assert!(html.contains("<title>Error: "), "{bad}");
+        assert!(!html.contains("miles away"), "{bad}");
+        assert!(!html.contains("<script>alert"), "{bad}");
+    }
 
     for path in [
         "/services/00000000-0000-0000-0000-000000000000".to_owned(),
@@ -299,6 +344,28 @@ async fn the_home_page_searches_and_links_to_categories() {
     assert!(html.contains("name=\"q\""));
     assert!(html.contains("name=\"postcode\""));
     assert!(html.contains("href=\"/search?category=young-carers\""));
+    // A route for each kind of visitor, the forms, and the FIS number.
+    for (href, text) in [
+        ("/search", "Parents and carers"),
+        ("/young-carers", "Young carers"),
+        ("/carers", "Adult carers"),
+        ("/practitioners", "Practitioners"),
+        ("/request-support", "Ask for early help for your family"),
+        ("/carers/self-assessment", "s self-assessment"),
+        ("/young-carers/self-assessment", "s self-assessment"),
+    ] {
+        let opening = format!("href=\"{href}\">");
+        let found = html.match_indices(&opening).any(|(start, _)| {
+            html[start..]
+                .find("</a>")
+                .is_some_and(|end| html[start..start + end].contains(text))
+        });
+        assert!(found, "a link to {href} saying {text}");
+    }
+    assert!(html.contains("href=\"tel:"), "the FIS phone number");
+    let (status, practitioners) = page(&app, "/practitioners").await;
+    assert_eq!(status, 200);
+    assert!(practitioners.contains("Send this list to a family"));
     let (status, html) = page(&app, "/search?category=young-carers").await;
     assert_eq!(status, 200);
     assert!(total(&html) > 0);
@@ -332,4 +399,34 @@ async fn the_search_box_suggests_service_names_as_you_type() {
         let names: Vec<String> = response.json().await.unwrap();
         assert!(names.iter().all(|n| !n.contains("<script>")), "{path}");
     }
+}
+
+#[tokio::test]
+async fn results_link_to_services_with_the_postcode_and_stay_within_the_html_budget() {
+    let app = spawn_app_with_demo().await;
+    let id = service_id("spectrum-autism-family-group-brackenfield");
+    let (status, html) = page(&app, "/search?q=autism+group&postcode=BK1+4AB").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("href=\"/services/{id}?postcode=BK1+4AB\"")),
+        "the card's link carries the postcode, so the service page can say how far it is"
+    );
+    let (_, html) = page(&app, "/search?q=autism+group").await;
+    assert!(html.contains(&format!("href=\"/services/{id}\"")));
+    // The results page budget (issue #5): at most 60 KB of HTML, the busiest pages included
+    // (every service, a distance on every card, the filter panel with every count).
+    for path in [
+        "/search",
+        "/search?q=young+carers&cost=free",
+        "/search?postcode=BK1+4AB",
+        "/search?postcode=BK1+4AB&radius=20&sort=distance",
+        "/search?q=swimming&postcode=BK3&age=7&day=SA&time=morning",
+        "/search?q=zzzqqqxx",
+    ] {
+        let (status, html) = page(&app, path).await;
+        assert_eq!(status, 200, "{path}");
+        println!("{path}: {} bytes", html.len());
+        assert!(html.len() <= 60_000, "{path}: {} bytes", html.len());
+    }
+    app.stop().await;
 }

@@ -53,6 +53,7 @@ async fn information_pages_exist_with_their_own_titles() {
         ("/privacy", "Privacy notice"),
         ("/cookies", "Cookies"),
         ("/contact", "Contact"),
+        ("/practitioners", "For practitioners"),
     ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
