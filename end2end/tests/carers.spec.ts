@@ -91,9 +91,13 @@ async function adultJourney(page: Page, js: boolean) {
   await page.getByRole("link", { name: "About you" }).click();
   await answer(page, js, {
     carer_name: "Morwenna Pendragon-Smith",
+    "carer_dob-day": "3",
+    "carer_dob-month": "11",
+    "carer_dob-year": "1961",
     postcode: "BK1 4AB",
     carer_email: "carer@family.example",
   });
+  await answer(page, js, { nhs_number: "943 476 5919" });
   await answer(page, js, { someone_involved: "no" });
   await page.getByRole("link", { name: "The people you care for" }).click();
   await expect(page).toHaveURL(new RegExp(`${ADULT}/cared-for/1$`));
@@ -192,7 +196,7 @@ async function youngJourney(page: Page, js: boolean) {
   await answer(page, js, { young_contact: "parent-phone", young_phone: "01632 960 002" });
 }
 
-const SECRETS = ["Morwenna", "Pendragon", "Gwendolyn", "XYZZY", "PLUGH", "carer@family.example", "Tamsin", "epilepsy", "BK1 4AB", "self-harm", "01632 960 002", "960 002"];
+const SECRETS = ["Morwenna", "Pendragon", "1961", "943 476 5919", "Gwendolyn", "XYZZY", "PLUGH", "carer@family.example", "Tamsin", "epilepsy", "BK1 4AB", "self-harm", "01632 960 002", "960 002"];
 
 for (const js of [true, false]) {
   test.describe(`JavaScript ${js ? "on" : "off"}`, () => {
@@ -213,6 +217,21 @@ for (const js of [true, false]) {
       // Nothing they did not ask for.
       await expect(main).not.toContainText("worries about money");
       await expect(main).not.toContainText(/eligib/i);
+      // Each service shown is what its reason says: open them and read their pages.
+      const summaryUrl = page.url();
+      const breakLinks = await breaks.locator("a[href^='/services/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
+      const eveningLinks = await evening.locator("a[href^='/services/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
+      for (const href of breakLinks) {
+        await page.goto(href);
+        await expect(page.locator("main"), href).toContainText(/Categories: .*(Breaks and respite|Sitting and home support)/);
+      }
+      for (const href of eveningLinks) {
+        await page.goto(href);
+        await expect(page.locator("main"), href).toContainText(/Categories: .*Peer support groups/);
+        // An evening session: it ends after 5:30pm ("7pm to 9pm"), as the evening filter means.
+        await expect(page.locator("main"), href).toContainText(/to (5:(3[1-9]|[45]\d)|([6-9]|1[01])(:\d\d)?)pm/);
+      }
+      await page.goto(summaryUrl);
 
       await page.getByRole("button", { name: "Ask the carers' team to contact me" }).click();
       await expect(page.locator("#referred")).toContainText(reference);
@@ -268,6 +287,21 @@ for (const js of [true, false]) {
       const groups = page.locator(".signpost-match", { hasText: "Young carers groups for people aged 10 near BK1" });
       await expect(groups.locator("a[href^='/services/']").first()).toBeVisible();
       await expect(groups).toContainText("miles away");
+      // Each group is a young carers' group whose ages include 10.
+      const summaryUrl = page.url();
+      const groupLinks = await groups.locator("a[href^='/services/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
+      for (const href of groupLinks) {
+        await page.goto(href);
+        await expect(page.locator("main"), href).toContainText(/Categories: .*Young carers/);
+        const ages = (await page.locator(".govuk-summary-list__row", { hasText: "Ages" }).first().textContent()) ?? "";
+        const range = ages.match(/(\d+) to (\d+)/);
+        const over = ages.match(/(\d+) and over/);
+        const fits = /All ages/.test(ages)
+          || (range !== null && Number(range[1]) <= 10 && 10 <= Number(range[2]))
+          || (over !== null && Number(over[1]) <= 10);
+        expect(fits, `${href}: ${ages}`).toBe(true);
+      }
+      await page.goto(summaryUrl);
       await page.getByRole("button", { name: "Ask the young carers service to contact me" }).click();
       await expect(page.locator("#referred")).toContainText(reference);
       let mail: string[] = [];
@@ -332,7 +366,7 @@ test("every other page of both forms, their error states and the interrupts pass
     }
   };
   await errorStates(ADULT, [
-    "your-age", "cared-for-age", "where-you-live", "your-details", "communication", "cared-for/1",
+    "your-age", "cared-for-age", "where-you-live", "your-details", "gp-and-nhs-number", "communication", "cared-for/1",
     "caring-tasks", "caring-time", "other-help", "able-and-willing", "health", "outcome-children",
     "outcome-other-care", "outcome-home", "outcome-food", "outcome-relationships", "outcome-work",
     "outcome-community", "outcome-leisure", "work", "changes", "whole-family", "contingency", "contact",

@@ -53,11 +53,13 @@ macro_rules! text_conversions {
 
 pub mod age;
 pub mod contact;
+pub mod nhs;
 pub mod postcode;
 pub mod schedule;
 
 pub use age::{Age, AgeError, AgeRange};
 pub use contact::{Email, EmailError, PhoneNumber, PhoneNumberError, WebUrl, WebUrlError};
+pub use nhs::{NhsNumber, NhsNumberError};
 pub use postcode::{Outcode, Postcode, PostcodeError};
 pub use schedule::{
     ByDay, DateError, Freq, IsoDate, Schedule, ScheduleError, ScheduleInput, Season, TimeError,

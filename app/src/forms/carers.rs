@@ -306,6 +306,9 @@ pub static CARED_FOR: ListSpec = ListSpec {
         )
         .required("Select how they are related to you")
         .short("Relationship"),
+        Field::birth_date("cared_for_dob", "Their date of birth (optional)")
+            .hint("For example, 14 6 1948")
+            .short("Their date of birth"),
         Field::textarea(
             "cared_for_condition",
             "Why do they need care?",
@@ -398,6 +401,10 @@ static ADULT_SECTIONS: &[Section] = &[
                         .required("Enter your full name")
                         .autocomplete("name")
                         .short("Full name"),
+                    Field::birth_date("carer_dob", "Date of birth")
+                        .required("Enter your date of birth")
+                        .hint("For example, 27 3 1970")
+                        .short("Date of birth"),
                     Field::rule("postcode", "Postcode", TextRule::Postcode)
                         .required("Enter your postcode")
                         .hint("We use it to find support near you. For example, BK1 4AB")
@@ -408,6 +415,19 @@ static ADULT_SECTIONS: &[Section] = &[
                         .short("Email address"),
                 ],
             ),
+            Page::new(
+                "gp-and-nhs-number",
+                "Your GP and NHS number",
+                &[
+                    Field::text("gp", "Your GP surgery (optional)", NAME_MAX)
+                        .hint("For example, Brackenfield Health Centre")
+                        .short("GP surgery"),
+                    Field::rule("nhs_number", "Your NHS number (optional)", TextRule::NhsNumber)
+                        .hint("A 10 digit number, like 485 777 3457. It is on letters from the NHS and in the NHS App")
+                        .short("NHS number"),
+                ],
+            )
+            .intro(&["These help the carers' team work with your GP. You do not have to give them."]),
             Page::new(
                 "communication",
                 "Communication and support",
@@ -641,7 +661,8 @@ static ADULT_SECTIONS: &[Section] = &[
     Section {
         id: "contact",
         title: "How we contact you",
-        pages: &[Page::new(
+        pages: &[
+        Page::new(
             "contact",
             "How we contact you",
             &[
@@ -654,9 +675,78 @@ static ADULT_SECTIONS: &[Section] = &[
                 Field::text("best_time", "When is the best time to contact you? (optional)", NAME_MAX)
                     .short("Best time to contact you"),
             ],
-        )],
+        ),
+        // The way chosen needs its details: asked here when "About you" left them out.
+        Page::new(
+            "contact-phone",
+            "Your phone number",
+            &[Field::rule("contact_phone", "What number should we call?", TextRule::Phone)
+                .required("Enter a phone number we can call you on")
+                .hint("For example, 01632 960 001 or 07700 900 982")
+                .short("Phone number to call")],
+        )
+        .show_if(needs_contact_phone),
+        Page::new(
+            "contact-email",
+            "Your email address",
+            &[Field::rule("contact_email", "What email address should we use?", TextRule::Email)
+                .required("Enter an email address we can write to")
+                .short("Email address to write to")],
+        )
+        .show_if(needs_contact_email),
+        Page::new(
+            "postal-address",
+            "Your address",
+            &[
+                Field::text("address_line_1", "Address line 1", NAME_MAX)
+                    .required("Enter the first line of your address")
+                    .autocomplete("address-line1")
+                    .short("Address line 1"),
+                Field::text("address_line_2", "Address line 2 (optional)", NAME_MAX)
+                    .autocomplete("address-line2")
+                    .short("Address line 2"),
+                Field::text("town", "Town or village", NAME_MAX)
+                    .required("Enter your town or village")
+                    .autocomplete("address-level2")
+                    .short("Town or village"),
+            ],
+        )
+        .intro(&["We send letters to this address, with the postcode you gave in About you."])
+        .show_if(wants_letters),
+        ],
     },
 ];
+
+/// Asked for a phone call but gave no phone number in "About you".
+fn needs_contact_phone(data: &FormData) -> bool {
+    data.value("contact_method") == "phone" && data.value("carer_phone").trim().is_empty()
+}
+
+/// Asked for email but gave no email address in "About you".
+fn needs_contact_email(data: &FormData) -> bool {
+    data.value("contact_method") == "email" && data.value("carer_email").trim().is_empty()
+}
+
+/// Asked for letters: a postal address is needed (the form has only the postcode until then).
+fn wants_letters(data: &FormData) -> bool {
+    data.value("contact_method") == "letter"
+}
+
+/// The adult carer's phone number: from "About you", or the contact page when it was left out.
+fn adult_phone(data: &FormData) -> &str {
+    match data.value("carer_phone") {
+        "" => data.value("contact_phone"),
+        phone => phone,
+    }
+}
+
+/// The adult carer's email address: from "About you", or the contact page when it was left out.
+fn adult_email(data: &FormData) -> &str {
+    match data.value("carer_email") {
+        "" => data.value("contact_email"),
+        email => email,
+    }
+}
 
 static ADULT_WORDS: Words = Words {
     check_title: "Check your answers",
@@ -1447,7 +1537,7 @@ pub fn own_email(spec: &FormSpec, data: &FormData) -> String {
     if is_young(spec) {
         data.value("young_email").to_owned()
     } else {
-        data.value("carer_email").to_owned()
+        adult_email(data).to_owned()
     }
 }
 
@@ -1478,8 +1568,8 @@ pub fn early_help_answers(spec: &FormSpec, data: &FormData) -> Option<FormData> 
     } else {
         set("who", PARENT);
         set("your_name", data.value("carer_name"));
-        set("your_phone", data.value("carer_phone"));
-        set("your_email", data.value("carer_email"));
+        set("your_phone", adult_phone(data));
+        set("your_email", adult_email(data));
         set("needs_to_happen", data.value("what_to_change"));
         let method = data.value("contact_method");
         if matches!(method, "phone" | "email" | "letter") {

@@ -16,7 +16,7 @@ pub mod early_help;
 pub mod readability;
 pub mod view;
 
-use crate::domain::{Email, IsoDate, PhoneNumber, Postcode};
+use crate::domain::{Email, IsoDate, NhsNumber, PhoneNumber, Postcode};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use validator::ValidateLength;
@@ -252,9 +252,12 @@ pub enum Kind {
     },
     Radios(&'static [Choice]),
     Checkboxes(&'static [Choice]),
-    /// Day, month and year. `future_days`: how far ahead it may be (for due dates).
+    /// Day, month and year. `future_days`: how far ahead it may be (for due dates);
+    /// `years_back`: how many years before this one it may be (children's dates: 25; dates of
+    /// birth of adults: 120).
     Date {
         future_days: u32,
+        years_back: u16,
     },
 }
 
@@ -269,6 +272,7 @@ pub enum TextRule {
     Email,
     Phone,
     Postcode,
+    NhsNumber,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -342,8 +346,28 @@ impl Field {
         Self::new(name, label, Kind::Checkboxes(choices))
     }
 
+    /// A child's date (a date of birth or a due date): at most 25 years back.
     pub const fn date(name: &'static str, label: &'static str, future_days: u32) -> Self {
-        Self::new(name, label, Kind::Date { future_days })
+        Self::new(
+            name,
+            label,
+            Kind::Date {
+                future_days,
+                years_back: 25,
+            },
+        )
+    }
+
+    /// An adult's date of birth: today or before, at most 120 years back.
+    pub const fn birth_date(name: &'static str, label: &'static str) -> Self {
+        Self::new(
+            name,
+            label,
+            Kind::Date {
+                future_days: 0,
+                years_back: 120,
+            },
+        )
     }
 
     /// The answer is required; `message` is shown when it is missing.
@@ -492,6 +516,9 @@ pub fn validate(
                     TextRule::Postcode => Postcode::parse(text)
                         .map(String::from)
                         .map_err(|e| e.to_string()),
+                    TextRule::NhsNumber => NhsNumber::parse(text)
+                        .map(String::from)
+                        .map_err(|e| e.to_string()),
                 };
                 match normal {
                     Ok(value) => {
@@ -552,12 +579,15 @@ pub fn validate(
                 }
                 answers.insert(field.name.into(), values);
             }
-            Kind::Date { future_days } => {
+            Kind::Date {
+                future_days,
+                years_back,
+            } => {
                 let parts = ["day", "month", "year"].map(|p| one(&format!("{}-{p}", field.name)));
                 for (p, v) in ["day", "month", "year"].iter().zip(&parts) {
                     typed.insert(format!("{}-{p}", field.name), vec![v.clone()]);
                 }
-                match parse_date(&parts, field, today, future_days) {
+                match parse_date(&parts, field, today, future_days, years_back) {
                     Ok(Some(date)) => {
                         answers.insert(field.name.into(), vec![date.to_string()]);
                     }
@@ -596,6 +626,7 @@ fn parse_date(
     field: &Field,
     today: IsoDate,
     future_days: u32,
+    years_back: u16,
 ) -> Result<Option<IsoDate>, String> {
     let [d, m, y] = parts.each_ref().map(|p| p.trim());
     if d.is_empty() && m.is_empty() && y.is_empty() {
@@ -633,7 +664,8 @@ fn parse_date(
             format!("{} must be within the next 9 months", field.short)
         });
     }
-    let earliest = IsoDate::new(today.year().saturating_sub(25), 1, 1).map_err(|_| not_real())?;
+    let earliest =
+        IsoDate::new(today.year().saturating_sub(years_back), 1, 1).map_err(|_| not_real())?;
     if date < earliest {
         return Err(format!(
             "{} must be after {}",

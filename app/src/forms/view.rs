@@ -437,6 +437,12 @@ fn FieldInput(
                     "govuk-input govuk-input--width-10",
                     None,
                 ),
+                TextRule::NhsNumber => (
+                    "text",
+                    None,
+                    "govuk-input govuk-input--width-10",
+                    Some("false"),
+                ),
             };
             let class = if error.is_some() {
                 format!("{class} govuk-input--error")
@@ -1089,14 +1095,19 @@ fn interrupt_page(
     .into_any()
 }
 
-fn matched_services(matches: Vec<MatchedNeed>) -> impl IntoView {
+fn matched_services(spec: &FormSpec, matches: Vec<MatchedNeed>) -> impl IntoView {
     let empty = matches.iter().all(|m| m.services.is_empty());
+    let (directory, directory_text) = if super::carers::is_young(spec) {
+        ("/young-carers", "See all the help for young carers")
+    } else {
+        ("/carers", "See all the help for carers")
+    };
     view! {
         <h2 class="govuk-heading-l" id="services">"Services that may help you"</h2>
         {empty.then(|| view! {
             <p class="govuk-body">
                 "We did not find services that match your answers. "
-                <a class="govuk-link" href="/search?category=adult-carers">"Search the directory"</a>
+                <a class="govuk-link" href=directory>{directory_text}</a>
                 " or call the Family Information Service on " <FisPhoneLink/> "."
             </p>
         })}
@@ -1149,7 +1160,7 @@ fn summary_page(summary: Summary) -> AnyView {
                     <h1 class="govuk-heading-l">"Your summary"</h1>
                     <p class="govuk-body">"Reference: " <strong id="reference">{reference.clone()}</strong></p>
                     {answers_list(spec, &data, false)}
-                    {matched_services(matches)}
+                    {matched_services(spec, matches)}
                     <p class="govuk-body govuk-!-display-none-print">
                         <a class="govuk-link" href=format!("{base}/summary")>"Back to your summary"</a>
                     </p>
@@ -1224,7 +1235,7 @@ fn summary_page(summary: Summary) -> AnyView {
                     }
                     .into_any()
                 }}
-                {matched_services(matches)}
+                {matched_services(spec, matches)}
                 {super::carers::offers_early_help(spec, &data).then(|| view! {
                     <h2 class="govuk-heading-l" id="early-help">"Ask for early help for your family"</h2>
                     <p class="govuk-body">

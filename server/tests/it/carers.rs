@@ -27,6 +27,9 @@ const SECRETS: &[&str] = &[
     "my little brother",
     "epilepsy",
     "PLUGH",
+    "1961",
+    "943 476 5919",
+    "Brackenfield Health Centre",
 ];
 
 async fn app_with_smtp(sink: &SmtpSink) -> TestApp {
@@ -115,9 +118,35 @@ async fn adult_answers(v: &mut Visitor<'_>, able_now: &str) {
         &format!("{ADULT}/your-details"),
         &[
             ("carer_name", "Morwenna Pendragon-Smith"),
+            ("carer_dob-day", "3"),
+            ("carer_dob-month", "11"),
+            ("carer_dob-year", "1961"),
             ("postcode", "bk1 4ab"),
             ("carer_phone", "01632 960002"),
             ("carer_email", "carer@family.example"),
+        ],
+    )
+    .await;
+    // An NHS number with a typing mistake is refused with a message; the right one is kept in
+    // its normal form.
+    let wrong = v
+        .post(
+            &format!("{ADULT}/gp-and-nhs-number"),
+            &[
+                ("gp", "Brackenfield Health Centre"),
+                ("nhs_number", "943 476 5918"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong
+        .body
+        .contains("Enter your NHS number exactly as it is on your letters or in the NHS App"));
+    v.answer(
+        &format!("{ADULT}/gp-and-nhs-number"),
+        &[
+            ("gp", "Brackenfield Health Centre"),
+            ("nhs_number", "9434765919"),
         ],
     )
     .await;

@@ -485,3 +485,48 @@ fn tell_us_once_carries_contact_details_into_an_early_help_request() {
         "young-person"
     );
 }
+
+#[test]
+fn the_way_a_carer_chooses_to_be_contacted_asks_for_its_details_when_they_are_missing() {
+    let next = |pairs: &[(&str, &[&str])]| {
+        let data = answered(&ADULT, &["contact"], pairs);
+        ADULT.next_after("contact", &data, false)
+    };
+    let base = "/carers/self-assessment/";
+    // Details already given in "About you": nothing more to ask.
+    assert!(!next(&[
+        ("contact_method", &["phone"]),
+        ("carer_phone", &["01632 960002"])
+    ])
+    .starts_with(&format!("{base}contact-")));
+    assert!(!next(&[
+        ("contact_method", &["email"]),
+        ("carer_email", &["sam@example.org"])
+    ])
+    .starts_with(&format!("{base}contact-")));
+    // Left out: the form asks for them.
+    assert_eq!(
+        next(&[("contact_method", &["phone"])]),
+        format!("{base}contact-phone")
+    );
+    assert_eq!(
+        next(&[("contact_method", &["email"])]),
+        format!("{base}contact-email")
+    );
+    // Letters need an address, which "About you" never asks for.
+    assert_eq!(
+        next(&[
+            ("contact_method", &["letter"]),
+            ("carer_email", &["sam@example.org"])
+        ]),
+        format!("{base}postal-address")
+    );
+    // The number given on the contact page is the one carried into an Early Help request.
+    let data = answers(&[
+        ("carer_name", &["Sam"]),
+        ("contact_method", &["phone"]),
+        ("contact_phone", &["01632 960002"]),
+    ]);
+    let eh = early_help_answers(&ADULT, &data).unwrap();
+    assert_eq!(eh.value("your_phone"), "01632 960002");
+}
