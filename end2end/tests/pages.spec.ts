@@ -38,10 +38,17 @@ test("the footer links reach the information pages", async ({ page }) => {
   }
 });
 
-test("the wasm and the stylesheet are served compressed", async ({ request }) => {
+test("the wasm and the stylesheet are served compressed, JS + WASM within 100 KB", async ({ request }) => {
+  const sent: Record<string, number> = {};
   for (const file of ["/pkg/signpost_bg.wasm", "/pkg/signpost.js", "/pkg/signpost.css"]) {
     const response = await request.get(file, { headers: { "accept-encoding": "gzip" } });
     expect(response.status(), file).toBe(200);
     expect(response.headers()["content-encoding"], file).toBe("gzip");
+    sent[file] = Number(response.headers()["content-length"]);
+    expect(sent[file], `${file} has a Content-Length`).toBeGreaterThan(0);
   }
+  // The budget (issue #5): what a visitor's browser downloads to run the islands.
+  const script = sent["/pkg/signpost_bg.wasm"] + sent["/pkg/signpost.js"];
+  console.log(`JS + WASM transferred (gzip): ${script} bytes`);
+  expect(script).toBeLessThanOrEqual(100_000);
 });
