@@ -112,6 +112,7 @@ async function familyRequest(request: APIRequestContext, email: string): Promise
 async function passwordStep(page: Page, email: string, password: string) {
   await page.goto("/staff/sign-in");
   await expect(page.locator("h1")).toHaveText("Sign in to the staff portal");
+  await noViolations(page);
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Continue" }).click();
@@ -157,6 +158,11 @@ test("a family's request is triaged by a Hub user signed in with a password and 
   await passwordStep(page, hub, PASSWORD);
   await expect(page.locator("h1")).toHaveText("Enter the code from your authenticator app");
   await noViolations(page);
+  // A wrong code first: the error state.
+  await page.getByLabel("Enter the code from your authenticator app").fill("000000");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator(".govuk-error-summary")).toBeVisible();
+  await noViolations(page);
   await page.getByLabel("Enter the code from your authenticator app").fill(totp(secret, Date.now() / 1000 + 30));
   await page.getByRole("button", { name: "Sign in" }).click();
 
@@ -197,6 +203,12 @@ test("a family's request is triaged by a Hub user signed in with a password and 
   await expect(page.locator("h1")).toHaveText(reference);
   await expect(page.locator("main")).toContainText("Signpost to community services");
   await expect(page.locator("#history")).toContainText("Outcome email queued to the requester");
+  // The request page after a decision (the decision's summary, "Close the request").
+  await noViolations(page);
+  // A staff page that does not exist.
+  const missing = await page.goto("/staff/requests/00000000-0000-0000-0000-000000000000");
+  expect(missing?.status()).toBe(404);
+  await noViolations(page);
 
   // The outcome email at the SMTP server: reference, the two services, nothing personal.
   await expect
@@ -212,6 +224,16 @@ test("a family's request is triaged by a Hub user signed in with a password and 
   const status = await familyBrowser.newPage();
   await status.goto("/request-support/status");
   await noViolations(status);
+  // A wrong reference or email: the same answer for both (nothing to learn), and accessible.
+  await status.getByLabel("Reference number, for example EH-7K3Q-9M2P").fill("EH-AAAA-AAAA");
+  await status.getByLabel("Email address").fill(familyEmail);
+  await status.getByRole("button", { name: "Check progress" }).click();
+  await expect(status.locator(".govuk-error-summary")).toBeVisible();
+  await noViolations(status);
+  // A status link that is not one.
+  await status.goto(`/request-support/status/${"0".repeat(64)}`);
+  await noViolations(status);
+  await status.goto("/request-support/status");
   await status.getByLabel("Reference number, for example EH-7K3Q-9M2P").fill(reference);
   await status.getByLabel("Email address").fill(familyEmail);
   await status.getByRole("button", { name: "Check progress" }).click();
@@ -221,6 +243,7 @@ test("a family's request is triaged by a Hub user signed in with a password and 
   await noViolations(status);
   await status.goto(statusLink!);
   await expect(status.locator("#outcome")).toHaveText(/We have found services in your area that can help/);
+  await noViolations(status);
   await familyBrowser.close();
   await family.dispose();
 });
@@ -254,6 +277,7 @@ test("a form posted with a wrong CSRF token is refused and changes nothing", asy
   });
   await page.getByRole("button", { name: "Sign out everywhere" }).click();
   await expect(page.locator("h1")).toHaveText("This form has expired");
+  await noViolations(page);
   // Still signed in: nothing happened.
   await page.goto("/staff/account");
   await expect(page.locator("h1")).toHaveText("Your account");
