@@ -250,7 +250,7 @@ async fn measure(
         .expect("configure");
     let started = Instant::now();
     index
-        .replace_all(docs.to_vec(), "bench")
+        .replace_all(docs.to_vec(), synonyms, "bench")
         .await
         .expect("build");
     let build = started.elapsed();
