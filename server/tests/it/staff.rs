@@ -194,7 +194,7 @@ pub(crate) async fn app_with(clock: &Clock, sink: Option<&SmtpSink>, demo: bool)
     .await
 }
 
-async fn submit_request(app: &TestApp) -> (String, String) {
+pub(crate) async fn submit_request(app: &TestApp) -> (String, String) {
     let mut v = Visitor::new(app);
     v.parent_answers("Alexandra Testperson").await;
     let reference = v.send().await;
