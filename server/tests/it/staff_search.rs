@@ -1,10 +1,14 @@
 //! Search in the staff portal, over HTTP against a real database: the triage decision's service
 //! picker and the directory editor's finder go through the search index (typos and synonyms,
-//! as families search).
+//! as families search), and admins edit the search synonyms at `/staff/synonyms`, which search
+//! then uses at once.
 
-use crate::staff::{add_user, app_with, enrol, submit_request, Browser};
+use crate::common::spawn_app_with;
+use crate::staff::{add_user, app_with, csrf_in, enrol, submit_request, Browser};
+use serde_json::Value;
 use signpost::clock::Clock;
 use sqlx::Row;
+use std::time::Duration;
 
 /// Active services with "autism" in their name (the demo county has several).
 async fn autism_services(app: &crate::common::TestApp) -> Vec<(String, String)> {
@@ -18,6 +22,21 @@ async fn autism_services(app: &crate::common::TestApp) -> Vec<(String, String)> 
     .iter()
     .map(|r| (r.try_get(0).expect("id"), r.try_get(1).expect("name")))
     .collect()
+}
+
+async fn api_ids(app: &crate::common::TestApp, search: &str) -> Vec<String> {
+    let body: Value = app
+        .get(&format!("/api/oruk/services?search={search}&per_page=100"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    body["contents"]
+        .as_array()
+        .expect("contents")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id").to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -97,4 +116,166 @@ async fn the_triage_picker_and_the_editors_finder_forgive_typos_and_know_synonym
     assert!(!page
         .body
         .contains(&format!("/staff/directory/services/{closed}/edit")));
+}
+
+#[tokio::test]
+async fn an_admin_adds_and_removes_a_synonym_and_search_uses_it_at_once() {
+    let clock = Clock::system();
+    let app = {
+        let clock = clock.clone();
+        // The sync worker would also apply the change, at its next pass: an hour away here, so
+        // what this shows is the page applying it at once.
+        spawn_app_with(move |s| {
+            s.staff.clock = clock;
+            s.demo_data = true;
+            s.search_sync_interval = Duration::from_secs(3600);
+        })
+        .await
+    };
+    let autism = autism_services(&app).await;
+    assert!(!autism.is_empty());
+    assert!(
+        api_ids(&app, "wobbly").await.is_empty(),
+        "nothing is wobbly yet"
+    );
+
+    add_user(&app, "admin@brackenshire.example", "admin").await;
+    let mut admin = Browser::new(&app);
+    enrol(&mut admin, &clock, "admin@brackenshire.example").await;
+    let page = admin.get("/staff/synonyms").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("asd, autism, autistic"),
+        "the shipped groups are listed"
+    );
+    assert!(
+        page.body.contains(r#"href="/staff/synonyms""#),
+        "in the menu"
+    );
+    let csrf = csrf_in(&page.body);
+
+    // Bad input: the GOV.UK error summary, linked to the field, and what was typed kept.
+    let page = admin
+        .post("/staff/synonyms", &[("csrf", &csrf), ("terms", "wobbly")])
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("govuk-error-summary"));
+    assert!(page
+        .body
+        .contains(r##"<a href="#terms">Enter at least two different words or phrases"##));
+    assert!(page.body.contains(r#"value="wobbly""#));
+    let page = admin
+        .post(
+            "/staff/synonyms",
+            &[
+                ("csrf", &csrf),
+                ("terms", "wobbly, one two three four five six"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("5 words or fewer"));
+    // Without the session's token, nothing is added.
+    let page = admin
+        .post(
+            "/staff/synonyms",
+            &[("csrf", "0"), ("terms", "wobbly, autism")],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+    assert!(api_ids(&app, "wobbly").await.is_empty());
+
+    let page = admin
+        .post(
+            "/staff/synonyms",
+            &[("csrf", &csrf), ("terms", " Wobbly ,  autism ")],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let done = page.location.expect("back to the page");
+    assert!(done.starts_with("/staff/synonyms?added="), "{done}");
+    assert!(!done.contains("later"), "applied at once: {done}");
+    // At once: no waiting for the sync worker.
+    let found = api_ids(&app, "wobbly").await;
+    for (id, name) in &autism {
+        assert!(found.contains(id), "\"wobbly\" finds {name}");
+    }
+    let page = admin.get(&done).await;
+    assert!(page.body.contains("Search uses it now"));
+    assert!(page.body.contains("Wobbly, autism"));
+    let (group, detail): (String, String) = {
+        let row =
+            sqlx::query("SELECT id, terms FROM search_synonym WHERE terms = 'Wobbly, autism'")
+                .fetch_one(app.db.pool())
+                .await
+                .expect("stored");
+        (row.try_get(0).expect("id"), row.try_get(1).expect("terms"))
+    };
+    let audited: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM audit_event WHERE action = 'synonyms_added' \
+         AND actor_email = 'admin@brackenshire.example' AND detail = $1",
+    )
+    .bind(&detail)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("audit")
+    .try_get(0)
+    .expect("count");
+    assert_eq!(audited, 1);
+
+    // Anyone else is refused, whatever they send.
+    for role in ["hub", "carers", "directory"] {
+        let email = format!("{role}@brackenshire.example");
+        add_user(&app, &email, role).await;
+        let mut b = Browser::new(&app);
+        enrol(&mut b, &clock, &email).await;
+        assert_eq!(b.get("/staff/synonyms").await.status, 403, "{role}");
+        let csrf = csrf_in(&b.get("/staff/account").await.body);
+        let page = b
+            .post("/staff/synonyms", &[("csrf", &csrf), ("terms", "zzz, qqq")])
+            .await;
+        assert_eq!(page.status, 403, "{role}");
+        let page = b
+            .post(
+                &format!("/staff/synonyms/{group}/remove"),
+                &[("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(page.status, 403, "{role}");
+    }
+    let stored: i64 =
+        sqlx::query("SELECT COUNT(*) FROM search_synonym WHERE terms = 'zzz, qqq' OR id = $1")
+            .bind(&group)
+            .fetch_one(app.db.pool())
+            .await
+            .expect("count")
+            .try_get(0)
+            .expect("count");
+    assert_eq!(stored, 1, "only the admin's group is there");
+
+    let page = admin
+        .post(
+            &format!("/staff/synonyms/{group}/remove"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert!(api_ids(&app, "wobbly").await.is_empty(), "removed at once");
+    let page = admin
+        .post(
+            &format!("/staff/synonyms/{group}/remove"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 404, "already removed");
+    let audited: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM audit_event WHERE action = 'synonyms_removed' AND detail = $1",
+    )
+    .bind(&detail)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("audit")
+    .try_get(0)
+    .expect("count");
+    assert_eq!(audited, 1);
 }
