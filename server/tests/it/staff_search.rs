@@ -74,6 +74,26 @@ async fn the_triage_picker_and_the_editors_finder_forgive_typos_and_know_synonym
         "a synonym finds autism services"
     );
 
+    // Text with no words in it (punctuation only) is looked for in names as typed, and so is
+    // text too long to be a search: `%` and `_` are themselves there, not wildcards that match
+    // every name.
+    let names: Vec<String> = sqlx::query("SELECT name FROM service")
+        .fetch_all(app.db.pool())
+        .await
+        .expect("names")
+        .iter()
+        .map(|r| r.try_get(0).expect("name"))
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(['%', '_'])));
+    for q in ["%25", "_", "%25_%25", &"a%25".repeat(101)] {
+        let page = hub.get(&format!("{decision}?q={q}")).await;
+        assert_eq!(page.status, 200, "{q}: {}", page.body);
+        assert!(
+            !page.body.contains(r#"name="service""#),
+            "{q}: no service has it in its name"
+        );
+    }
+
     // Statuses are the database's: a listing closed for now (the index still has it, as it
     // keeps temporarily closed listings) is not offered for signposting; the editor finds it.
     let (closed, closed_name) = &autism[0];
