@@ -152,7 +152,8 @@ impl SearchResults {
     }
 }
 
-/// Every search in the product goes through here: the directory pages and the ORUK API.
+/// Every search in the product goes through here: the directory pages, the ORUK API and the
+/// staff portal's service pickers.
 #[derive(Clone)]
 pub struct Search {
     index: Arc<dyn SearchIndex>,

@@ -25,11 +25,12 @@ use std::time::Duration;
 /// on their way (the sync worker finishes the job).
 pub const APPLY_WAIT: Duration = Duration::from_secs(10);
 
-/// The page's query: what was just done, for the banner.
+/// The page's query: what was just done, for the banner (text, so that an odd value is ignored
+/// rather than refused).
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Done {
-    added: Option<i64>,
-    removed: Option<i64>,
+    added: Option<String>,
+    removed: Option<String>,
     /// Present when the search engine did not take the change at once.
     later: Option<String>,
 }
@@ -60,7 +61,8 @@ async fn apply_now(state: &AppState) -> bool {
 }
 
 fn banner(done: &Done) -> String {
-    let what = match (done.added, done.removed) {
+    let number = |n: &Option<String>| n.as_deref().and_then(|n| n.parse::<i64>().ok());
+    let what = match (number(&done.added), number(&done.removed)) {
         (Some(n), _) => format!("Synonym group {n} added."),
         (None, Some(n)) => format!("Synonym group {n} removed."),
         (None, None) => return String::new(),

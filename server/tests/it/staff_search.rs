@@ -222,6 +222,9 @@ async fn an_admin_adds_and_removes_a_synonym_and_search_uses_it_at_once() {
     }
     let page = admin.get(&done).await;
     assert!(page.body.contains("Search uses it now"));
+    let odd = admin.get("/staff/synonyms?added=%3Cb%3E&removed=x").await;
+    assert_eq!(odd.status, 200, "an odd banner value is ignored");
+    assert!(!odd.body.contains("id=\"done\"") && !odd.body.contains("<b>"));
     assert!(page.body.contains("Wobbly, autism"));
     let (group, detail): (String, String) = {
         let row =
