@@ -3,8 +3,9 @@
 //! For 10,000 and 100,000 services (the demo county plus generated variants of its services):
 //! index build time, p50/p99 latency of 200 mixed queries (words with typos and synonyms,
 //! filters, distance, browsing, later pages), and memory. The embedded engine always; Meilisearch
-//! too, side by side, when `MEILI_URL` is set (its memory is read from /proc for the process named
-//! `meilisearch`). `BENCH_SIZES=10000` runs one size; `BENCH_OUT=file.md` also writes the table.
+//! too, side by side, when `MEILI_URL` is set (its memory is read from /proc for the process
+//! `MEILI_PID` names, else for the process named `meilisearch`). `BENCH_SIZES=10000` runs one
+//! size; `BENCH_OUT=file.md` also writes the table.
 
 use signpost::db::Db;
 use signpost::search::document::{Geo, SearchDocument};
@@ -212,7 +213,20 @@ fn cpu_time(pid: &str) -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
+/// The Meilisearch server's process: `MEILI_PID` when set (a server whose binary has another
+/// name, or one of several), otherwise the process named `meilisearch`.
 fn meilisearch_pid() -> Option<String> {
+    if let Ok(pid) = std::env::var("MEILI_PID") {
+        let pid = pid.trim().to_owned();
+        let valid = !pid.is_empty()
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && std::path::Path::new(&format!("/proc/{pid}/status")).exists();
+        if !valid {
+            eprintln!("!!! MEILI_PID={pid:?} is not a running process: Meilisearch's memory and CPU are not measured !!!");
+            return None;
+        }
+        return Some(pid);
+    }
     std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
         let pid = e.file_name().to_string_lossy().to_string();
         let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
@@ -250,7 +264,7 @@ async fn measure(
         .expect("configure");
     let started = Instant::now();
     index
-        .replace_all(docs.to_vec(), "bench")
+        .replace_all(docs.to_vec(), synonyms, "bench")
         .await
         .expect("build");
     let build = started.elapsed();
@@ -366,7 +380,9 @@ async fn main() {
                         .map(|(rss, peak)| {
                             format!("{rss:.0} MiB RSS (peak {peak:.0} MiB), server process")
                         })
-                        .unwrap_or_else(|| "not measured (no local meilisearch process)".into())
+                        .unwrap_or_else(|| {
+                            "not measured (no local meilisearch process; set MEILI_PID)".into()
+                        })
                 })
                 .await,
             );

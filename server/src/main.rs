@@ -154,7 +154,8 @@ async fn run_synonyms(db: &Db, what: SynonymsCommand) -> Result<(), String> {
             }
         }
         SynonymsCommand::Add { group } => {
-            let number = synonyms::add(db.pool(), &group)
+            let mut conn = db.pool().acquire().await.map_err(|e| e.to_string())?;
+            let number = synonyms::add(&mut conn, &group)
                 .await
                 .map_err(|e| e.to_string())?;
             eprintln!("added synonym group {number}; a running server applies it within seconds");

@@ -55,6 +55,14 @@ pub struct FilterGroup {
     pub options: Vec<FilterOption>,
 }
 
+/// How many of the matching services are for one age group (shown with the age filter).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AgeBandCount {
+    /// "5 to 10 years".
+    pub label: String,
+    pub count: u64,
+}
+
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ResultCard {
@@ -127,6 +135,9 @@ pub struct SearchPageModel {
     pub form: SearchForm,
     pub errors: Vec<FieldError>,
     pub filters: Vec<FilterGroup>,
+    /// The matching services by age group, with the other filters as they are (empty when the
+    /// search could not run).
+    pub age_bands: Vec<AgeBandCount>,
     /// `None` when the search could not run (see `errors`).
     pub results: Option<Results>,
     /// This page's address (path and query), where the shortlist buttons return to.
@@ -329,6 +340,7 @@ pub fn SearchPage() -> impl IntoView {
                                 "age-hint"
                             }
                         />
+                        <AgeBands bands=model.age_bands.clone()/>
                     </div>
                     <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">
                         "Apply filters"
@@ -486,6 +498,24 @@ fn SearchFields(model: SearchPageModel) -> impl IntoView {
         </div>
         <button type="submit" class="govuk-button" data-module="govuk-button">"Search"</button>
     }
+}
+
+/// The matching services by age group, under the age input (nothing when there are no counts).
+#[component]
+fn AgeBands(bands: Vec<AgeBandCount>) -> impl IntoView {
+    (!bands.is_empty()).then(|| {
+        view! {
+            <div id="age-bands" class="govuk-!-margin-top-2">
+                <p class="govuk-body-s govuk-!-margin-bottom-1">"Services found, by age group:"</p>
+                <ul class="govuk-list govuk-body-s">
+                    {bands
+                        .into_iter()
+                        .map(|b| view! { <li>{format!("{} ({})", b.label, b.count)}</li> })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    })
 }
 
 /// One group of filter checkboxes with their counts.

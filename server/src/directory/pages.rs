@@ -10,7 +10,7 @@
 use super::oruk;
 use super::repo;
 use crate::search::{
-    DeliveryMode, Facet, FacetCounts, Filters, Near, QueryError, QueryText, SearchQuery,
+    AgeBand, DeliveryMode, Facet, FacetCounts, Filters, Near, QueryError, QueryText, SearchQuery,
     SearchResults, Segment, SortOrder, MAX_RESULT_WINDOW,
 };
 use crate::startup::AppState;
@@ -18,9 +18,9 @@ use app::domain::{
     IsoDate, Outcode, PhoneNumber, Postcode, Schedule, ScheduleInput, TimeOfDayBand, Weekday,
 };
 use app::pages::directory::{
-    ContactView, DistanceFrom, FieldError, FilterGroup, FilterOption, Link, PageItem, Pagination,
-    PhoneView, PlaceView, ResultCard, Results, ScheduleLine, SearchForm, SearchPageModel,
-    ServicePageModel, TextPart,
+    AgeBandCount, ContactView, DistanceFrom, FieldError, FilterGroup, FilterOption, Link, PageItem,
+    Pagination, PhoneView, PlaceView, ResultCard, Results, ScheduleLine, SearchForm,
+    SearchPageModel, ServicePageModel, TextPart,
 };
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -552,6 +552,7 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
             shortlist_count: 0,
             form,
             filters: filter_groups(&taxonomy, &filters, None),
+            age_bands: Vec::new(),
             errors,
             results: None,
         });
@@ -570,6 +571,7 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
                 shortlist_count: 0,
                 form,
                 filters: filter_groups(&taxonomy, &filters, None),
+                age_bands: Vec::new(),
                 errors: vec![error(field, e.to_string())],
                 results: None,
             });
@@ -602,6 +604,7 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
         form,
         errors: Vec::new(),
         filters: filter_groups(&taxonomy, &filters, Some(&results.facets)),
+        age_bands: age_bands(&results.facets),
         results: Some(model_results),
     })
 }
@@ -640,6 +643,18 @@ fn capitalise(s: &str) -> String {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// How many matching services are for each age group (a service counts in every group its age
+/// range touches), for the counts shown with the age input.
+fn age_bands(facets: &FacetCounts) -> Vec<AgeBandCount> {
+    AgeBand::ALL
+        .iter()
+        .map(|b| AgeBandCount {
+            label: b.label().to_owned(),
+            count: count(Some(facets), Facet::AgeBand, b.as_str()).unwrap_or(0),
+        })
+        .collect()
 }
 
 /// The filter panel: every option with how many services it would match.

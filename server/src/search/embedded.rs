@@ -567,6 +567,7 @@ impl SearchIndex for EmbeddedIndex {
     async fn replace_all(
         &self,
         documents: Vec<SearchDocument>,
+        synonyms: &Synonyms,
         fingerprint: &str,
     ) -> Result<(), SearchError> {
         self.write(fingerprint, 200_000_000, move |writer, f| {
@@ -576,7 +577,9 @@ impl SearchIndex for EmbeddedIndex {
             }
             Ok(())
         })
-        .await
+        .await?;
+        // Synonyms are expanded at query time here: the rebuilt index answers with these.
+        self.configure(synonyms).await
     }
 
     async fn status(&self) -> Result<IndexStatus, SearchError> {
@@ -1311,7 +1314,10 @@ mod tests {
     async fn compiled_filters_mean_what_filters_matches_says() {
         let index = EmbeddedIndex::open(None).unwrap();
         let docs: Vec<SearchDocument> = (0..300).map(doc).collect();
-        index.replace_all(docs.clone(), "test").await.unwrap();
+        index
+            .replace_all(docs.clone(), &Synonyms::default(), "test")
+            .await
+            .unwrap();
         let filter_sets = [
             Filters::default(),
             Filters {
@@ -1367,7 +1373,10 @@ mod tests {
     async fn radius_excludes_far_and_placeless_services_and_sorts_by_distance() {
         let index = EmbeddedIndex::open(None).unwrap();
         let docs: Vec<SearchDocument> = (0..300).map(doc).collect();
-        index.replace_all(docs.clone(), "test").await.unwrap();
+        index
+            .replace_all(docs.clone(), &Synonyms::default(), "test")
+            .await
+            .unwrap();
         let near = super::super::Near::new(52.0, -1.0, Some(5_000)).unwrap();
         let query = SearchQuery::new(
             super::super::QueryText::default(),

@@ -187,19 +187,6 @@ impl MeiliIndex {
         self.done(task).await
     }
 
-    async fn current_synonyms(&self) -> Result<Synonyms, SearchError> {
-        let map = self
-            .client
-            .index(&self.uid)
-            .get_synonyms()
-            .await
-            .map_err(unavailable)?;
-        Ok(Synonyms::from_groups(map.into_iter().map(|(k, mut v)| {
-            v.insert(0, k);
-            v
-        })))
-    }
-
     async fn add(&self, uid: &str, documents: &[SearchDocument]) -> Result<(), SearchError> {
         for chunk in documents.chunks(DOCUMENTS_PER_TASK) {
             let task = self
@@ -342,10 +329,12 @@ impl SearchIndex for MeiliIndex {
     async fn replace_all(
         &self,
         documents: Vec<SearchDocument>,
+        synonyms: &Synonyms,
         fingerprint: &str,
     ) -> Result<(), SearchError> {
-        // Build the next index beside the live one, with the live one's settings, then swap.
-        let synonyms = self.current_synonyms().await.unwrap_or_default();
+        // Build the next index beside the live one, with the settings for the synonyms given
+        // (the database's), then swap. They are not read back from the live index: a failed
+        // read would have put the rebuilt index live with no synonyms at all.
         self.ensure_index(&self.uid).await?;
         let next = format!("{}_next", self.uid);
         if let Ok(task) = self.client.index(&next).delete().await {
@@ -358,7 +347,7 @@ impl SearchIndex for MeiliIndex {
                 )
                 .await;
         }
-        self.apply_settings(&next, &synonyms).await?;
+        self.apply_settings(&next, synonyms).await?;
         self.add(&next, &documents).await?;
         let task = self
             .client

@@ -111,10 +111,12 @@ pub trait SearchIndex: Send + Sync + 'static {
         fingerprint: &str,
     ) -> Result<(), SearchError>;
 
-    /// Replaces everything with `documents`.
+    /// Replaces everything with `documents`, under the settings for `synonyms` (the database's:
+    /// a rebuild never goes live with synonyms other than the ones it was given).
     async fn replace_all(
         &self,
         documents: Vec<SearchDocument>,
+        synonyms: &Synonyms,
         fingerprint: &str,
     ) -> Result<(), SearchError>;
 
@@ -150,7 +152,8 @@ impl SearchResults {
     }
 }
 
-/// Every search in the product goes through here: the directory pages and the ORUK API.
+/// Every search in the product goes through here: the directory pages, the ORUK API and the
+/// staff portal's service pickers.
 #[derive(Clone)]
 pub struct Search {
     index: Arc<dyn SearchIndex>,

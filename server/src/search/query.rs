@@ -174,6 +174,18 @@ impl AgeBand {
         }
     }
 
+    /// For people: "5 to 10 years".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::UnderFive => "0 to 4 years",
+            Self::FiveToTen => "5 to 10 years",
+            Self::ElevenToFifteen => "11 to 15 years",
+            Self::SixteenToSeventeen => "16 to 17 years",
+            Self::EighteenToTwentyFive => "18 to 25 years",
+            Self::Adults => "26 and over",
+        }
+    }
+
     /// The bands a service for ages `min..=max` touches.
     pub fn for_range(min: u8, max: u8) -> Vec<AgeBand> {
         Self::ALL

@@ -83,9 +83,14 @@ pub async fn rebuild(db: &Db, search: &Search) -> Result<usize, SyncError> {
     let queued = queued_rows(db.pool(), None).await?;
     let fingerprint = document::fingerprint(db.pool()).await?;
     let documents = document::load(db.pool(), None).await?;
+    // The database's synonyms, not whatever the live index holds.
+    let synonyms = synonyms::load(db.pool()).await?;
     let count = documents.len();
     search.set_suggester(suggester(&documents));
-    search.index().replace_all(documents, &fingerprint).await?;
+    search
+        .index()
+        .replace_all(documents, &synonyms, &fingerprint)
+        .await?;
     search.changed();
     forget(db, &queued).await?;
     Ok(count)

@@ -5,11 +5,13 @@
 
 use super::text;
 use crate::clock;
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::BTreeMap;
 
 /// The longest synonym phrase, in words.
-const MAX_PHRASE_WORDS: usize = 5;
+pub const MAX_PHRASE_WORDS: usize = 5;
+/// The longest group as typed, in characters.
+pub const MAX_GROUP_CHARS: usize = 500;
 
 /// One term of a group: its words as a query sees them (stop words left out, to match against
 /// the query's words) and as the text has them (every word, for phrase matching).
@@ -176,24 +178,46 @@ pub async fn version(pool: &AnyPool) -> Result<String, sqlx::Error> {
 pub enum SynonymError {
     #[error("a synonym group needs at least two different words or phrases, separated by commas")]
     TooFew,
+    #[error("a synonym group can be at most {MAX_GROUP_CHARS} characters")]
+    TooLong,
+    #[error("each word or phrase in a synonym group can have at most {MAX_PHRASE_WORDS} words")]
+    PhraseTooLong,
     #[error("there is no synonym group number {0}")]
     NoSuchGroup(i64),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
 
-/// Adds a group ("asd, autism, autistic"); returns its number.
-pub async fn add(pool: &AnyPool, line: &str) -> Result<i64, SynonymError> {
+/// The terms of a group as typed ("ASD,  autism , autistic"): trimmed, spaces collapsed, empty
+/// terms dropped; an error unless at least two different terms remain.
+pub fn parse_group(line: &str) -> Result<Vec<String>, SynonymError> {
+    if line.chars().count() > MAX_GROUP_CHARS {
+        return Err(SynonymError::TooLong);
+    }
     let terms: Vec<String> = line
         .split(',')
         .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|t| !t.is_empty())
         .collect();
+    // Longer phrases would be cut short without a word (see `normalise`).
+    if terms
+        .iter()
+        .any(|t| text::tokenize(t).len() > MAX_PHRASE_WORDS)
+    {
+        return Err(SynonymError::PhraseTooLong);
+    }
     if Synonyms::from_groups([terms.clone()]).is_empty() {
         return Err(SynonymError::TooFew);
     }
+    Ok(terms)
+}
+
+/// Adds a group ("asd, autism, autistic"), on a connection or in a transaction; returns its
+/// number.
+pub async fn add(conn: &mut AnyConnection, line: &str) -> Result<i64, SynonymError> {
+    let terms = parse_group(line)?;
     let next: i64 = sqlx::query("SELECT COALESCE(MAX(position), 0) + 1 FROM search_synonym")
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?
         .try_get(0)?;
     sqlx::query(
@@ -203,7 +227,7 @@ pub async fn add(pool: &AnyPool, line: &str) -> Result<i64, SynonymError> {
     .bind(terms.join(", "))
     .bind(next)
     .bind(clock::now())
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(next)
 }
@@ -223,17 +247,86 @@ pub async fn remove(pool: &AnyPool, position: i64) -> Result<(), SynonymError> {
 
 /// Every group with its number.
 pub async fn list(pool: &AnyPool) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT position, terms FROM search_synonym ORDER BY position, id")
+    Ok(groups(pool)
+        .await?
+        .into_iter()
+        .map(|g| (g.number, g.terms))
+        .collect())
+}
+
+/// A stored group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub id: String,
+    pub number: i64,
+    /// Its terms joined by ", ".
+    pub terms: String,
+}
+
+/// Every stored group, in order.
+pub async fn groups(pool: &AnyPool) -> Result<Vec<Group>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, position, terms FROM search_synonym ORDER BY position, id")
         .fetch_all(pool)
         .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| {
+            Ok(Group {
+                id: r.try_get(0)?,
+                number: r.try_get(1)?,
+                terms: r.try_get(2)?,
+            })
+        })
         .collect()
+}
+
+/// Removes the group with this id (the admin page names groups by id: two groups added at the
+/// same moment can share a number); returns it, or None if there is no such group.
+pub async fn remove_group(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<Group>, sqlx::Error> {
+    let Some(row) = sqlx::query("SELECT id, position, terms FROM search_synonym WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let group = Group {
+        id: row.try_get(0)?,
+        number: row.try_get(1)?,
+        terms: row.try_get(2)?,
+    };
+    let done = sqlx::query("DELETE FROM search_synonym WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok((done.rows_affected() == 1).then_some(group))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_groups_are_checked() {
+        assert_eq!(
+            parse_group("  Wobbly ,autism,, ").unwrap(),
+            ["Wobbly", "autism"]
+        );
+        assert!(matches!(parse_group("lonely"), Err(SynonymError::TooFew)));
+        assert!(matches!(
+            parse_group("autism, Autism"),
+            Err(SynonymError::TooFew)
+        ));
+        assert!(matches!(
+            parse_group("respite, one two three four five six"),
+            Err(SynonymError::PhraseTooLong)
+        ));
+        assert!(parse_group("respite, one two three four five").is_ok());
+        let long = format!("respite, {}", "a".repeat(MAX_GROUP_CHARS));
+        assert!(matches!(parse_group(&long), Err(SynonymError::TooLong)));
+    }
 
     #[test]
     fn groups_are_normalised_and_expanded() {

@@ -143,6 +143,8 @@ pub const ACTIONS: &[&str] = &[
     "user_created",
     "user_disabled",
     "second_factor_reset",
+    "synonyms_added",
+    "synonyms_removed",
     "view_request",
     "assign",
     "decision",

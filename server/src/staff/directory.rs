@@ -68,10 +68,10 @@ async fn found_html(state: &AppState, q: &str) -> Result<String> {
     if q.trim().is_empty() {
         return Ok(String::new());
     }
-    let found = super::triage::find_services(state.db.pool(), q, true).await?;
+    let found = super::triage::find_services(state, q, true).await?;
     if found.is_empty() {
         return Ok(format!(
-            r#"<p class="govuk-body" id="found">No listing has a name containing ‘{}’.</p>"#,
+            r#"<p class="govuk-body" id="found">No listing matches ‘{}’.</p>"#,
             esc(q.trim())
         ));
     }
@@ -140,7 +140,7 @@ pub async fn stale_page(
         )
     };
     let main = format!(
-        r#"{banner}<h1 class="govuk-heading-l">Directory</h1><p class="govuk-body" id="review-count">{queue}</p><a class="govuk-button" href="/staff/directory/services/new">Add a listing</a><form method="get" action="/staff/directory" class="govuk-!-margin-bottom-6"><div class="govuk-form-group"><label class="govuk-label govuk-label--m" for="q">Find a listing to edit</label><div class="govuk-hint" id="q-hint">Part of its name</div><input class="govuk-input govuk-!-width-two-thirds" id="q" name="q" type="search" value="{q}" aria-describedby="q-hint"> <button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0">Find</button></div></form>{found}<h2 class="govuk-heading-l">Listings to review</h2><p class="govuk-body">Check each listing with the provider. Mark it as reviewed when it is right, or archive it if the service has stopped: it then leaves the directory and search straight away.</p>{table}"#,
+        r#"{banner}<h1 class="govuk-heading-l">Directory</h1><p class="govuk-body" id="review-count">{queue}</p><a class="govuk-button" href="/staff/directory/services/new">Add a listing</a><form method="get" action="/staff/directory" class="govuk-!-margin-bottom-6"><div class="govuk-form-group"><label class="govuk-label govuk-label--m" for="q">Find a listing to edit</label><div class="govuk-hint" id="q-hint">Words from its name or what it offers, or its id. A listing added in the last few seconds is found by its id until search catches up.</div><input class="govuk-input govuk-!-width-two-thirds" id="q" name="q" type="search" value="{q}" aria-describedby="q-hint"> <button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0">Find</button></div></form>{found}<h2 class="govuk-heading-l">Listings to review</h2><p class="govuk-body">Check each listing with the provider. Mark it as reviewed when it is right, or archive it if the service has stopped: it then leaves the directory and search straight away.</p>{table}"#,
         banner = saved_banner(&state, query.saved.as_deref()).await?,
         q = esc(&query.q),
         found = found_html(&state, &query.q).await?,

@@ -19,6 +19,7 @@ mod review;
 pub mod roles;
 pub mod session;
 mod status;
+mod synonyms;
 pub mod totp;
 pub mod triage;
 pub mod users;
@@ -366,6 +367,8 @@ pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
             get(users::users_page).post(users::create_user),
         )
         .route("/staff/users/{id}/disable", post(users::disable))
+        .route("/staff/synonyms", get(synonyms::page).post(synonyms::add))
+        .route("/staff/synonyms/{id}/remove", post(synonyms::remove))
         .route(
             "/staff/users/{id}/reset-second-factor",
             post(users::reset_second_factor),

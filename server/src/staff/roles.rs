@@ -11,7 +11,7 @@ pub enum Role {
     Carers,
     /// Edits the directory.
     Directory,
-    /// Manages staff accounts; reads the audit log.
+    /// Manages staff accounts and the search synonyms; reads the audit log.
     Admin,
 }
 
@@ -72,6 +72,7 @@ impl Role {
         }
         if self == Role::Admin {
             links.push(("/staff/users", "Accounts"));
+            links.push(("/staff/synonyms", "Search synonyms"));
             links.push(("/staff/audit", "Audit log"));
         }
         links.push(("/staff/account", "Your account"));
@@ -91,6 +92,7 @@ pub mod may {
     use super::Role;
     pub const TRIAGE: &[Role] = &[Role::Hub, Role::Carers];
     pub const DECIDE_EARLY_HELP: &[Role] = &[Role::Hub];
+    /// Accounts, the audit log and the search synonyms.
     pub const ADMIN: &[Role] = &[Role::Admin];
     pub const DIRECTORY: &[Role] = &[Role::Directory];
     /// Aggregate figures, no personal data.

@@ -776,27 +776,129 @@ pub(super) struct ServiceChoice {
     pub name: String,
 }
 
-/// Listings whose name contains `q`: active ones, or (`editable`) all but archived ones.
+/// The most services a staff picker shows.
+const PICKER_LIMIT: usize = 30;
+
+/// Listings matching `q` for a staff picker, best first: active ones (signposting a family), or
+/// (`editable`, the directory editor's finder) all but archived ones, which cannot be edited.
+///
+/// The words go through the search index, as families' searches do, so typos and synonyms work
+/// ("autisum", "ASD"). The index holds exactly the listings that are not archived, so it covers
+/// both pickers; statuses are checked again against the database, which is the source of truth.
+/// Two things the index cannot answer are looked up in the database: a listing's id pasted in
+/// whole (found even in the seconds before the sync worker indexes a new listing), and, when the
+/// index cannot be reached or the text is not a valid query, names containing the text — so
+/// triage can still signpost while the search engine is down.
 pub(super) async fn find_services(
-    pool: &AnyPool,
+    state: &AppState,
     q: &str,
     editable: bool,
 ) -> Result<Vec<ServiceChoice>> {
-    let q = q.trim().to_lowercase();
+    let q = q.trim();
     if q.is_empty() {
         return Ok(Vec::new());
     }
-    let pattern = format!("%{}%", q.replace(['\\', '%', '_'], ""));
-    let statuses = if editable {
+    let pool = state.db.pool();
+    let mut found = services_with_ids(pool, &[q.to_owned()], editable).await?;
+    let matched = match crate::search::QueryText::parse(q) {
+        Ok(text) if !text.is_empty() => {
+            // Twice as many as shown: some may be temporarily closed (not for signposting).
+            match state
+                .search
+                .matching_ids(text, (2 * PICKER_LIMIT) as u32)
+                .await
+            {
+                Ok(ids) => Some(services_with_ids(pool, &ids, editable).await?),
+                Err(error) => {
+                    tracing::warn!(error = %error, "staff service picker: search index unavailable; matching names only");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let more = match matched {
+        Some(services) => services,
+        None => names_containing(pool, q, editable).await?,
+    };
+    for s in more {
+        if !found.iter().any(|f| f.id == s.id) {
+            found.push(s);
+        }
+    }
+    found.truncate(PICKER_LIMIT);
+    Ok(found)
+}
+
+fn status_clause(editable: bool) -> &'static str {
+    if editable {
         "status <> 'archived'"
     } else {
         "status = 'active'"
-    };
+    }
+}
+
+/// The listings with these ids and an allowed status, in the order of `ids`.
+async fn services_with_ids(
+    pool: &AnyPool,
+    ids: &[String],
+    editable: bool,
+) -> Result<Vec<ServiceChoice>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id, name FROM service WHERE {} AND id IN ({})",
+        status_clause(editable),
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    let mut rows: Vec<ServiceChoice> = query
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ServiceChoice {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+            })
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()?;
+    rows.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
+    Ok(rows)
+}
+
+/// `text` as a LIKE pattern for names containing it: `%`, `_` and the escape character itself
+/// are escaped (`ESCAPE '\'`), so they match themselves ("50% off", "under_5s").
+pub(super) fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Listings whose name contains `text` (the picker's fallback; see [`find_services`]).
+async fn names_containing(
+    pool: &AnyPool,
+    text: &str,
+    editable: bool,
+) -> Result<Vec<ServiceChoice>> {
     Ok(sqlx::query(&format!(
-        "SELECT id, name FROM service WHERE {statuses} AND LOWER(name) LIKE $1 \
-         ORDER BY name, id LIMIT 30"
+        "SELECT id, name FROM service WHERE {} AND LOWER(name) LIKE $1 ESCAPE '\\' \
+         ORDER BY name, id LIMIT {PICKER_LIMIT}",
+        status_clause(editable)
     ))
-    .bind(pattern)
+    .bind(contains_pattern(text))
     .fetch_all(pool)
     .await?
     .iter()
@@ -869,7 +971,7 @@ async fn decision_html(
         .map(|s| (s.clone(), s.clone()))
         .collect();
     let mut choices = services_by_id(pool, &typed.services).await?;
-    for s in find_services(pool, q, false).await? {
+    for s in find_services(state, q, false).await? {
         if !choices.iter().any(|c| c.id == s.id) {
             choices.push(s);
         }
@@ -905,7 +1007,7 @@ async fn decision_html(
     };
     let (reason_error, reason_class) = html::field_error(errors, "reason");
     Ok(format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<span class="govuk-caption-l">{reference}</span><h1 class="govuk-heading-l">Record a decision</h1><form method="get" action="/staff/requests/{id}/decision" class="govuk-!-margin-bottom-6"><div class="govuk-form-group"><label class="govuk-label govuk-label--s" for="q">Find services in the directory (for signposting)</label><div class="govuk-hint" id="q-hint">Search by name, then tick the services below. Services you ticked stay ticked.</div><input class="govuk-input govuk-!-width-two-thirds" id="q" name="q" type="search" value="{q}" aria-describedby="q-hint"> <button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0">Search</button></div></form><form method="post" action="/staff/requests/{id}/decision" novalidate>{csrf}{outcome}{services}{targeted}{levels}<div class="govuk-form-group{reason_class}"><label class="govuk-label govuk-label--m" for="reason">Reason for the decision</label><div class="govuk-hint" id="reason-hint">Recorded in the case history. The family does not see it.</div>{reason_error}<textarea class="govuk-textarea" id="reason" name="reason" rows="5" aria-describedby="reason-hint">{reason}</textarea></div><p class="govuk-body">The requester will be emailed the outcome and what happens next (with the services' details if signposting), if they gave an address that is safe to use.</p><button type="submit" class="govuk-button">Record decision</button></form></div></div>"#,
+        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<span class="govuk-caption-l">{reference}</span><h1 class="govuk-heading-l">Record a decision</h1><form method="get" action="/staff/requests/{id}/decision" class="govuk-!-margin-bottom-6"><div class="govuk-form-group"><label class="govuk-label govuk-label--s" for="q">Find services in the directory (for signposting)</label><div class="govuk-hint" id="q-hint">Search as families do (by name or what the service offers; spelling mistakes are allowed), then tick the services below. Services you ticked stay ticked.</div><input class="govuk-input govuk-!-width-two-thirds" id="q" name="q" type="search" value="{q}" aria-describedby="q-hint"> <button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0">Search</button></div></form><form method="post" action="/staff/requests/{id}/decision" novalidate>{csrf}{outcome}{services}{targeted}{levels}<div class="govuk-form-group{reason_class}"><label class="govuk-label govuk-label--m" for="reason">Reason for the decision</label><div class="govuk-hint" id="reason-hint">Recorded in the case history. The family does not see it.</div>{reason_error}<textarea class="govuk-textarea" id="reason" name="reason" rows="5" aria-describedby="reason-hint">{reason}</textarea></div><p class="govuk-body">The requester will be emailed the outcome and what happens next (with the services' details if signposting), if they gave an address that is safe to use.</p><button type="submit" class="govuk-button">Record decision</button></form></div></div>"#,
         summary = html::error_summary(errors),
         reference = esc(&case.reference),
         id = esc(&case.id),
@@ -1185,4 +1287,17 @@ pub fn outcome_email(
         council = app::site::COUNCIL_NAME,
     );
     (subject, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn name_patterns_escape_like_wildcards_instead_of_dropping_them() {
+        assert_eq!(contains_pattern("Stay & Play"), "%stay & play%");
+        assert_eq!(contains_pattern("50% off"), r"%50\% off%");
+        assert_eq!(contains_pattern("under_5s"), r"%under\_5s%");
+        assert_eq!(contains_pattern(r"a\b"), r"%a\\b%");
+    }
 }

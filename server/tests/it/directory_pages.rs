@@ -73,6 +73,69 @@ async fn a_typo_finds_the_right_service_with_highlights_and_card_details() {
     app.stop().await;
 }
 
+/// The count shown with the age input for one age group ("0 to 4 years (12)").
+fn age_band_count(html: &str, label: &str) -> u64 {
+    let start = html
+        .find("id=\"age-bands\"")
+        .expect("age-group counts with the age input");
+    let bands = &html[start..start + html[start..].find("</ul>").expect("the list ends")];
+    let marker = format!("{label} (");
+    let at = bands
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{label} in {bands}"))
+        + marker.len();
+    bands[at..]
+        .split(')')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a count for {label} in {bands}"))
+}
+
+#[tokio::test]
+async fn the_age_filter_shows_how_many_services_are_for_each_age_group() {
+    let app = spawn_app_with_demo().await;
+    let (_, everything) = page(&app, "/search").await;
+    let all = total(&everything);
+    let bands = [
+        "0 to 4 years",
+        "5 to 10 years",
+        "11 to 15 years",
+        "16 to 17 years",
+        "18 to 25 years",
+        "26 and over",
+    ];
+    let counts: Vec<u64> = bands
+        .iter()
+        .map(|b| age_band_count(&everything, b))
+        .collect();
+    assert!(
+        counts.iter().all(|&n| n > 0 && n <= all),
+        "every group has services, none more than all: {counts:?} of {all}"
+    );
+    // Age 3 is in the first group: every service for a 3-year-old counts there, and the
+    // groups follow the other filters.
+    let (_, three) = page(&app, "/search?age=3").await;
+    let for_three = total(&three);
+    assert!(for_three > 0 && for_three < all, "{for_three} of {all}");
+    assert_eq!(age_band_count(&three, "0 to 4 years"), for_three);
+    assert!(age_band_count(&three, "26 and over") < for_three);
+    let (_, free_three) = page(&app, "/search?age=3&cost=free").await;
+    assert_eq!(
+        age_band_count(&free_three, "0 to 4 years"),
+        total(&free_three)
+    );
+    assert!(total(&free_three) < for_three);
+    // Words narrow them too.
+    let (_, toddler) = page(&app, "/search?q=toddler").await;
+    assert!(age_band_count(&toddler, "0 to 4 years") <= total(&toddler));
+    assert!(age_band_count(&toddler, "0 to 4 years") > 0);
+    // No counts when the search could not run.
+    let (status, bad) = page(&app, "/search?age=old").await;
+    assert_eq!(status, 400);
+    assert!(!bad.contains("id=\"age-bands\""));
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn filters_change_the_count_and_show_facet_counts() {
     let app = spawn_app_with_demo().await;

@@ -26,3 +26,4 @@ mod relevance;
 mod search;
 mod shortlist;
 mod staff;
+mod staff_search;

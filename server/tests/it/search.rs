@@ -2,14 +2,19 @@
 //! SQLite and PostgreSQL: writes reach the index through the queue, a write that cannot reach the
 //! index is kept and retried, start-up rebuilds an index that is missing or out of date, and
 //! hostile filter values are data, never syntax — on the embedded engine, and on Meilisearch when
-//! `MEILI_URL` is set.
+//! `MEILI_URL` is set; and, on Meilisearch only, that its settings are applied idempotently and
+//! that a task it fails reaches the caller as an error.
 
 use crate::common::spawn_app_with_demo;
 use serde_json::Value;
 use signpost::config::SearchSettings;
 use signpost::db::Db;
 use signpost::directory::{demo, import};
-use signpost::search::{sync, Filters, QueryText, SearchQuery, SortOrder};
+use signpost::search::meili::MeiliIndex;
+use signpost::search::{
+    sync, Filters, QueryText, SearchDocument, SearchError, SearchIndex, SearchQuery, SortOrder,
+    Synonyms,
+};
 use signpost::startup::open_search;
 use std::time::{Duration, Instant};
 
@@ -285,4 +290,106 @@ async fn the_sync_worker_never_waits_for_a_row_a_directory_write_holds() {
     assert_eq!(pass.applied, 1);
     assert_eq!(sync::queue_state(db.pool()).await.unwrap().pending, 0);
     db.close().await;
+}
+
+/// The Meilisearch server the tests may use (`MEILI_URL`, `MEILI_MASTER_KEY`), if any.
+fn meilisearch() -> Option<(String, Option<String>)> {
+    match std::env::var("MEILI_URL") {
+        Ok(url) if !url.trim().is_empty() => Some((url, std::env::var("MEILI_MASTER_KEY").ok())),
+        _ => None,
+    }
+}
+
+/// The index's settings as Meilisearch reports them.
+async fn meili_settings(url: &str, key: Option<&str>, uid: &str) -> Value {
+    let client = meilisearch_sdk::client::Client::new(url, key).expect("client");
+    let settings = client
+        .index(uid)
+        .get_settings()
+        .await
+        .expect("settings read back");
+    serde_json::to_value(settings).expect("settings as JSON")
+}
+
+#[tokio::test]
+async fn meilisearch_settings_applied_twice_are_the_same_and_no_error() {
+    let Some((url, key)) = meilisearch() else {
+        crate::common::loud_skip(
+            "Meilisearch: MEILI_URL is not set, so applying the index settings twice was not tested",
+        );
+        return;
+    };
+    let uid = crate::common::unique_name("signpost_configure");
+    let index = MeiliIndex::new(&url, key.as_deref(), &uid).expect("client");
+    let synonyms = Synonyms::from_groups([["asd", "autism"], ["respite", "short breaks"]]);
+    index.configure(&synonyms).await.expect("first configure");
+    let first = meili_settings(&url, key.as_deref(), &uid).await;
+    assert_eq!(
+        first["synonyms"]["asd"],
+        serde_json::json!(["autism"]),
+        "the synonyms are set: {first}"
+    );
+    assert_eq!(first["stopWords"], serde_json::json!([]), "{first}");
+    index
+        .configure(&synonyms)
+        .await
+        .expect("configure again: no error");
+    let second = meili_settings(&url, key.as_deref(), &uid).await;
+    assert_eq!(first, second, "configuring again changes nothing");
+}
+
+#[tokio::test]
+async fn a_failed_meilisearch_task_is_an_error_to_the_caller() {
+    let Some((url, key)) = meilisearch() else {
+        crate::common::loud_skip(
+            "Meilisearch: MEILI_URL is not set, so a failing Meilisearch task was not tested",
+        );
+        return;
+    };
+    let uid = crate::common::unique_name("signpost_task_failed");
+    let index = MeiliIndex::new(&url, key.as_deref(), &uid).expect("client");
+    index
+        .configure(&Synonyms::default())
+        .await
+        .expect("configure");
+    // Meilisearch accepts the documents (the request succeeds) and then fails the task: a
+    // document id may only hold letters, digits, `-` and `_`.
+    let document = SearchDocument {
+        id: "not a valid id!".into(),
+        name: "Stay and play".into(),
+        organization: "Brackenshire Council".into(),
+        summary: String::new(),
+        description: String::new(),
+        category_names: vec![],
+        place: String::new(),
+        categories: vec![],
+        age_min: 0,
+        age_max: 5,
+        age_bands: vec![],
+        free: true,
+        days: vec![],
+        times: vec![],
+        school_holidays: false,
+        modes: vec![],
+        wheelchair: false,
+        languages: vec![],
+        route: "self".into(),
+        geo: None,
+    };
+    match index.apply(vec![document.clone()], vec![], "test").await {
+        Err(SearchError::TaskFailed(message)) => {
+            assert!(
+                message.to_lowercase().contains("invalid"),
+                "Meilisearch's own message: {message}"
+            );
+        }
+        other => panic!("a failed task must be SearchError::TaskFailed, got {other:?}"),
+    }
+    match index
+        .replace_all(vec![document], &Synonyms::default(), "test")
+        .await
+    {
+        Err(SearchError::TaskFailed(_)) => {}
+        other => panic!("a failed rebuild task must be SearchError::TaskFailed, got {other:?}"),
+    }
 }

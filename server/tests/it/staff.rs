@@ -194,7 +194,7 @@ pub(crate) async fn app_with(clock: &Clock, sink: Option<&SmtpSink>, demo: bool)
     .await
 }
 
-async fn submit_request(app: &TestApp) -> (String, String) {
+pub(crate) async fn submit_request(app: &TestApp) -> (String, String) {
     let mut v = Visitor::new(app);
     v.parent_answers("Alexandra Testperson").await;
     let reference = v.send().await;
@@ -813,6 +813,11 @@ async fn every_role_and_anonymous_against_every_staff_route() {
         ("POST", "/staff/users", &["admin"]),
         // An id no account has: allowed = 404, refused = 403.
         ("POST", "/staff/users/no-such-account/disable", &["admin"]),
+        ("GET", "/staff/synonyms", &["admin"]),
+        // No terms in the form: allowed = 422, refused = 403.
+        ("POST", "/staff/synonyms", &["admin"]),
+        // An id no synonym group has: allowed = 404, refused = 403.
+        ("POST", "/staff/synonyms/no-such-group/remove", &["admin"]),
         (
             "GET",
             "/staff/account",
