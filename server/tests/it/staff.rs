@@ -208,6 +208,25 @@ async fn submit_request(app: &TestApp) -> (String, String) {
     (reference, id)
 }
 
+/// A carer's "contact me" after their self-assessment, through the public form: the referral
+/// lands in the carers team's queue. Returns its reference and id.
+pub(crate) async fn submit_carers_referral(app: &TestApp) -> (String, String) {
+    use crate::carers::{adult_answers, finish, ADULT};
+    let mut carer = Visitor::new(app);
+    adult_answers(&mut carer, "yes").await;
+    let (_, reference) = finish(&mut carer, ADULT, "CA").await;
+    let reply = carer.post(&format!("{ADULT}/summary/contact"), &[]).await;
+    assert_eq!(reply.status, 303);
+    let id: String = sqlx::query("SELECT id FROM carer_referral WHERE reference = $1")
+        .bind(&reference)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("referral")
+        .try_get(0)
+        .expect("id");
+    (reference, id)
+}
+
 #[tokio::test]
 async fn a_hub_user_signs_in_with_totp_triages_and_the_family_sees_the_outcome() {
     let sink = SmtpSink::start().await;
@@ -480,7 +499,38 @@ async fn closed_requests_lose_their_personal_data_after_the_retention_period() {
     let app = app_with(&clock, None, false).await;
     let (reference, id) = submit_request(&app).await;
     let (_, open_id) = submit_request(&app).await;
+    let (carer_reference, carer_id) = submit_carers_referral(&app).await;
+    let (_, open_carer_id) = submit_carers_referral(&app).await;
     add_user(&app, "hub@brackenshire.example", "hub").await;
+    add_user(&app, "carers@brackenshire.example", "carers").await;
+    // The carers team decides and closes one referral; the other stays open.
+    let mut carers = Browser::new(&app);
+    let carers_secret = enrol(&mut carers, &clock, "carers@brackenshire.example").await;
+    let csrf = csrf_in(
+        &carers
+            .get(&format!("/staff/requests/{carer_id}"))
+            .await
+            .body,
+    );
+    let page = carers
+        .post(
+            &format!("/staff/requests/{carer_id}/decision"),
+            &[
+                ("csrf", &csrf),
+                ("outcome", "nfa"),
+                ("level", "Level 1: universal services"),
+                ("reason", "Carer managing well"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let page = carers
+        .post(
+            &format!("/staff/requests/{carer_id}/close"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
     let mut b = Browser::new(&app);
     let secret = enrol(&mut b, &clock, "hub@brackenshire.example").await;
     let csrf = csrf_in(&b.get(&format!("/staff/requests/{id}")).await.body);
@@ -515,7 +565,56 @@ async fn closed_requests_lose_their_personal_data_after_the_retention_period() {
         signpost::staff::retention::run_once(&app.db, &clock, days)
             .await
             .expect("run"),
-        1
+        2,
+        "the closed request and the closed carer's referral"
+    );
+    let count = |sql: &'static str, id: String| {
+        let pool = app.db.pool().clone();
+        async move {
+            sqlx::query(sql)
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .expect("count")
+                .try_get::<i64, _>(0)
+                .expect("n")
+        }
+    };
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM carer_referral WHERE id = $1",
+            carer_id.clone()
+        )
+        .await,
+        0,
+        "the carer's answers are deleted"
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM carer_referral WHERE id = $1",
+            open_carer_id.clone()
+        )
+        .await,
+        1,
+        "an open referral keeps its answers"
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM triage_case WHERE id = $1 AND purged_at IS NOT NULL \
+             AND decision_reason IS NULL AND outcode IS NULL AND outcome = 'nfa'",
+            carer_id.clone()
+        )
+        .await,
+        1,
+        "the referral's figures stay, its personal data goes"
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM triage_event WHERE case_id = $1 AND detail IS NOT NULL",
+            carer_id.clone()
+        )
+        .await,
+        0
     );
     let left: i64 = sqlx::query("SELECT COUNT(*) FROM early_help_request WHERE id = $1")
         .bind(&id)
@@ -560,6 +659,19 @@ async fn closed_requests_lose_their_personal_data_after_the_retention_period() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("The answers were deleted on"));
     assert!(!page.body.contains("Alexandra"));
+    let page = sign_in(
+        &mut carers,
+        &clock,
+        "carers@brackenshire.example",
+        &carers_secret,
+    )
+    .await;
+    assert_eq!(page.status, 303);
+    let page = carers.get(&format!("/staff/requests/{carer_id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&carer_reference));
+    assert!(page.body.contains("The answers were deleted on"));
+    assert!(!page.body.contains("Morwenna"));
     let purges: i64 =
         sqlx::query("SELECT COUNT(*) FROM audit_event WHERE action = 'retention_purge'")
             .fetch_one(app.db.pool())
@@ -567,7 +679,7 @@ async fn closed_requests_lose_their_personal_data_after_the_retention_period() {
             .expect("count")
             .try_get(0)
             .expect("n");
-    assert_eq!(purges, 1);
+    assert_eq!(purges, 1, "one run, one audit entry");
 }
 
 #[tokio::test]
