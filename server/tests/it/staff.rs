@@ -854,116 +854,320 @@ async fn state_changing_requests_without_the_right_csrf_token_are_refused() {
     assert_eq!(b.post(&path, &[("csrf", &csrf)]).await.status, 303);
 }
 
+/// Who may use a staff route, in the role × route table.
+enum Access {
+    /// Staff with one of these roles get the page or the form's own answer (200, 303, 404 or
+    /// 422, never the sign-in page); any other role gets 403; anonymous visitors are sent to
+    /// sign in.
+    Roles(&'static [&'static str]),
+    /// The same answer for everyone, signed in or not: the steps of signing in, which a full
+    /// session does not open (their own tests cover them in depth).
+    Everyone(u16, Option<&'static str>),
+}
+
+const ANY_ROLE: &[&str] = &["hub", "carers", "directory", "admin"];
+
+/// One row of the role × route table: a route of `signpost::staff::STAFF_ROUTES` (its path as
+/// the router spells it) tried at a real address.
+struct RouteRow {
+    method: &'static str,
+    template: &'static str,
+    path: String,
+    access: Access,
+    /// Signing out: the browser signs in again after it.
+    ends_session: bool,
+}
+
+fn row(method: &'static str, template: &'static str, id: &str, access: Access) -> RouteRow {
+    RouteRow {
+        method,
+        template,
+        path: template.replace("{id}", id),
+        access,
+        ends_session: false,
+    }
+}
+
 #[tokio::test]
 async fn every_role_and_anonymous_against_every_staff_route() {
     let clock = Clock::system();
     let app = app_with(&clock, None, false).await;
-    let (_, id) = submit_request(&app).await;
+    let (_, early_help) = submit_request(&app).await;
+    let (_, carers_referral) = submit_carers_referral(&app).await;
     let roles = ["hub", "carers", "directory", "admin"];
     let mut browsers = Vec::new();
     for role in roles {
         let email = format!("{role}@brackenshire.example");
         add_user(&app, &email, role).await;
         let mut b = Browser::new(&app);
-        enrol(&mut b, &clock, &email).await;
-        browsers.push((Some(role), b));
+        let secret = enrol(&mut b, &clock, &email).await;
+        browsers.push((Some((role, email, secret)), b));
     }
     browsers.push((None, Browser::new(&app)));
-    let request = format!("/staff/requests/{id}");
-    let decision = format!("/staff/requests/{id}/decision");
-    let assign = format!("/staff/requests/{id}/assign");
-    let close = format!("/staff/requests/{id}/close");
-    // (method, path, roles allowed). POSTs carry the browser's own CSRF token and a form that
-    // is incomplete on purpose (allowed = 422 or a redirect to the page, never 403).
-    let routes: Vec<(&str, &str, &[&str])> = vec![
-        ("GET", "/staff/queue", &["hub", "carers"]),
-        ("GET", &request, &["hub"]),
-        ("GET", &decision, &["hub"]),
-        ("POST", &decision, &["hub"]),
-        ("POST", &assign, &["hub"]),
-        ("POST", &close, &["hub"]),
-        ("GET", "/staff/audit", &["admin"]),
-        ("GET", "/staff/kpis", &["hub", "admin"]),
-        ("GET", "/staff/directory", &["directory"]),
-        // A service id that does not exist: allowed = 404, refused = 403.
-        (
-            "POST",
-            "/staff/directory/no-such-service/archive",
-            &["directory"],
+    use Access::{Everyone, Roles};
+    // POSTs carry the browser's own CSRF token and a form that is incomplete on purpose
+    // (allowed = 422 or a redirect to the page, never 403). An id nothing has: allowed = 404,
+    // refused = 403.
+    let none = "no-such-thing";
+    let mut routes: Vec<RouteRow> = vec![
+        row("GET", "/staff", none, Roles(ANY_ROLE)),
+        row("GET", "/staff/", none, Roles(ANY_ROLE)),
+        row("GET", "/staff/sign-in", none, Everyone(200, None)),
+        // Without the sign-in form's own token.
+        row("POST", "/staff/sign-in", none, Everyone(403, None)),
+        // No half-finished sign-in: back to the start.
+        row(
+            "GET",
+            "/staff/sign-in/code",
+            none,
+            Everyone(303, Some("/staff/sign-in")),
         ),
-        (
+        row(
             "POST",
-            "/staff/directory/no-such-service/reviewed",
-            &["directory"],
+            "/staff/sign-in/code",
+            none,
+            Everyone(303, Some("/staff/sign-in")),
         ),
-        ("GET", "/staff/directory/services/new", &["directory"]),
+        row(
+            "GET",
+            "/staff/enrol",
+            none,
+            Everyone(303, Some("/staff/sign-in")),
+        ),
+        row(
+            "POST",
+            "/staff/enrol",
+            none,
+            Everyone(303, Some("/staff/sign-in")),
+        ),
+        row("GET", "/staff/account", none, Roles(ANY_ROLE)),
+        row("GET", "/staff/queue", none, Roles(&["hub", "carers"])),
+        // A request for early help: the Hub's.
+        row("GET", "/staff/requests/{id}", &early_help, Roles(&["hub"])),
+        row(
+            "GET",
+            "/staff/requests/{id}/decision",
+            &early_help,
+            Roles(&["hub"]),
+        ),
+        row(
+            "POST",
+            "/staff/requests/{id}/decision",
+            &early_help,
+            Roles(&["hub"]),
+        ),
+        row(
+            "POST",
+            "/staff/requests/{id}/assign",
+            &early_help,
+            Roles(&["hub"]),
+        ),
+        row(
+            "POST",
+            "/staff/requests/{id}/close",
+            &early_help,
+            Roles(&["hub"]),
+        ),
+        // A carer's referral: the carers team's.
+        row(
+            "GET",
+            "/staff/requests/{id}",
+            &carers_referral,
+            Roles(&["carers"]),
+        ),
+        row(
+            "GET",
+            "/staff/requests/{id}/decision",
+            &carers_referral,
+            Roles(&["carers"]),
+        ),
+        row(
+            "POST",
+            "/staff/requests/{id}/decision",
+            &carers_referral,
+            Roles(&["carers"]),
+        ),
+        row(
+            "POST",
+            "/staff/requests/{id}/assign",
+            &carers_referral,
+            Roles(&["carers"]),
+        ),
+        row(
+            "POST",
+            "/staff/requests/{id}/close",
+            &carers_referral,
+            Roles(&["carers"]),
+        ),
+        row("GET", "/staff/audit", none, Roles(&["admin"])),
+        row("GET", "/staff/kpis", none, Roles(&["hub", "admin"])),
+        row("GET", "/staff/kpis.csv", none, Roles(&["hub", "admin"])),
+        row("GET", "/staff/directory", none, Roles(&["directory"])),
+        row(
+            "POST",
+            "/staff/directory/{id}/archive",
+            none,
+            Roles(&["directory"]),
+        ),
+        row(
+            "POST",
+            "/staff/directory/{id}/reviewed",
+            none,
+            Roles(&["directory"]),
+        ),
+        row(
+            "GET",
+            "/staff/directory/services/new",
+            none,
+            Roles(&["directory"]),
+        ),
         // No service id in the form: allowed = 404, refused = 403.
-        ("POST", "/staff/directory/services/new", &["directory"]),
-        (
+        row(
+            "POST",
+            "/staff/directory/services/new",
+            none,
+            Roles(&["directory"]),
+        ),
+        row(
             "GET",
-            "/staff/directory/services/no-such-service/edit",
-            &["directory"],
+            "/staff/directory/services/{id}/edit",
+            none,
+            Roles(&["directory"]),
         ),
-        (
+        row(
             "POST",
-            "/staff/directory/services/no-such-service/edit",
-            &["directory"],
+            "/staff/directory/services/{id}/edit",
+            none,
+            Roles(&["directory"]),
         ),
-        ("GET", "/staff/directory/review", &["directory"]),
-        (
-            "POST",
-            "/staff/directory/review/suggestions/no-such-suggestion/reject",
-            &["directory"],
-        ),
-        (
-            "POST",
-            "/staff/directory/review/reports/no-such-report/resolve",
-            &["directory"],
-        ),
-        ("GET", "/staff/kpis.csv", &["hub", "admin"]),
-        ("GET", "/staff/users", &["admin"]),
-        ("POST", "/staff/users", &["admin"]),
-        // An id no account has: allowed = 404, refused = 403.
-        ("POST", "/staff/users/no-such-account/disable", &["admin"]),
-        (
+        row(
             "GET",
-            "/staff/account",
-            &["hub", "carers", "directory", "admin"],
+            "/staff/directory/review",
+            none,
+            Roles(&["directory"]),
+        ),
+        row(
+            "POST",
+            "/staff/directory/review/suggestions/{id}/reject",
+            none,
+            Roles(&["directory"]),
+        ),
+        row(
+            "POST",
+            "/staff/directory/review/reports/{id}/resolve",
+            none,
+            Roles(&["directory"]),
+        ),
+        row("GET", "/staff/users", none, Roles(&["admin"])),
+        row("POST", "/staff/users", none, Roles(&["admin"])),
+        row("POST", "/staff/users/{id}/disable", none, Roles(&["admin"])),
+        row(
+            "POST",
+            "/staff/users/{id}/reset-second-factor",
+            none,
+            Roles(&["admin"]),
         ),
     ];
-    for (role, b) in &mut browsers {
-        let csrf = match role {
+    // Last, as they end the session (the browser signs in again after each).
+    for template in ["/staff/sign-out", "/staff/sign-out-everywhere"] {
+        let mut r = row("POST", template, none, Roles(ANY_ROLE));
+        r.ends_session = true;
+        routes.push(r);
+    }
+
+    // Every staff route the router has is in the table (a new page fails here until its row
+    // says who may open it), and every row is a route the router has.
+    for (path, method) in signpost::staff::STAFF_ROUTES {
+        assert!(
+            routes
+                .iter()
+                .any(|r| r.template == *path && r.method == method.as_str()),
+            "the role × route table does not cover {method} {path}: add a row for it"
+        );
+    }
+    for r in &routes {
+        assert!(
+            signpost::staff::STAFF_ROUTES
+                .iter()
+                .any(|(p, m)| *p == r.template && m.as_str() == r.method),
+            "{} {} is not a staff route",
+            r.method,
+            r.template
+        );
+    }
+
+    for (who, b) in &mut browsers {
+        let mut csrf = match who {
             Some(_) => csrf_in(&b.get("/staff/account").await.body),
             None => String::new(),
         };
-        for (method, path, allowed) in &routes {
-            let page = if *method == "GET" {
+        for r in &routes {
+            let (method, path) = (r.method, r.path.as_str());
+            let page = if method == "GET" {
                 b.get(path).await
             } else {
                 b.post(path, &[("csrf", &csrf)]).await
             };
-            let who = role.unwrap_or("anonymous");
-            match role {
-                None => {
+            let role = who.as_ref().map(|(role, _, _)| *role);
+            let name = role.unwrap_or("anonymous");
+            match (&r.access, role) {
+                (Everyone(status, location), _) => {
+                    assert_eq!(page.status, *status, "{name} {method} {path}");
+                    assert_eq!(
+                        page.location.as_deref(),
+                        *location,
+                        "{name} {method} {path}"
+                    );
+                }
+                (Roles(_), None) => {
                     assert_eq!(page.status, 303, "anonymous {method} {path}");
                     // A staff page asked for by GET is where signing in leads back to.
-                    let expected = if *method == "GET" && path.starts_with("/staff/") {
+                    let expected = if method == "GET" && path.len() > "/staff/".len() {
                         back_after_sign_in(path)
                     } else {
                         "/staff/sign-in".to_owned()
                     };
-                    assert_eq!(page.location.as_deref(), Some(expected.as_str()));
+                    assert_eq!(
+                        page.location.as_deref(),
+                        Some(expected.as_str()),
+                        "anonymous {method} {path}"
+                    );
                 }
-                Some(r) if allowed.contains(r) => assert!(
-                    matches!(page.status, 200 | 303 | 404 | 422)
-                        && !page
-                            .location
-                            .as_deref()
-                            .is_some_and(|l| l.starts_with("/staff/sign-in")),
-                    "{who} may {method} {path}: got {}",
-                    page.status
-                ),
-                Some(_) => assert_eq!(page.status, 403, "{who} may not {method} {path}"),
+                (Roles(allowed), Some(role)) if allowed.contains(&role) => {
+                    assert!(
+                        matches!(page.status, 200 | 303 | 404 | 422)
+                            && !page
+                                .location
+                                .as_deref()
+                                .is_some_and(|l| l.starts_with("/staff/sign-in")),
+                        "{role} may {method} {path}: got {} {:?}",
+                        page.status,
+                        page.location
+                    );
+                    if r.template == "/staff" || r.template == "/staff/" {
+                        let home = match role {
+                            "hub" | "carers" => "/staff/queue",
+                            "directory" => "/staff/directory",
+                            _ => "/staff/audit",
+                        };
+                        assert_eq!(page.location.as_deref(), Some(home), "{role}'s start page");
+                    }
+                }
+                (Roles(_), Some(role)) => {
+                    assert_eq!(page.status, 403, "{role} may not {method} {path}")
+                }
+            }
+            if r.ends_session {
+                if let Some((_, email, secret)) = who.as_ref() {
+                    assert_eq!(
+                        b.get("/staff/account").await.status,
+                        303,
+                        "{name}: {path} ended the session"
+                    );
+                    let page = sign_in(b, &clock, email, secret).await;
+                    assert_eq!(page.status, 303);
+                    csrf = csrf_in(&b.get("/staff/account").await.body);
+                }
             }
         }
     }
