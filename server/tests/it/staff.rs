@@ -494,6 +494,171 @@ async fn a_hub_user_signs_in_with_totp_triages_and_the_family_sees_the_outcome()
 }
 
 #[tokio::test]
+async fn the_carers_team_signs_in_sees_its_queue_and_decides_a_carers_referral() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    let (early_reference, _) = submit_request(&app).await;
+    let (reference, id) = submit_carers_referral(&app).await;
+    add_user(&app, "carers@brackenshire.example", "carers").await;
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    let mut b = Browser::new(&app);
+    let secret = enrol(&mut b, &clock, "carers@brackenshire.example").await;
+    let csrf = csrf_in(&b.get("/staff/account").await.body);
+    b.post("/staff/sign-out", &[("csrf", &csrf)]).await;
+    let page = sign_in(&mut b, &clock, "carers@brackenshire.example", &secret).await;
+    assert_eq!(page.location.as_deref(), Some("/staff/queue"));
+
+    // Their queue: the carers' referrals, not the Hub's requests, and no names.
+    let queue = b.get("/staff/queue").await;
+    assert_eq!(queue.status, 200);
+    assert!(queue
+        .body
+        .contains(r#"<h1 class="govuk-heading-l">Carers' referrals</h1>"#));
+    assert!(queue.body.contains(&reference), "the referral is queued");
+    assert!(!queue.body.contains(&early_reference), "not the Hub's");
+    assert!(!queue.body.contains("Morwenna"), "no names in the queue");
+    // And the Hub's queue does not hold the referral.
+    let mut hub = Browser::new(&app);
+    enrol(&mut hub, &clock, "hub@brackenshire.example").await;
+    let hub_queue = hub.get("/staff/queue").await;
+    assert!(hub_queue.body.contains(&early_reference));
+    assert!(!hub_queue.body.contains(&reference));
+
+    // The referral's page: what the carer answered, as a carer's referral.
+    let page = b.get(&format!("/staff/requests/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page
+        .body
+        .contains(r#"<span class="govuk-caption-l">Carer's referral</span>"#));
+    assert!(!page.body.contains("Request for early help"));
+    assert!(
+        page.body.contains("Morwenna Pendragon-Smith"),
+        "the answers"
+    );
+    assert!(page.body.contains("Gwendolyn"));
+    let csrf = csrf_in(&page.body);
+    assert_eq!(
+        b.post(&format!("/staff/requests/{id}/assign"), &[("csrf", &csrf)])
+            .await
+            .status,
+        303
+    );
+
+    // The decision: the carers team's outcomes, not the Hub's; no level of need.
+    let path = format!("/staff/requests/{id}/decision");
+    let page = b.get(&path).await;
+    assert_eq!(page.status, 200);
+    for wanted in [
+        "Carer&#39;s referral: ",
+        "Contact the carer and offer an assessment",
+        "Signpost to community services",
+        "Needs more information",
+        "No further action",
+        "The carer is not emailed the decision",
+    ] {
+        let wanted_alt = wanted.replace("&#39;", "'");
+        assert!(
+            page.body.contains(wanted) || page.body.contains(&wanted_alt),
+            "{wanted} on the decision page"
+        );
+    }
+    for hub_only in [
+        "Request for early help",
+        "Allocate to a targeted service",
+        "children&#39;s social care",
+        "children's social care",
+        "Level of need",
+        "Targeted service",
+        "Services to send the family",
+    ] {
+        assert!(
+            !page.body.contains(hub_only),
+            "{hub_only} on the carers' form"
+        );
+    }
+    // A Hub outcome is refused for a carer's referral.
+    let page = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("outcome", "targeted"),
+                ("targeted", "Family centre"),
+                ("reason", "Wrong list"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Select a decision"));
+    let page = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("outcome", "carer_assessment"),
+                ("reason", "Caring 35 hours a week; wants a break."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let page = b.get(&format!("/staff/requests/{id}")).await;
+    assert!(page
+        .body
+        .contains("Contact the carer and offer an assessment"));
+    assert!(!page.body.contains("Level of need"));
+    assert!(!page.body.contains("Outcome not emailed"));
+    let row = sqlx::query(
+        "SELECT status, outcome, level_of_need, decided_by FROM triage_case WHERE id = $1",
+    )
+    .bind(&id)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("case");
+    assert_eq!(row.try_get::<String, _>(0).expect("status"), "decided");
+    assert_eq!(
+        row.try_get::<Option<String>, _>(1)
+            .expect("outcome")
+            .as_deref(),
+        Some("carer_assessment")
+    );
+    assert_eq!(row.try_get::<Option<String>, _>(2).expect("level"), None);
+    assert!(row.try_get::<Option<String>, _>(3).expect("by").is_some());
+    let outcome_emails: i64 =
+        sqlx::query("SELECT COUNT(*) FROM outbox_email WHERE kind = 'early_help_outcome'")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("count")
+            .try_get(0)
+            .expect("n");
+    assert_eq!(
+        outcome_emails, 0,
+        "the carer is contacted by the team, not emailed"
+    );
+    let csrf = csrf_in(&page.body);
+    assert_eq!(
+        b.post(&format!("/staff/requests/{id}/close"), &[("csrf", &csrf)])
+            .await
+            .status,
+        303
+    );
+    let actions: Vec<String> =
+        sqlx::query("SELECT action FROM audit_event WHERE reference = $1 ORDER BY at, action")
+            .bind(&reference)
+            .fetch_all(app.db.pool())
+            .await
+            .expect("audit")
+            .iter()
+            .map(|r| r.try_get(0).expect("action"))
+            .collect();
+    for wanted in ["view_request", "assign", "decision", "close"] {
+        assert!(
+            actions.iter().any(|a| a == wanted),
+            "{wanted} in {actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn closed_requests_lose_their_personal_data_after_the_retention_period() {
     let clock = Clock::system();
     let app = app_with(&clock, None, false).await;
