@@ -376,8 +376,15 @@ pub async fn queue(
     let mut rows = String::new();
     for c in &cases {
         let received = crate::clock::parse_rfc3339(&c.received_at).unwrap_or(now);
-        let age = holidays.working_days_between(received, now);
         let open = matches!(c.status.as_str(), "new" | "in_triage");
+        // A decided or closed request's age is the time it took to decide: it stops counting.
+        let until = c
+            .decided_at
+            .as_deref()
+            .and_then(crate::clock::parse_rfc3339)
+            .filter(|_| !open)
+            .unwrap_or(now);
+        let age = holidays.working_days_between(received, until);
         let age_cell = if !open {
             format!("{age}")
         } else if age > 1 {

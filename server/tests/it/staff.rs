@@ -658,6 +658,167 @@ async fn the_carers_team_signs_in_sees_its_queue_and_decides_a_carers_referral()
     }
 }
 
+/// The queue's rows: each request's reference and its age cell (the number and any badge).
+fn queue_rows(body: &str) -> Vec<(String, String)> {
+    let Some(start) = body.find(r#"<tbody class="govuk-table__body">"#) else {
+        return Vec::new();
+    };
+    body[start..]
+        .split(r#"<tr class="govuk-table__row">"#)
+        .skip(1)
+        .map(|tr| {
+            let cells: Vec<&str> = tr.split(r#"<td class="govuk-table__cell">"#).collect();
+            let link = cells.get(1).copied().unwrap_or_default();
+            let reference = link
+                .split_once("\">")
+                .and_then(|(_, rest)| rest.split_once("</a>"))
+                .map(|(r, _)| r.to_owned())
+                .unwrap_or_default();
+            let age = cells
+                .get(3)
+                .and_then(|c| c.split_once("</td>"))
+                .map(|(a, _)| a.to_owned())
+                .unwrap_or_default();
+            (reference, age)
+        })
+        .collect()
+}
+
+async fn queue_refs(b: &mut Browser<'_>, query: &str) -> Vec<String> {
+    let page = b.get(&format!("/staff/queue{query}")).await;
+    assert_eq!(page.status, 200, "{query}");
+    queue_rows(&page.body).into_iter().map(|(r, _)| r).collect()
+}
+
+#[tokio::test]
+async fn the_queue_filters_sorts_and_shows_what_is_due_today_or_overdue() {
+    let clock = Clock::system();
+    let app_clock = clock.clone();
+    // No bank holidays, so only weekends are not working days, whatever the date.
+    let app = spawn_app_with(move |s| {
+        s.staff.clock = app_clock;
+        s.staff.bank_holidays = Default::default();
+    })
+    .await;
+    let mut cases = Vec::new();
+    for _ in 0..4 {
+        cases.push(submit_request(&app).await);
+    }
+    // Now is a Wednesday at 12:00 UTC, at least a week ahead.
+    let now = clock.unix();
+    let today = now.div_euclid(86_400);
+    let wednesday = today + (2 - (today + 3).rem_euclid(7)).rem_euclid(7) + 7;
+    clock.advance(Duration::from_secs(
+        u64::try_from(wednesday * 86_400 + 12 * 3600 - now).expect("ahead"),
+    ));
+    let at = |day: i64, hour: i64| Clock::system_at(day * 86_400 + hour * 3600);
+    // (received, area, urgency flags): the Friday before (3 working days ago), Monday (2),
+    // Tuesday (1, due today) and this morning (0).
+    let setup = [
+        (at(wednesday - 5, 10), "BK3", "[]"),
+        (
+            at(wednesday - 2, 10),
+            "BK1",
+            r#"["A child may be at risk"]"#,
+        ),
+        (at(wednesday - 1, 10), "BK2", "[]"),
+        (at(wednesday, 9), "BK1", "[]"),
+    ];
+    for ((_, id), (received, area, flags)) in cases.iter().zip(&setup) {
+        sqlx::query(
+            "UPDATE triage_case SET received_at = $1, outcode = $2, urgency_flags = $3 WHERE id = $4",
+        )
+        .bind(received)
+        .bind(*area)
+        .bind(*flags)
+        .bind(id)
+        .execute(app.db.pool())
+        .await
+        .expect("update");
+    }
+    let r: Vec<String> = cases
+        .iter()
+        .map(|(reference, _)| reference.clone())
+        .collect();
+    let (friday, monday, tuesday, today_ref) =
+        (r[0].as_str(), r[1].as_str(), r[2].as_str(), r[3].as_str());
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    let mut b = Browser::new(&app);
+    let secret = enrol(&mut b, &clock, "hub@brackenshire.example").await;
+
+    let page = b.get("/staff/queue").await;
+    let rows = queue_rows(&page.body);
+    let refs: Vec<&str> = rows.iter().map(|(r, _)| r.as_str()).collect();
+    assert_eq!(refs, [friday, monday, tuesday, today_ref], "oldest first");
+    let overdue = r#"<strong class="govuk-tag govuk-tag--red">Overdue</strong>"#;
+    let due = r#"<strong class="govuk-tag govuk-tag--orange">Due today</strong>"#;
+    assert_eq!(rows[0].1, format!("3 {overdue}"));
+    assert_eq!(rows[1].1, format!("2 {overdue}"));
+    assert_eq!(rows[2].1, format!("1 {due}"));
+    assert_eq!(rows[3].1, "0");
+
+    assert_eq!(
+        queue_refs(&mut b, "?sort=newest").await,
+        [today_ref, tuesday, monday, friday]
+    );
+    assert_eq!(queue_refs(&mut b, "?area=bk1").await, [monday, today_ref]);
+    assert_eq!(queue_refs(&mut b, "?flagged=yes").await, [monday]);
+    assert_eq!(
+        queue_refs(&mut b, "?area=BK1&flagged=yes&sort=newest").await,
+        [monday]
+    );
+    let csrf = csrf_in(&page.body);
+    let assign = format!("/staff/requests/{}/assign", cases[2].1);
+    assert_eq!(b.post(&assign, &[("csrf", &csrf)]).await.status, 303);
+    assert_eq!(queue_refs(&mut b, "?assignee=me").await, [tuesday]);
+    assert_eq!(
+        queue_refs(&mut b, "?assignee=unassigned").await,
+        [friday, monday, today_ref]
+    );
+    assert_eq!(queue_refs(&mut b, "?status=in_triage").await, [tuesday]);
+    assert_eq!(
+        queue_refs(&mut b, "?status=new").await,
+        [friday, monday, today_ref]
+    );
+
+    // Friday's request is decided now, after 3 working days: its age stops there.
+    let page = b
+        .post(
+            &format!("/staff/requests/{}/decision", cases[0].1),
+            &[
+                ("csrf", &csrf),
+                ("outcome", "nfa"),
+                ("level", "Level 1: universal services"),
+                ("reason", "No help needed"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert!(
+        !queue_refs(&mut b, "").await.iter().any(|r| r == friday),
+        "no longer open"
+    );
+    let decided = queue_rows(&b.get("/staff/queue?status=decided").await.body);
+    assert_eq!(decided, [(friday.to_owned(), "3".to_owned())]);
+    // A week later: the open requests are older, the decided one is not.
+    clock.advance(Duration::from_secs(7 * 86_400));
+    sign_in(&mut b, &clock, "hub@brackenshire.example", &secret).await;
+    let decided = queue_rows(&b.get("/staff/queue?status=decided").await.body);
+    assert_eq!(
+        decided,
+        [(friday.to_owned(), "3".to_owned())],
+        "stopped at the decision"
+    );
+    let open = queue_rows(&b.get("/staff/queue?area=BK2").await.body);
+    assert_eq!(open, [(tuesday.to_owned(), format!("6 {overdue}"))]);
+    let csrf = csrf_in(&b.get("/staff/account").await.body);
+    let close = format!("/staff/requests/{}/close", cases[0].1);
+    assert_eq!(b.post(&close, &[("csrf", &csrf)]).await.status, 303);
+    let closed = queue_rows(&b.get("/staff/queue?status=closed").await.body);
+    assert_eq!(closed, [(friday.to_owned(), "3".to_owned())]);
+    assert_eq!(queue_refs(&mut b, "?status=all").await.len(), 4);
+}
+
 #[tokio::test]
 async fn closed_requests_lose_their_personal_data_after_the_retention_period() {
     let clock = Clock::system();
