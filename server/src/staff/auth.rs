@@ -167,33 +167,29 @@ async fn locked(state: &AppState, email: &str, now: i64) -> Result<bool> {
     })
 }
 
-/// Counts a failure for `email`; returns true when it locked the address.
+/// Counts a failure for `email`; returns true when it locked the address. One statement, so
+/// attempts in parallel each count (no read-then-write to lose an increment): the failure that
+/// reaches [`MAX_FAILURES`] sets the lock and starts the count again, and the database's row lock
+/// (PostgreSQL) or single writer (SQLite) orders them.
 async fn count_failure(state: &AppState, email: &str, now: i64) -> Result<bool> {
-    let pool = state.db.pool();
-    let row = sqlx::query("SELECT failures FROM staff_login_throttle WHERE email = $1")
-        .bind(email)
-        .fetch_optional(pool)
-        .await?;
-    let failures = match row {
-        Some(r) => r.try_get::<i64, _>(0)? + 1,
-        None => 1,
-    };
-    let (failures, until) = if failures >= MAX_FAILURES {
-        (0, now + LOCKOUT_SECS)
-    } else {
-        (failures, 0)
-    };
-    sqlx::query(
-        "INSERT INTO staff_login_throttle (email, failures, locked_until) VALUES ($1, $2, $3) \
-         ON CONFLICT (email) DO UPDATE SET failures = excluded.failures, \
-         locked_until = excluded.locked_until",
+    let until = now + LOCKOUT_SECS;
+    let row = sqlx::query(
+        "INSERT INTO staff_login_throttle (email, failures, locked_until) VALUES ($1, 1, 0) \
+         ON CONFLICT (email) DO UPDATE SET \
+         failures = CASE WHEN staff_login_throttle.failures + 1 >= $2 THEN 0 \
+         ELSE staff_login_throttle.failures + 1 END, \
+         locked_until = CASE WHEN staff_login_throttle.failures + 1 >= $2 THEN $3 \
+         ELSE staff_login_throttle.locked_until END \
+         RETURNING failures, locked_until",
     )
     .bind(email)
-    .bind(failures)
+    .bind(MAX_FAILURES)
     .bind(until)
-    .execute(pool)
+    .fetch_one(state.db.pool())
     .await?;
-    Ok(until > 0)
+    let failures: i64 = row.try_get(0)?;
+    let locked_until: i64 = row.try_get(1)?;
+    Ok(failures == 0 && locked_until == until)
 }
 
 async fn clear_failures(state: &AppState, email: &str) -> Result<()> {

@@ -1049,6 +1049,68 @@ async fn five_wrong_passwords_lock_the_address_for_15_minutes() {
     assert!(locked >= 2);
 }
 
+async fn attempt(b: &mut Browser<'_>, csrf: String) -> u16 {
+    b.post(
+        "/staff/sign-in",
+        &[
+            ("csrf", csrf.as_str()),
+            ("email", "hub@brackenshire.example"),
+            ("password", "wrong password here"),
+        ],
+    )
+    .await
+    .status
+}
+
+#[tokio::test]
+async fn wrong_passwords_sent_at_once_all_count_towards_the_lockout() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    add_user(&app, "hub@brackenshire.example", "hub").await;
+    // Five browsers, each with its own sign-in form, send a wrong password at the same time: a
+    // counter read and then written would lose some of them and never lock.
+    let mut browsers = [
+        Browser::new(&app),
+        Browser::new(&app),
+        Browser::new(&app),
+        Browser::new(&app),
+        Browser::new(&app),
+    ];
+    let mut tokens = Vec::new();
+    for b in &mut browsers {
+        tokens.push(csrf_in(&b.get("/staff/sign-in").await.body));
+    }
+    let [b1, b2, b3, b4, b5] = &mut browsers;
+    let statuses = tokio::join!(
+        attempt(b1, tokens[0].clone()),
+        attempt(b2, tokens[1].clone()),
+        attempt(b3, tokens[2].clone()),
+        attempt(b4, tokens[3].clone()),
+        attempt(b5, tokens[4].clone()),
+    );
+    let mut statuses = vec![statuses.0, statuses.1, statuses.2, statuses.3, statuses.4];
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [422, 422, 422, 422, 429],
+        "the fifth failure locks"
+    );
+    let mut b = Browser::new(&app);
+    let page = password_step(&mut b, "hub@brackenshire.example", PASSWORD).await;
+    assert_eq!(
+        page.status, 429,
+        "locked: even the right password is refused"
+    );
+    let row =
+        sqlx::query("SELECT failures, locked_until FROM staff_login_throttle WHERE email = $1")
+            .bind("hub@brackenshire.example")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("throttle row");
+    assert_eq!(row.try_get::<i64, _>(0).expect("failures"), 0);
+    assert!(row.try_get::<i64, _>(1).expect("until") > clock.unix());
+}
+
 #[tokio::test]
 async fn wrong_codes_count_towards_the_lockout_and_codes_work_once() {
     let clock = Clock::system();
