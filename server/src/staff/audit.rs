@@ -143,6 +143,8 @@ pub const ACTIONS: &[&str] = &[
     "user_created",
     "user_disabled",
     "second_factor_reset",
+    "role_changed",
+    "password_set",
     "view_request",
     "assign",
     "decision",

@@ -347,6 +347,9 @@ pub const STAFF_ROUTES: &[(&str, Method)] = &[
     ("/staff/users", Method::POST),
     ("/staff/users/{id}/disable", Method::POST),
     ("/staff/users/{id}/reset-second-factor", Method::POST),
+    ("/staff/users/{id}", Method::GET),
+    ("/staff/users/{id}/role", Method::POST),
+    ("/staff/users/{id}/password", Method::POST),
 ];
 
 /// The handler of one entry of [`STAFF_ROUTES`] (None: a pair the list has but no handler, which
@@ -388,6 +391,9 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
         "/staff/users" if post_ => post(users::create_user),
         "/staff/users/{id}/disable" if post_ => post(users::disable),
         "/staff/users/{id}/reset-second-factor" if post_ => post(users::reset_second_factor),
+        "/staff/users/{id}" if get_ => get(users::user_page),
+        "/staff/users/{id}/role" if post_ => post(users::change_role),
+        "/staff/users/{id}/password" if post_ => post(users::set_password),
         _ => return None,
     })
 }

@@ -1455,6 +1455,14 @@ async fn every_role_and_anonymous_against_every_staff_route() {
             none,
             Roles(&["admin"]),
         ),
+        row("GET", "/staff/users/{id}", none, Roles(&["admin"])),
+        row("POST", "/staff/users/{id}/role", none, Roles(&["admin"])),
+        row(
+            "POST",
+            "/staff/users/{id}/password",
+            none,
+            Roles(&["admin"]),
+        ),
     ];
     // Last, as they end the session (the browser signs in again after each).
     for template in ["/staff/sign-out", "/staff/sign-out-everywhere"] {
@@ -1681,6 +1689,181 @@ async fn an_admin_disables_an_account_and_resets_a_lost_second_factor() {
             "{wanted} in {actions:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_admin_changes_a_role_and_sets_a_temporary_password() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    add_user(&app, "admin@brackenshire.example", "admin").await;
+    add_user(&app, "sam@brackenshire.example", "hub").await;
+    let mut admin = Browser::new(&app);
+    enrol(&mut admin, &clock, "admin@brackenshire.example").await;
+    let mut sam = Browser::new(&app);
+    enrol(&mut sam, &clock, "sam@brackenshire.example").await;
+    let id_of = |email: &'static str| {
+        let pool = app.db.pool().clone();
+        async move {
+            sqlx::query("SELECT id FROM staff_user WHERE email = $1")
+                .bind(email)
+                .fetch_one(&pool)
+                .await
+                .expect("user")
+                .try_get::<String, _>(0)
+                .expect("id")
+        }
+    };
+    let role_of = || {
+        let pool = app.db.pool().clone();
+        async move {
+            sqlx::query("SELECT role FROM staff_user WHERE email = 'sam@brackenshire.example'")
+                .fetch_one(&pool)
+                .await
+                .expect("user")
+                .try_get::<String, _>(0)
+                .expect("role")
+        }
+    };
+    let sam_id = id_of("sam@brackenshire.example").await;
+    let admin_id = id_of("admin@brackenshire.example").await;
+    let account = format!("/staff/users/{sam_id}");
+
+    // From the accounts page to the account's own page.
+    let page = admin.get("/staff/users").await;
+    assert!(page
+        .body
+        .contains(&format!(r#"href="{account}">Change role or password"#)));
+    let page = admin.get(&account).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Set a temporary password"));
+    let csrf = csrf_in(&page.body);
+
+    // The role: refused without the form's token or a role; then changed, at once.
+    let role_path = format!("{account}/role");
+    let page = admin
+        .post(&role_path, &[("csrf", ""), ("role", "carers")])
+        .await;
+    assert_eq!(page.status, 403);
+    assert_eq!(role_of().await, "hub", "nothing changed");
+    let page = admin
+        .post(&role_path, &[("csrf", &csrf), ("role", "superuser")])
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Choose the new role"));
+    assert_eq!(
+        sam.get("/staff/kpis").await.status,
+        200,
+        "the Hub sees figures"
+    );
+    let page = admin
+        .post(&role_path, &[("csrf", &csrf), ("role", "carers")])
+        .await;
+    assert_eq!(page.status, 303);
+    assert_eq!(role_of().await, "carers");
+    let queue = sam.get("/staff/queue").await;
+    assert_eq!(queue.status, 200);
+    assert!(
+        queue.body.contains("Carers' referrals"),
+        "the new role at once"
+    );
+    assert_eq!(sam.get("/staff/kpis").await.status, 403);
+
+    // A forgotten password, after Sam locked the address trying.
+    let mut other = Browser::new(&app);
+    for _ in 0..5 {
+        password_step(
+            &mut other,
+            "sam@brackenshire.example",
+            "not my password at all",
+        )
+        .await;
+    }
+    assert_eq!(
+        password_step(&mut other, "sam@brackenshire.example", PASSWORD)
+            .await
+            .status,
+        429
+    );
+    let password_path = format!("{account}/password");
+    for (weak, why) in [
+        ("shortpw1", "12 characters"),
+        ("qwertyuiop12", "too common"),
+        // The account's name is "Test hub".
+        ("i am test hub really", "email address or name"),
+    ] {
+        let page = admin
+            .post(&password_path, &[("csrf", &csrf), ("password", weak)])
+            .await;
+        assert_eq!(page.status, 422, "{weak}");
+        assert!(page.body.contains(why), "{weak}: {why}");
+        assert!(!page.body.contains(weak), "the password is not shown again");
+    }
+    let temporary = "otter meadow lantern";
+    let page = admin
+        .post(&password_path, &[("csrf", &csrf), ("password", temporary)])
+        .await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        sam.get("/staff/queue").await.status,
+        303,
+        "every session of the account ended"
+    );
+    let mut fresh = Browser::new(&app);
+    assert_eq!(
+        password_step(&mut fresh, "sam@brackenshire.example", PASSWORD)
+            .await
+            .status,
+        422,
+        "the old password no longer works (and the lockout was lifted)"
+    );
+    let page = password_step(&mut fresh, "sam@brackenshire.example", temporary).await;
+    assert_eq!(page.location.as_deref(), Some("/staff/sign-in/code"));
+
+    // Never one's own account (another admin must).
+    assert_eq!(
+        admin.get(&format!("/staff/users/{admin_id}")).await.status,
+        403
+    );
+    let page = admin
+        .post(
+            &format!("/staff/users/{admin_id}/role"),
+            &[("csrf", &csrf), ("role", "hub")],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+    let page = admin
+        .post(
+            &format!("/staff/users/{admin_id}/password"),
+            &[("csrf", &csrf), ("password", temporary)],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+
+    let events: Vec<(String, Option<String>)> = sqlx::query(
+        "SELECT action, detail FROM audit_event WHERE subject = $1 ORDER BY at, action",
+    )
+    .bind(format!("user:{sam_id}"))
+    .fetch_all(app.db.pool())
+    .await
+    .expect("audit")
+    .iter()
+    .map(|r| (r.try_get(0).expect("action"), r.try_get(1).expect("detail")))
+    .collect();
+    assert!(
+        events.contains(&("role_changed".to_owned(), Some("hub to carers".to_owned()))),
+        "{events:?}"
+    );
+    assert!(
+        events.iter().any(|(a, _)| a == "password_set"),
+        "{events:?}"
+    );
+    let leaked: i64 = sqlx::query("SELECT COUNT(*) FROM audit_event WHERE detail LIKE '%otter%'")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count")
+        .try_get(0)
+        .expect("n");
+    assert_eq!(leaked, 0, "the password is never in the audit log");
 }
 
 #[tokio::test]
