@@ -167,11 +167,16 @@ async fn locked(state: &AppState, email: &str, now: i64) -> Result<bool> {
     })
 }
 
-/// Counts a failure for `email`; returns true when it locked the address. One statement, so
-/// attempts in parallel each count (no read-then-write to lose an increment): the failure that
-/// reaches [`MAX_FAILURES`] sets the lock and starts the count again, and the database's row lock
-/// (PostgreSQL) or single writer (SQLite) orders them.
-async fn count_failure(state: &AppState, email: &str, now: i64) -> Result<bool> {
+/// Counts a failed sign-in (password or code) for `email`; returns true when it locked the
+/// address. One statement, so attempts in parallel each count (no read-then-write to lose an
+/// increment): the failure that reaches [`MAX_FAILURES`] sets the lock and starts the count
+/// again, and the database's row lock (PostgreSQL) or single writer (SQLite) orders them. Public
+/// for the tests, which call it many times at once.
+pub async fn count_failure(
+    pool: &sqlx::AnyPool,
+    email: &str,
+    now: i64,
+) -> std::result::Result<bool, sqlx::Error> {
     let until = now + LOCKOUT_SECS;
     let row = sqlx::query(
         "INSERT INTO staff_login_throttle (email, failures, locked_until) VALUES ($1, 1, 0) \
@@ -185,7 +190,7 @@ async fn count_failure(state: &AppState, email: &str, now: i64) -> Result<bool> 
     .bind(email)
     .bind(MAX_FAILURES)
     .bind(until)
-    .fetch_one(state.db.pool())
+    .fetch_one(pool)
     .await?;
     let failures: i64 = row.try_get(0)?;
     let locked_until: i64 = row.try_get(1)?;
@@ -280,7 +285,7 @@ pub async fn sign_in(
         .await
         .unwrap_or(false);
     let Some(id) = id.filter(|_| ok) else {
-        let just_locked = count_failure(&state, &email, now).await?;
+        let just_locked = count_failure(pool, &email, now).await?;
         let mut e = event(if just_locked {
             "sign_in_locked"
         } else {
@@ -403,7 +408,7 @@ async fn wrong_code(
     title: &str,
 ) -> Result<Response> {
     let clock = &state.staff.clock;
-    let just_locked = count_failure(state, &staff.email, clock.unix()).await?;
+    let just_locked = count_failure(state.db.pool(), &staff.email, clock.unix()).await?;
     let e = staff.event(if just_locked {
         "sign_in_locked"
     } else {

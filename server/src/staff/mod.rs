@@ -27,6 +27,7 @@ pub mod workdays;
 use crate::clock::Clock;
 use crate::limit::RateLimiter;
 use crate::startup::AppState;
+pub use auth::{count_failure, MAX_FAILURES};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;

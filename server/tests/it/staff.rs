@@ -1111,6 +1111,37 @@ async fn wrong_passwords_sent_at_once_all_count_towards_the_lockout() {
     assert!(row.try_get::<i64, _>(1).expect("until") > clock.unix());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn failures_counted_at_the_same_moment_are_none_of_them_lost() {
+    use signpost::staff::{count_failure, MAX_FAILURES};
+    let app = app_with(&Clock::system(), None, false).await;
+    let now = Clock::system().unix();
+    // Many failures for one address at once, straight at the database: every fifth locks it
+    // (and starts the count again), so exactly four of twenty do.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..MAX_FAILURES * 4 {
+        let pool = app.db.pool().clone();
+        tasks.spawn(async move {
+            count_failure(&pool, "many@brackenshire.example", now)
+                .await
+                .expect("counted")
+        });
+    }
+    let mut locks = 0;
+    while let Some(locked) = tasks.join_next().await {
+        if locked.expect("task") {
+            locks += 1;
+        }
+    }
+    assert_eq!(locks, 4, "one lock per {MAX_FAILURES} failures");
+    let row = sqlx::query("SELECT failures FROM staff_login_throttle WHERE email = $1")
+        .bind("many@brackenshire.example")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("throttle row");
+    assert_eq!(row.try_get::<i64, _>(0).expect("failures"), 0);
+}
+
 #[tokio::test]
 async fn wrong_codes_count_towards_the_lockout_and_codes_work_once() {
     let clock = Clock::system();
