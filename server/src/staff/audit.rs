@@ -145,6 +145,7 @@ pub const ACTIONS: &[&str] = &[
     "second_factor_reset",
     "role_changed",
     "password_set",
+    "password_changed",
     "view_request",
     "assign",
     "decision",

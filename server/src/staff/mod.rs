@@ -112,6 +112,9 @@ pub enum StaffError {
     NotFound,
     #[error("unsupported form encoding")]
     NotAForm,
+    /// Signed in with a temporary password: every page but the one to change it sends there.
+    #[error("must change the temporary password first")]
+    MustChangePassword,
 }
 
 impl IntoResponse for StaffError {
@@ -141,6 +144,9 @@ impl IntoResponse for StaffError {
                 "Page not found",
                 &["If you followed a link from an email, the request may have been removed."],
             ),
+            StaffError::MustChangePassword => {
+                Redirect::to(auth::CHANGE_PASSWORD).into_response()
+            }
             StaffError::NotAForm => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "Send the form as application/x-www-form-urlencoded",
@@ -161,6 +167,8 @@ pub struct Staff {
     pub role: Role,
     pub session: session::Session,
     pub ip: String,
+    /// An admin set a temporary password: they must choose their own before anything else.
+    pub must_change_password: bool,
 }
 
 impl Staff {
@@ -215,11 +223,12 @@ async fn load_staff(
         .await?
         .filter(|s| stages.contains(&s.stage))
         .ok_or(StaffError::NotSignedIn)?;
-    let row = sqlx::query("SELECT email, name, role FROM staff_user WHERE id = $1")
-        .bind(&session.user_id)
-        .fetch_optional(state.db.pool())
-        .await?
-        .ok_or(StaffError::NotSignedIn)?;
+    let row =
+        sqlx::query("SELECT email, name, role, must_change_password FROM staff_user WHERE id = $1")
+            .bind(&session.user_id)
+            .fetch_optional(state.db.pool())
+            .await?
+            .ok_or(StaffError::NotSignedIn)?;
     let role = Role::parse(&row.try_get::<String, _>(2)?).ok_or(StaffError::Forbidden)?;
     Ok(Staff {
         id: session.user_id.clone(),
@@ -228,6 +237,7 @@ async fn load_staff(
         role,
         session,
         ip,
+        must_change_password: row.try_get::<i64, _>(3)? == 1,
     })
 }
 
@@ -237,6 +247,16 @@ impl FromRequestParts<AppState> for Staff {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let ip = peer_ip(parts);
         match load_staff(state, &parts.headers, ip, &[session::Stage::Full]).await {
+            // A temporary password: only changing it (or signing out) until it is changed.
+            Ok(staff)
+                if staff.must_change_password
+                    && !matches!(
+                        parts.uri.path(),
+                        auth::CHANGE_PASSWORD | "/staff/sign-out" | "/staff/sign-out-everywhere"
+                    ) =>
+            {
+                Err(StaffError::MustChangePassword)
+            }
             // A page opened from a link (in an email, say) before signing in: come back to it.
             Err(StaffError::NotSignedIn) if parts.method == axum::http::Method::GET => {
                 let wanted = parts
@@ -321,6 +341,8 @@ pub const STAFF_ROUTES: &[(&str, Method)] = &[
     ("/staff/enrol", Method::POST),
     ("/staff/sign-out", Method::POST),
     ("/staff/account", Method::GET),
+    ("/staff/account/password", Method::GET),
+    ("/staff/account/password", Method::POST),
     ("/staff/sign-out-everywhere", Method::POST),
     ("/staff/queue", Method::GET),
     ("/staff/requests/{id}", Method::GET),
@@ -368,6 +390,8 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
         "/staff/enrol" if post_ => post(auth::enrol),
         "/staff/sign-out" if post_ => post(auth::sign_out),
         "/staff/account" if get_ => get(auth::account_page),
+        "/staff/account/password" if get_ => get(auth::password_page),
+        "/staff/account/password" if post_ => post(auth::change_password),
         "/staff/sign-out-everywhere" if post_ => post(auth::sign_out_everywhere),
         "/staff/queue" if get_ => get(triage::queue),
         "/staff/requests/{id}" if get_ => get(triage::request_page),
@@ -431,6 +455,7 @@ pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
 async fn home(staff: std::result::Result<Staff, StaffError>) -> Response {
     match staff {
         Ok(staff) => Redirect::to(staff.role.home()).into_response(),
+        Err(e @ StaffError::MustChangePassword) => e.into_response(),
         Err(_) => Redirect::to("/staff/sign-in").into_response(),
     }
 }

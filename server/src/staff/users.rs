@@ -329,7 +329,7 @@ fn account_html(staff: &Staff, account: &Account, errors: &[FieldError], role: &
         )
     };
     format!(
-        r#"<a href="/staff/users" class="govuk-back-link">Back to staff accounts</a><div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<span class="govuk-caption-l">Staff account</span><h1 class="govuk-heading-l">{name}</h1><dl class="govuk-summary-list">{email}{current}{app}{status}</dl><form method="post" action="/staff/users/{id}/role" novalidate>{csrf}{role_radios}<p class="govuk-body">The new role applies from their next click: they see only what it allows.</p><button type="submit" class="govuk-button">Change role</button></form><h2 class="govuk-heading-m">Set a temporary password</h2><p class="govuk-body">If they have forgotten their password. Every session of the account ends and any lockout is lifted; they sign in with the new password and their authenticator app. Give it to them in person or by phone, never by email, and ask them to tell you when they have used it.</p><form method="post" action="/staff/users/{id}/password" novalidate>{csrf}{password}<button type="submit" class="govuk-button govuk-button--warning">Set temporary password</button></form></div></div>"#,
+        r#"<a href="/staff/users" class="govuk-back-link">Back to staff accounts</a><div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<span class="govuk-caption-l">Staff account</span><h1 class="govuk-heading-l">{name}</h1><dl class="govuk-summary-list">{email}{current}{app}{status}</dl><form method="post" action="/staff/users/{id}/role" novalidate>{csrf}{role_radios}<p class="govuk-body">The new role applies from their next click: they see only what it allows.</p><button type="submit" class="govuk-button">Change role</button></form><h2 class="govuk-heading-m">Set a temporary password</h2><p class="govuk-body">If they have forgotten their password. Every session of the account ends and any lockout is lifted; they sign in with the temporary password and their authenticator app, and must then choose a new password of their own. Give it to them in person or by phone, never by email, and ask them to tell you when they have used it.</p><form method="post" action="/staff/users/{id}/password" novalidate>{csrf}{password}<button type="submit" class="govuk-button govuk-button--warning">Set temporary password</button></form></div></div>"#,
         summary = html::error_summary(errors),
         name = esc(&account.name),
         email = row("Email address", &account.email),
@@ -448,7 +448,8 @@ pub async fn change_role(
 
 /// `POST /staff/users/{id}/password` (admins): a temporary password for a forgotten one, under
 /// the same rules as any ([`Password`]). Every session of the account ends and its lockout is
-/// lifted, in one transaction with the audit entry (`password_set`; never the password).
+/// lifted, in one transaction with the audit entry (`password_set`; never the password); after
+/// signing in with it the person must choose their own before any other page opens.
 pub async fn set_password(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -480,12 +481,15 @@ pub async fn set_password(
         .map_err(|_| StaffError::Hash)?;
     let now = state.staff.clock.now();
     let mut tx = state.db.pool().begin().await?;
-    sqlx::query("UPDATE staff_user SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(&hash)
-        .bind(&now)
-        .bind(&account.id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE staff_user SET password_hash = $1, must_change_password = 1, updated_at = $2 \
+         WHERE id = $3",
+    )
+    .bind(&hash)
+    .bind(&now)
+    .bind(&account.id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("DELETE FROM staff_session WHERE user_id = $1")
         .bind(&account.id)
         .execute(&mut *tx)

@@ -1360,6 +1360,9 @@ async fn every_role_and_anonymous_against_every_staff_route() {
             Everyone(303, Some("/staff/sign-in")),
         ),
         row("GET", "/staff/account", none, Roles(ANY_ROLE)),
+        row("GET", "/staff/account/password", none, Roles(ANY_ROLE)),
+        // An empty form: 422.
+        row("POST", "/staff/account/password", none, Roles(ANY_ROLE)),
         row("GET", "/staff/queue", none, Roles(&["hub", "carers"])),
         // A request for early help: the Hub's.
         row("GET", "/staff/requests/{id}", &early_help, Roles(&["hub"])),
@@ -1731,7 +1734,7 @@ async fn an_admin_changes_a_role_and_sets_a_temporary_password() {
     let mut admin = Browser::new(&app);
     enrol(&mut admin, &clock, "admin@brackenshire.example").await;
     let mut sam = Browser::new(&app);
-    enrol(&mut sam, &clock, "sam@brackenshire.example").await;
+    let sam_secret = enrol(&mut sam, &clock, "sam@brackenshire.example").await;
     let id_of = |email: &'static str| {
         let pool = app.db.pool().clone();
         async move {
@@ -1849,6 +1852,79 @@ async fn an_admin_changes_a_role_and_sets_a_temporary_password() {
     );
     let page = password_step(&mut fresh, "sam@brackenshire.example", temporary).await;
     assert_eq!(page.location.as_deref(), Some("/staff/sign-in/code"));
+    let csrf_code = csrf_in(&fresh.get("/staff/sign-in/code").await.body);
+    clock.advance(Duration::from_secs(30));
+    let code = totp::code_at(&sam_secret, clock.unix()).expect("code");
+    let page = fresh
+        .post(
+            "/staff/sign-in/code",
+            &[("csrf", &csrf_code), ("code", &code)],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    // Signed in with the temporary password: nothing opens until Sam chooses their own.
+    for path in ["/staff/queue", "/staff/account", "/staff"] {
+        let page = fresh.get(path).await;
+        assert_eq!(
+            page.location.as_deref(),
+            Some("/staff/account/password"),
+            "{path}"
+        );
+    }
+    let page = fresh.get("/staff/account/password").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("temporary password"));
+    let csrf_sam = csrf_in(&page.body);
+    let blocked = fresh
+        .post(
+            "/staff/requests/no-such-request/assign",
+            &[("csrf", &csrf_sam)],
+        )
+        .await;
+    assert_eq!(blocked.location.as_deref(), Some("/staff/account/password"));
+    let own = "kestrel orchard quilt";
+    for (fields, why) in [
+        (
+            [("current", "wrong wrong wrong"), ("password", own)],
+            "Your current password is not correct",
+        ),
+        (
+            [("current", temporary), ("password", temporary)],
+            "must be different",
+        ),
+        (
+            [("current", temporary), ("password", "shortpw1")],
+            "12 characters",
+        ),
+    ] {
+        let mut pairs = vec![("csrf", csrf_sam.as_str())];
+        pairs.extend(fields);
+        let page = fresh.post("/staff/account/password", &pairs).await;
+        assert_eq!(page.status, 422, "{why}");
+        assert!(page.body.contains(why), "{why}");
+    }
+    let page = fresh
+        .post(
+            "/staff/account/password",
+            &[
+                ("csrf", &csrf_sam),
+                ("current", temporary),
+                ("password", own),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.location.as_deref(), Some("/staff/queue"));
+    assert_eq!(fresh.get("/staff/queue").await.status, 200, "free to work");
+    let mut again = Browser::new(&app);
+    assert_eq!(
+        password_step(&mut again, "sam@brackenshire.example", own)
+            .await
+            .location
+            .as_deref(),
+        Some("/staff/sign-in/code"),
+        "their own password works"
+    );
 
     // Never one's own account (another admin must).
     assert_eq!(
@@ -1888,12 +1964,18 @@ async fn an_admin_changes_a_role_and_sets_a_temporary_password() {
         events.iter().any(|(a, _)| a == "password_set"),
         "{events:?}"
     );
-    let leaked: i64 = sqlx::query("SELECT COUNT(*) FROM audit_event WHERE detail LIKE '%otter%'")
-        .fetch_one(app.db.pool())
-        .await
-        .expect("count")
-        .try_get(0)
-        .expect("n");
+    assert!(
+        events.iter().any(|(a, _)| a == "password_changed"),
+        "{events:?}"
+    );
+    let leaked: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM audit_event WHERE detail LIKE '%otter%' OR detail LIKE '%kestrel%'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .expect("count")
+    .try_get(0)
+    .expect("n");
     assert_eq!(leaked, 0, "the password is never in the audit log");
 }
 
