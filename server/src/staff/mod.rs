@@ -447,8 +447,38 @@ pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
             get(status::lookup_page).post(status::lookup),
         )
         .route("/request-support/status/{token}", get(status::by_link))
+        // Keep this after every route: a `/staff` route added here instead of to STAFF_ROUTES
+        // (so the role × route test never sees it) refuses to serve.
+        .route_layer(axum::middleware::from_fn(listed_staff_routes_only))
         .layer(Extension(sign_in_limit))
         .layer(Extension(status_limit))
+}
+
+/// Whether `path` (as the router spells it) and `method` are in [`STAFF_ROUTES`] (HEAD as GET).
+pub fn is_listed(path: &str, method: &Method) -> bool {
+    let method = if *method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
+    STAFF_ROUTES.iter().any(|(p, m)| *p == path && m == method)
+}
+
+/// Refuses (500, logged) a request routed to a `/staff` route that [`STAFF_ROUTES`] does not list,
+/// so a staff page cannot be added to the router by another way than the list the role × route
+/// test checks.
+async fn listed_staff_routes_only(
+    matched: Option<axum::extract::MatchedPath>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(path) = matched.as_ref().map(axum::extract::MatchedPath::as_str) {
+        if path.starts_with("/staff") && !is_listed(path, req.method()) {
+            tracing::error!(path, method = %req.method(), "a staff route missing from STAFF_ROUTES was refused");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// `GET /staff`: the role's start page, or the sign-in page.
@@ -482,6 +512,35 @@ pub async fn housekeeping(db: crate::db::Db, settings: StaffSettings) {
 #[cfg(test)]
 mod route_tests {
     use super::*;
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_staff_route_missing_from_the_list_does_not_serve() {
+        let app: Router = Router::new()
+            .route("/staff/synonyms", get(|| async { "not listed" }))
+            .route("/staff/queue", get(|| async { "listed" }))
+            .route("/elsewhere", get(|| async { "not a staff page" }))
+            .route_layer(axum::middleware::from_fn(listed_staff_routes_only));
+        for (method, path, status) in [
+            (
+                Method::GET,
+                "/staff/synonyms",
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+            (Method::GET, "/staff/queue", StatusCode::OK),
+            (Method::HEAD, "/staff/queue", StatusCode::OK),
+            (Method::GET, "/elsewhere", StatusCode::OK),
+        ] {
+            let request = Request::builder()
+                .method(method.clone())
+                .uri(path)
+                .body(Body::empty())
+                .expect("request");
+            let response = app.clone().oneshot(request).await.expect("response");
+            assert_eq!(response.status(), status, "{method} {path}");
+        }
+    }
 
     #[test]
     fn every_staff_route_has_a_handler_and_is_listed_once() {
