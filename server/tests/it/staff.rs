@@ -496,7 +496,7 @@ async fn a_hub_user_signs_in_with_totp_triages_and_the_family_sees_the_outcome()
 #[tokio::test]
 async fn the_carers_team_signs_in_sees_its_queue_and_decides_a_carers_referral() {
     let clock = Clock::system();
-    let app = app_with(&clock, None, false).await;
+    let app = app_with(&clock, None, true).await;
     let (early_reference, _) = submit_request(&app).await;
     let (reference, id) = submit_carers_referral(&app).await;
     add_user(&app, "carers@brackenshire.example", "carers").await;
@@ -576,6 +576,33 @@ async fn the_carers_team_signs_in_sees_its_queue_and_decides_a_carers_referral()
             "{hub_only} on the carers' form"
         );
     }
+    // Services from the directory, to tell the carer about.
+    let name: String =
+        sqlx::query("SELECT name FROM service WHERE status = 'active' ORDER BY name, id LIMIT 1")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("a service")
+            .try_get(0)
+            .expect("name");
+    let q: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let page = b.get(&format!("{path}?q={q}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page
+        .body
+        .contains("Services to tell the carer about (if signposting)"));
+    assert!(!page.body.contains("Services to send the family"));
+    let page = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("outcome", "signpost"),
+                ("reason", "No service ticked"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Choose at least one service"));
     // A Hub outcome is refused for a carer's referral.
     let page = b
         .post(
