@@ -23,6 +23,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub const MAX_FAILURES: i64 = 5;
+// count_failure's first failure (the INSERT) never locks.
+const _: () = assert!(MAX_FAILURES > 1);
 pub const LOCKOUT_SECS: i64 = 15 * 60;
 
 pub struct SignInLimit(pub RateLimiter);
