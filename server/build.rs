@@ -4,6 +4,8 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=demo/services");
+    // `sqlx::migrate!` embeds the migrations: a new file must rebuild the crate.
+    println!("cargo:rerun-if-changed=../migrations");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/services");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .map(|entries| {

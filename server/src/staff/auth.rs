@@ -23,6 +23,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub const MAX_FAILURES: i64 = 5;
+// count_failure's first failure (the INSERT) never locks.
+const _: () = assert!(MAX_FAILURES > 1);
 pub const LOCKOUT_SECS: i64 = 15 * 60;
 
 pub struct SignInLimit(pub RateLimiter);
@@ -167,33 +169,34 @@ async fn locked(state: &AppState, email: &str, now: i64) -> Result<bool> {
     })
 }
 
-/// Counts a failure for `email`; returns true when it locked the address.
-async fn count_failure(state: &AppState, email: &str, now: i64) -> Result<bool> {
-    let pool = state.db.pool();
-    let row = sqlx::query("SELECT failures FROM staff_login_throttle WHERE email = $1")
-        .bind(email)
-        .fetch_optional(pool)
-        .await?;
-    let failures = match row {
-        Some(r) => r.try_get::<i64, _>(0)? + 1,
-        None => 1,
-    };
-    let (failures, until) = if failures >= MAX_FAILURES {
-        (0, now + LOCKOUT_SECS)
-    } else {
-        (failures, 0)
-    };
-    sqlx::query(
-        "INSERT INTO staff_login_throttle (email, failures, locked_until) VALUES ($1, $2, $3) \
-         ON CONFLICT (email) DO UPDATE SET failures = excluded.failures, \
-         locked_until = excluded.locked_until",
+/// Counts a failed sign-in (password or code) for `email`; returns true when it locked the
+/// address. One statement, so attempts in parallel each count (no read-then-write to lose an
+/// increment): the failure that reaches [`MAX_FAILURES`] sets the lock and starts the count
+/// again, and the database's row lock (PostgreSQL) or single writer (SQLite) orders them. Public
+/// for the tests, which call it many times at once.
+pub async fn count_failure(
+    pool: &sqlx::AnyPool,
+    email: &str,
+    now: i64,
+) -> std::result::Result<bool, sqlx::Error> {
+    let until = now + LOCKOUT_SECS;
+    let row = sqlx::query(
+        "INSERT INTO staff_login_throttle (email, failures, locked_until) VALUES ($1, 1, 0) \
+         ON CONFLICT (email) DO UPDATE SET \
+         failures = CASE WHEN staff_login_throttle.failures + 1 >= $2 THEN 0 \
+         ELSE staff_login_throttle.failures + 1 END, \
+         locked_until = CASE WHEN staff_login_throttle.failures + 1 >= $2 THEN $3 \
+         ELSE staff_login_throttle.locked_until END \
+         RETURNING failures, locked_until",
     )
     .bind(email)
-    .bind(failures)
+    .bind(MAX_FAILURES)
     .bind(until)
-    .execute(pool)
+    .fetch_one(pool)
     .await?;
-    Ok(until > 0)
+    let failures: i64 = row.try_get(0)?;
+    let locked_until: i64 = row.try_get(1)?;
+    Ok(failures == 0 && locked_until == until)
 }
 
 async fn clear_failures(state: &AppState, email: &str) -> Result<()> {
@@ -284,7 +287,7 @@ pub async fn sign_in(
         .await
         .unwrap_or(false);
     let Some(id) = id.filter(|_| ok) else {
-        let just_locked = count_failure(&state, &email, now).await?;
+        let just_locked = count_failure(pool, &email, now).await?;
         let mut e = event(if just_locked {
             "sign_in_locked"
         } else {
@@ -407,7 +410,7 @@ async fn wrong_code(
     title: &str,
 ) -> Result<Response> {
     let clock = &state.staff.clock;
-    let just_locked = count_failure(state, &staff.email, clock.unix()).await?;
+    let just_locked = count_failure(state.db.pool(), &staff.email, clock.unix()).await?;
     let e = staff.event(if just_locked {
         "sign_in_locked"
     } else {
@@ -688,10 +691,133 @@ pub async fn sign_out_everywhere(
     Ok(signed_out(&state))
 }
 
+/// Where a member of staff changes their own password (and where a temporary one sends them).
+pub const CHANGE_PASSWORD: &str = "/staff/account/password";
+
+fn password_form(staff: &Staff, errors: &[FieldError]) -> String {
+    let intro = if staff.must_change_password {
+        r#"<div class="govuk-inset-text">You signed in with a temporary password from an administrator. Choose a new password of your own to carry on.</div>"#
+    } else {
+        ""
+    };
+    format!(
+        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<h1 class="govuk-heading-l">Change your password</h1>{intro}<p class="govuk-body">Use 12 characters or more. Three random words are a good way to make a strong password you can remember. Do not use a password you use anywhere else.</p><form method="post" action="{CHANGE_PASSWORD}" novalidate>{csrf}{current}{new}<button type="submit" class="govuk-button">Change password</button></form></div></div>"#,
+        summary = html::error_summary(errors),
+        csrf = html::csrf_field(&staff.session.csrf),
+        current = html::text_input(
+            errors,
+            "current",
+            "Current password",
+            "",
+            "password",
+            "current-password"
+        ),
+        new = html::text_input(
+            errors,
+            "password",
+            "New password",
+            "",
+            "password",
+            "new-password"
+        ),
+    )
+}
+
+/// `GET /staff/account/password`.
+pub async fn password_page(staff: Staff) -> Result<Response> {
+    Ok(html::page(
+        StatusCode::OK,
+        "Change your password",
+        Some(staff.header()),
+        &password_form(&staff, &[]),
+    ))
+}
+
+/// `POST /staff/account/password`: the current password, then a new one under the rules
+/// ([`super::password::Password`]), different from the current one. Clears a temporary
+/// password's flag, ends the account's other sessions and is audited (`password_changed`).
+pub async fn change_password(State(state): State<AppState>, form: StaffForm) -> Result<Response> {
+    let StaffForm { staff, fields } = form;
+    let pool = state.db.pool();
+    let current = field(&fields, "current").to_owned();
+    let new = field(&fields, "password").to_owned();
+    let hash: String = sqlx::query("SELECT password_hash FROM staff_user WHERE id = $1")
+        .bind(&staff.id)
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?;
+    let typed = current.clone();
+    let current_ok =
+        tokio::task::spawn_blocking(move || super::password::verify(&typed, Some(hash.as_str())))
+            .await
+            .unwrap_or(false);
+    let mut errors = Vec::new();
+    if !current_ok {
+        errors.push(FieldError {
+            field: "current".into(),
+            message: if current.is_empty() {
+                "Enter your current password".into()
+            } else {
+                "Your current password is not correct".into()
+            },
+        });
+    }
+    let password = match super::password::Password::new(&new, &[&staff.email, &staff.name]) {
+        Ok(_) if new == current => {
+            Err("Your new password must be different from your current one".to_owned())
+        }
+        Ok(p) => Ok(p),
+        Err(e) => Err(e.to_string()),
+    };
+    let password = match password {
+        Ok(p) if errors.is_empty() => p,
+        other => {
+            if let Err(message) = other {
+                errors.push(FieldError {
+                    field: "password".into(),
+                    message,
+                });
+            }
+            return Ok(html::page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Error: Change your password",
+                Some(staff.header()),
+                &password_form(&staff, &errors),
+            ));
+        }
+    };
+    let hash = tokio::task::spawn_blocking(move || password.hash())
+        .await
+        .map_err(|_| StaffError::Hash)?
+        .map_err(|_| StaffError::Hash)?;
+    let now = state.staff.clock.now();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE staff_user SET password_hash = $1, must_change_password = 0, updated_at = $2 \
+         WHERE id = $3",
+    )
+    .bind(&hash)
+    .bind(&now)
+    .bind(&staff.id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM staff_session WHERE user_id = $1 AND id_hash <> $2")
+        .bind(&staff.id)
+        .bind(&staff.session.id_hash)
+        .execute(&mut *tx)
+        .await?;
+    let mut e = staff.event("password_changed");
+    let subject = format!("user:{}", staff.id);
+    e.subject = Some(&subject);
+    audit::record(&mut *tx, &now, &e).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(staff.role.home()).into_response())
+}
+
 /// `GET /staff/account`.
 pub async fn account_page(staff: Staff) -> Result<Response> {
     let main = format!(
-        r#"<h1 class="govuk-heading-l">Your account</h1><dl class="govuk-summary-list"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Name</dt><dd class="govuk-summary-list__value">{name}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Email address</dt><dd class="govuk-summary-list__value">{email}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Role</dt><dd class="govuk-summary-list__value">{role}</dd></div></dl><h2 class="govuk-heading-m">Signed in somewhere else?</h2><p class="govuk-body">If you left yourself signed in on another computer, or think someone else has signed in as you, sign out everywhere. Then tell an administrator.</p><form method="post" action="/staff/sign-out-everywhere">{csrf}<button type="submit" class="govuk-button govuk-button--warning">Sign out everywhere</button></form>"#,
+        r#"<h1 class="govuk-heading-l">Your account</h1><dl class="govuk-summary-list"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Name</dt><dd class="govuk-summary-list__value">{name}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Email address</dt><dd class="govuk-summary-list__value">{email}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Role</dt><dd class="govuk-summary-list__value">{role}</dd></div></dl><h2 class="govuk-heading-m">Signed in somewhere else?</h2><p class="govuk-body">If you left yourself signed in on another computer, or think someone else has signed in as you, sign out everywhere. Then tell an administrator.</p><form method="post" action="/staff/sign-out-everywhere">{csrf}<button type="submit" class="govuk-button govuk-button--warning">Sign out everywhere</button></form><h2 class="govuk-heading-m">Your password</h2><p class="govuk-body"><a class="govuk-link" href="{CHANGE_PASSWORD}">Change your password</a></p>"#,
         name = esc(&staff.name),
         email = esc(&staff.email),
         role = staff.role.label(),

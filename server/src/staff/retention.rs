@@ -1,5 +1,6 @@
-//! Retention: the personal data of a request is deleted a configurable time after the request was
-//! closed (`SIGNPOST_CLOSED_RETENTION_DAYS`). Drafts are deleted 30 days after their last change
+//! Retention: the personal data of a request (a request for early help or a carer's referral,
+//! whose answers are in `early_help_request` or `carer_referral`) is deleted a configurable time
+//! after the request was closed (`SIGNPOST_CLOSED_RETENTION_DAYS`). Drafts are deleted 30 days after their last change
 //! by the form's own worker (`early_help::purge_drafts`). What stays of a purged request is what
 //! the performance figures need — reference, dates, outcome, level of need — never answers, the
 //! decision's free-text reason, the area or the status link.
@@ -30,11 +31,26 @@ pub async fn run_once(db: &Db, clock: &Clock, days: u32) -> Result<u64, sqlx::Er
     let mut count = 0;
     for (id, kind) in &due {
         let mut tx = pool.begin().await?;
-        if kind == super::triage::EARLY_HELP {
-            sqlx::query("DELETE FROM early_help_request WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+        // The request's own row holds the answers: every kind's is deleted.
+        let table = match kind.as_str() {
+            super::triage::EARLY_HELP => Some("early_help_request"),
+            super::triage::CARERS_REFERRAL => Some("carer_referral"),
+            _ => None,
+        };
+        match table {
+            Some(table) => {
+                sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            // A kind this worker does not know: leave it unpurged (so it is tried again once
+            // it is known) rather than mark it purged with its answers still stored.
+            None => {
+                tracing::warn!(kind = %kind, "retention: unknown kind of request, not purged");
+                tx.rollback().await?;
+                continue;
+            }
         }
         sqlx::query(
             "UPDATE triage_case SET purged_at = $1, decision_reason = NULL, outcode = NULL, \

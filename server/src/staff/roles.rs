@@ -7,7 +7,7 @@ use std::fmt;
 pub enum Role {
     /// The Early Help Hub: triages requests for support.
     Hub,
-    /// The carers team: triages carers' referrals (their queue kind arrives with issue #7).
+    /// The carers team: triages carers' referrals (kind `carers_referral`).
     Carers,
     /// Edits the directory.
     Directory,

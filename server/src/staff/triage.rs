@@ -1,8 +1,9 @@
 //! The triage queue and a request's page, assignment and decision.
 //!
 //! The queue is over `triage_case`, which holds what triage needs for any kind of request
-//! (`kind`: `early_help` now; the carers' referrals of issue #7 add `carers_referral`): status,
-//! received time, area, urgency flags, assignee and the decision. Each role sees the kinds it
+//! (`kind`: `early_help`, or `carers_referral` for the carers' referrals, each with its own
+//! decisions, [`outcomes_for`]): status, received time, area, urgency flags, assignee and the
+//! decision. Each role sees the kinds it
 //! triages ([`Role::queue_kinds`]). Only a request's own page reads its answers, through the
 //! kind's renderer ([`answers_html`]), and every such view is audited.
 
@@ -24,7 +25,8 @@ pub const EARLY_HELP: &str = "early_help";
 /// A carer's or young carer's "contact me" after their self-assessment (issue #7).
 pub const CARERS_REFERRAL: &str = "carers_referral";
 
-/// What the Hub decided.
+/// What the Hub or the carers team decided. Each kind of request has its own list
+/// ([`outcomes_for`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Signpost,
@@ -32,8 +34,12 @@ pub enum Outcome {
     StepUp,
     MoreInfo,
     Nfa,
+    /// A carer's referral: the carers team contacts the carer and offers an assessment (a
+    /// carer's assessment, Care Act 2014, or a young carer's needs assessment, Children Act 1989).
+    CarerAssessment,
 }
 
+/// The Hub's outcomes for a request for early help (also the columns of the figures).
 pub const OUTCOMES: [Outcome; 5] = [
     Outcome::Signpost,
     Outcome::Targeted,
@@ -41,6 +47,45 @@ pub const OUTCOMES: [Outcome; 5] = [
     Outcome::MoreInfo,
     Outcome::Nfa,
 ];
+
+/// The carers team's outcomes for a carer's referral.
+pub const CARERS_OUTCOMES: [Outcome; 4] = [
+    Outcome::CarerAssessment,
+    Outcome::Signpost,
+    Outcome::MoreInfo,
+    Outcome::Nfa,
+];
+
+const ALL_OUTCOMES: [Outcome; 6] = [
+    Outcome::Signpost,
+    Outcome::Targeted,
+    Outcome::StepUp,
+    Outcome::MoreInfo,
+    Outcome::Nfa,
+    Outcome::CarerAssessment,
+];
+
+/// The decisions a kind of request can have.
+pub fn outcomes_for(kind: &str) -> &'static [Outcome] {
+    match kind {
+        CARERS_REFERRAL => &CARERS_OUTCOMES,
+        _ => &OUTCOMES,
+    }
+}
+
+/// What a kind of request is called on its pages.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        CARERS_REFERRAL => "Carer's referral",
+        _ => "Request for early help",
+    }
+}
+
+/// Whether the kind's decision assigns a level of need and can allocate to a targeted service
+/// (the Hub's Continuum of Support; not the carers team's).
+fn uses_levels_of_need(kind: &str) -> bool {
+    kind == EARLY_HELP
+}
 
 impl Outcome {
     pub fn as_str(self) -> &'static str {
@@ -50,11 +95,12 @@ impl Outcome {
             Outcome::StepUp => "step_up",
             Outcome::MoreInfo => "more_info",
             Outcome::Nfa => "nfa",
+            Outcome::CarerAssessment => "carer_assessment",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        OUTCOMES.into_iter().find(|o| o.as_str() == text)
+        ALL_OUTCOMES.into_iter().find(|o| o.as_str() == text)
     }
 
     /// As staff read it.
@@ -65,6 +111,7 @@ impl Outcome {
             Outcome::StepUp => "Pass to children's social care (step up)",
             Outcome::MoreInfo => "Needs more information",
             Outcome::Nfa => "No further action",
+            Outcome::CarerAssessment => "Contact the carer and offer an assessment",
         }
     }
 
@@ -85,6 +132,9 @@ impl Outcome {
             }
             Outcome::Nfa => {
                 "We have decided the Early Help Hub does not need to do anything more at the moment. If things change, you can ask for help again at any time."
+            }
+            Outcome::CarerAssessment => {
+                "The carers team will contact you to talk about your caring and offer you an assessment of what would help."
             }
         }
     }
@@ -326,8 +376,15 @@ pub async fn queue(
     let mut rows = String::new();
     for c in &cases {
         let received = crate::clock::parse_rfc3339(&c.received_at).unwrap_or(now);
-        let age = holidays.working_days_between(received, now);
         let open = matches!(c.status.as_str(), "new" | "in_triage");
+        // A decided or closed request's age is the time it took to decide: it stops counting.
+        let until = c
+            .decided_at
+            .as_deref()
+            .and_then(crate::clock::parse_rfc3339)
+            .filter(|_| !open)
+            .unwrap_or(now);
+        let age = holidays.working_days_between(received, until);
         let age_cell = if !open {
             format!("{age}")
         } else if age > 1 {
@@ -633,14 +690,21 @@ pub async fn request_page(
     if let Some(outcome) = case.outcome {
         let _ = write!(
             decision,
-            r#"<h2 class="govuk-heading-m">Decision</h2><dl class="govuk-summary-list"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Outcome</dt><dd class="govuk-summary-list__value">{outcome}{detail}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Level of need</dt><dd class="govuk-summary-list__value">{level}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Reason</dt><dd class="govuk-summary-list__value">{reason}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Decided</dt><dd class="govuk-summary-list__value">{at}</dd></div></dl>"#,
+            r#"<h2 class="govuk-heading-m">Decision</h2><dl class="govuk-summary-list"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Outcome</dt><dd class="govuk-summary-list__value">{outcome}{detail}</dd></div>{level}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Reason</dt><dd class="govuk-summary-list__value">{reason}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Decided</dt><dd class="govuk-summary-list__value">{at}</dd></div></dl>"#,
             outcome = outcome.label(),
             detail = case
                 .outcome_detail
                 .as_deref()
                 .map(|d| format!(": {}", esc(d)))
                 .unwrap_or_default(),
-            level = esc(case.level_of_need.as_deref().unwrap_or("")),
+            level = case
+                .level_of_need
+                .as_deref()
+                .map(|l| format!(
+                    r#"<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Level of need</dt><dd class="govuk-summary-list__value">{}</dd></div>"#,
+                    esc(l)
+                ))
+                .unwrap_or_default(),
             reason = esc(case.decision_reason.as_deref().unwrap_or("")).replace('\n', "<br>"),
             at = esc(&when(case.decided_at.as_deref().unwrap_or(""))),
         );
@@ -680,7 +744,8 @@ pub async fn request_page(
             .join("<br>")
     };
     let main = format!(
-        r#"<span class="govuk-caption-l">Request for early help</span><h1 class="govuk-heading-l">{reference}</h1><dl class="govuk-summary-list"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Status</dt><dd class="govuk-summary-list__value"><strong class="govuk-tag {class}">{label}</strong></dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Received</dt><dd class="govuk-summary-list__value">{received}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Decision due</dt><dd class="govuk-summary-list__value">{due}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Urgency flags</dt><dd class="govuk-summary-list__value">{flags}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Assigned to</dt><dd class="govuk-summary-list__value">{assignee}</dd></div></dl><div class="govuk-button-group">{actions}</div>{decision}<h2 class="govuk-heading-m">The request</h2>{answers}<h2 class="govuk-heading-m">History</h2><ul class="govuk-list" id="history">{timeline}</ul>"#,
+        r#"<span class="govuk-caption-l">{kind}</span><h1 class="govuk-heading-l">{reference}</h1><dl class="govuk-summary-list"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Status</dt><dd class="govuk-summary-list__value"><strong class="govuk-tag {class}">{label}</strong></dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Received</dt><dd class="govuk-summary-list__value">{received}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Decision due</dt><dd class="govuk-summary-list__value">{due}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Urgency flags</dt><dd class="govuk-summary-list__value">{flags}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Assigned to</dt><dd class="govuk-summary-list__value">{assignee}</dd></div></dl><div class="govuk-button-group">{actions}</div>{decision}<h2 class="govuk-heading-m">The request</h2>{answers}<h2 class="govuk-heading-m">History</h2><ul class="govuk-list" id="history">{timeline}</ul>"#,
+        kind = kind_label(&case.kind),
         reference = esc(&case.reference),
         received = esc(&when(&case.received_at)),
         due = esc(&due),
@@ -954,7 +1019,8 @@ async fn decision_html(
     errors: &[FieldError],
 ) -> Result<String> {
     let pool = state.db.pool();
-    let outcomes: Vec<(String, String)> = OUTCOMES
+    let levels_used = uses_levels_of_need(&case.kind);
+    let outcomes: Vec<(String, String)> = outcomes_for(&case.kind)
         .iter()
         .map(|o| (o.as_str().to_owned(), o.label().to_owned()))
         .collect();
@@ -1002,26 +1068,46 @@ async fn decision_html(
         )
     } else {
         format!(
-            r#"<div class="govuk-form-group{service_class}"><fieldset class="govuk-fieldset"><legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Services to send the family (if signposting)</legend>{service_error}<div class="govuk-checkboxes govuk-checkboxes--small">{boxes}</div></fieldset></div>"#
+            r#"<div class="govuk-form-group{service_class}"><fieldset class="govuk-fieldset"><legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>{service_error}<div class="govuk-checkboxes govuk-checkboxes--small">{boxes}</div></fieldset></div>"#,
+            legend = if levels_used {
+                "Services to send the family (if signposting)"
+            } else {
+                "Services to tell the carer about (if signposting)"
+            },
         )
+    };
+    let targeted = if levels_used {
+        html::radios(
+            "targeted",
+            "Targeted service (if allocating)",
+            &targeted,
+            &typed.targeted,
+            errors,
+        )
+    } else {
+        String::new()
+    };
+    let levels = if levels_used {
+        html::radios("level", "Level of need", &levels, &typed.level, errors)
+    } else {
+        String::new()
+    };
+    let afterwards = if levels_used {
+        "The requester will be emailed the outcome and what happens next (with the services' details if signposting), if they gave an address that is safe to use."
+    } else {
+        "The carer is not emailed the decision: contact them the way they asked (their answers say how) and tell them about any services you chose."
     };
     let (reason_error, reason_class) = html::field_error(errors, "reason");
     Ok(format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<span class="govuk-caption-l">{reference}</span><h1 class="govuk-heading-l">Record a decision</h1><form method="get" action="/staff/requests/{id}/decision" class="govuk-!-margin-bottom-6"><div class="govuk-form-group"><label class="govuk-label govuk-label--s" for="q">Find services in the directory (for signposting)</label><div class="govuk-hint" id="q-hint">Search as families do (by name or what the service offers; spelling mistakes are allowed), then tick the services below. Services you ticked stay ticked.</div><input class="govuk-input govuk-!-width-two-thirds" id="q" name="q" type="search" value="{q}" aria-describedby="q-hint"> <button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0">Search</button></div></form><form method="post" action="/staff/requests/{id}/decision" novalidate>{csrf}{outcome}{services}{targeted}{levels}<div class="govuk-form-group{reason_class}"><label class="govuk-label govuk-label--m" for="reason">Reason for the decision</label><div class="govuk-hint" id="reason-hint">Recorded in the case history. The family does not see it.</div>{reason_error}<textarea class="govuk-textarea" id="reason" name="reason" rows="5" aria-describedby="reason-hint">{reason}</textarea></div><p class="govuk-body">The requester will be emailed the outcome and what happens next (with the services' details if signposting), if they gave an address that is safe to use.</p><button type="submit" class="govuk-button">Record decision</button></form></div></div>"#,
+        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<span class="govuk-caption-l">{kind}: {reference}</span><h1 class="govuk-heading-l">Record a decision</h1><form method="get" action="/staff/requests/{id}/decision" class="govuk-!-margin-bottom-6"><div class="govuk-form-group"><label class="govuk-label govuk-label--s" for="q">Find services in the directory (for signposting)</label><div class="govuk-hint" id="q-hint">Search as families do (by name or what the service offers; spelling mistakes are allowed), then tick the services below. Services you ticked stay ticked.</div><input class="govuk-input govuk-!-width-two-thirds" id="q" name="q" type="search" value="{q}" aria-describedby="q-hint"> <button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0">Search</button></div></form><form method="post" action="/staff/requests/{id}/decision" novalidate>{csrf}{outcome}{services}{targeted}{levels}<div class="govuk-form-group{reason_class}"><label class="govuk-label govuk-label--m" for="reason">Reason for the decision</label><div class="govuk-hint" id="reason-hint">Recorded in the case history. The {who} does not see it.</div>{reason_error}<textarea class="govuk-textarea" id="reason" name="reason" rows="5" aria-describedby="reason-hint">{reason}</textarea></div><p class="govuk-body">{afterwards}</p><button type="submit" class="govuk-button">Record decision</button></form></div></div>"#,
         summary = html::error_summary(errors),
+        kind = kind_label(&case.kind),
+        who = if levels_used { "family" } else { "carer" },
         reference = esc(&case.reference),
         id = esc(&case.id),
         q = esc(q),
         csrf = html::csrf_field(&staff.session.csrf),
         outcome = html::radios("outcome", "Decision", &outcomes, &typed.outcome, errors),
-        targeted = html::radios(
-            "targeted",
-            "Targeted service (if allocating)",
-            &targeted,
-            &typed.targeted,
-            errors
-        ),
-        levels = html::radios("level", "Level of need", &levels, &typed.level, errors),
         reason = esc(&typed.reason),
     ))
 }
@@ -1079,7 +1165,8 @@ pub async fn decide(
         level: field(&fields, "level").to_owned(),
         reason: field(&fields, "reason").trim().to_owned(),
     };
-    let outcome = Outcome::parse(&typed.outcome);
+    let levels_used = uses_levels_of_need(&case.kind);
+    let outcome = Outcome::parse(&typed.outcome).filter(|o| outcomes_for(&case.kind).contains(o));
     let services = services_by_id(pool, &typed.services).await?;
     let mut errors = Vec::new();
     match outcome {
@@ -1099,7 +1186,7 @@ pub async fn decide(
         }
         _ => {}
     }
-    if !state.staff.levels_of_need.contains(&typed.level) {
+    if levels_used && !state.staff.levels_of_need.contains(&typed.level) {
         errors.push(FieldError {
             field: "level".into(),
             message: "Select the level of need".into(),
@@ -1136,6 +1223,7 @@ pub async fn decide(
         Outcome::Targeted => Some(typed.targeted.clone()),
         _ => None,
     };
+    let level = levels_used.then_some(typed.level.as_str());
     let address = requester_address(pool, &case).await?;
     let clock = &state.staff.clock;
     let now = clock.now();
@@ -1150,7 +1238,7 @@ pub async fn decide(
     )
     .bind(outcome.as_str())
     .bind(detail.as_deref())
-    .bind(&typed.level)
+    .bind(level)
     .bind(&typed.reason)
     .bind(&now)
     .bind(&staff.id)
@@ -1178,7 +1266,10 @@ pub async fn decide(
             .await?;
         }
     }
-    let summary = format!("{} ({})", outcome.label(), typed.level);
+    let summary = match level {
+        Some(level) => format!("{} ({level})", outcome.label()),
+        None => outcome.label().to_owned(),
+    };
     add_event(
         &mut tx,
         &case.id,
@@ -1189,6 +1280,8 @@ pub async fn decide(
     )
     .await?;
     match address.as_deref().and_then(|a| a.parse().ok()) {
+        // A carer's referral: the team contacts the carer as they asked, no outcome email.
+        _ if case.kind != EARLY_HELP => {}
         Some(to) => {
             let listed: Vec<(String, String)> = services
                 .iter()

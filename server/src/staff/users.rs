@@ -166,6 +166,14 @@ async fn user_rows(pool: &AnyPool, staff: &Staff) -> Result<String> {
         let id: String = r.try_get(4)?;
         let active = r.try_get::<i64, _>(5)? == 1;
         let mut actions = String::new();
+        if id != staff.id {
+            let _ = write!(
+                actions,
+                r#"<p class="govuk-body govuk-!-margin-bottom-2"><a class="govuk-link" href="/staff/users/{id}">Change role or password<span class="govuk-visually-hidden"> for {n}</span></a></p>"#,
+                id = esc(&id),
+                n = esc(&name),
+            );
+        }
         if id != staff.id && active {
             let _ = write!(
                 actions,
@@ -265,6 +273,237 @@ pub async fn reset_second_factor(
     form: StaffForm,
 ) -> Result<Response> {
     change_account(&state, form, &id, AccountChange::ResetSecondFactor).await
+}
+
+/// One account, as its page shows it.
+struct Account {
+    id: String,
+    name: String,
+    email: String,
+    role: Option<Role>,
+    active: bool,
+    enrolled: bool,
+}
+
+async fn load_account(pool: &AnyPool, id: &str) -> Result<Option<Account>> {
+    let row = sqlx::query(
+        "SELECT id, name, email, role, active, totp_secret FROM staff_user WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    Ok(Some(Account {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        email: r.try_get(2)?,
+        role: Role::parse(&r.try_get::<String, _>(3)?),
+        active: r.try_get::<i64, _>(4)? == 1,
+        enrolled: r.try_get::<Option<String>, _>(5)?.is_some(),
+    }))
+}
+
+/// An account another admin may change (never one's own: someone else must, so there is
+/// always an admin who can), or 403/404.
+async fn other_account(state: &AppState, staff: &Staff, id: &str) -> Result<Account> {
+    staff.require(may::ADMIN)?;
+    if id == staff.id {
+        return Err(StaffError::Forbidden);
+    }
+    load_account(state.db.pool(), id)
+        .await?
+        .ok_or(StaffError::NotFound)
+}
+
+fn account_html(staff: &Staff, account: &Account, errors: &[FieldError], role: &str) -> String {
+    let roles: Vec<(String, String)> = roles::ALL
+        .iter()
+        .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
+        .collect();
+    let row = |key: &str, value: &str| {
+        format!(
+            r#"<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{key}</dt><dd class="govuk-summary-list__value">{}</dd></div>"#,
+            esc(value)
+        )
+    };
+    format!(
+        r#"<a href="/staff/users" class="govuk-back-link">Back to staff accounts</a><div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<span class="govuk-caption-l">Staff account</span><h1 class="govuk-heading-l">{name}</h1><dl class="govuk-summary-list">{email}{current}{app}{status}</dl><form method="post" action="/staff/users/{id}/role" novalidate>{csrf}{role_radios}<p class="govuk-body">The new role applies from their next click: they see only what it allows.</p><button type="submit" class="govuk-button">Change role</button></form><h2 class="govuk-heading-m">Set a temporary password</h2><p class="govuk-body">If they have forgotten their password. Every session of the account ends and any lockout is lifted; they sign in with the temporary password and their authenticator app, and must then choose a new password of their own. Give it to them in person or by phone, never by email, and ask them to tell you when they have used it.</p><form method="post" action="/staff/users/{id}/password" novalidate>{csrf}{password}<button type="submit" class="govuk-button govuk-button--warning">Set temporary password</button></form></div></div>"#,
+        summary = html::error_summary(errors),
+        name = esc(&account.name),
+        email = row("Email address", &account.email),
+        current = row("Role", account.role.map(Role::label).unwrap_or("Unknown")),
+        app = row(
+            "Authenticator app",
+            if account.enrolled {
+                "Set up"
+            } else {
+                "Not yet"
+            }
+        ),
+        status = row(
+            "Account",
+            if account.active { "Active" } else { "Disabled" }
+        ),
+        id = esc(&account.id),
+        csrf = html::csrf_field(&staff.session.csrf),
+        role_radios = html::radios("role", "Change role", &roles, role, errors),
+        password = html::text_input(
+            errors,
+            "password",
+            "Temporary password (12 characters or more, not a common password)",
+            "",
+            "password",
+            "new-password"
+        ),
+    )
+}
+
+fn account_response(
+    status: StatusCode,
+    staff: &Staff,
+    account: &Account,
+    errors: &[FieldError],
+    role: &str,
+) -> Response {
+    let title = if errors.is_empty() {
+        format!("Staff account: {}", account.name)
+    } else {
+        format!("Error: Staff account: {}", account.name)
+    };
+    html::page(
+        status,
+        &title,
+        Some(staff.header()),
+        &account_html(staff, account, errors, role),
+    )
+}
+
+/// `GET /staff/users/{id}` (admins): another account, to change its role or set a temporary
+/// password.
+pub async fn user_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let account = other_account(&state, &staff, &id).await?;
+    let role = account.role.map(Role::as_str).unwrap_or_default();
+    Ok(account_response(
+        StatusCode::OK,
+        &staff,
+        &account,
+        &[],
+        role,
+    ))
+}
+
+/// `POST /staff/users/{id}/role` (admins): changes another account's role (audited
+/// `role_changed`, from and to). It applies at the account's next request, which reads the role.
+pub async fn change_role(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: StaffForm,
+) -> Result<Response> {
+    let StaffForm { staff, fields } = form;
+    let account = other_account(&state, &staff, &id).await?;
+    let typed = field(&fields, "role");
+    let Some(role) = Role::parse(typed) else {
+        let errors = [FieldError {
+            field: "role".into(),
+            message: "Choose the new role".into(),
+        }];
+        return Ok(account_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &staff,
+            &account,
+            &errors,
+            typed,
+        ));
+    };
+    if account.role == Some(role) {
+        return Ok(Redirect::to("/staff/users").into_response());
+    }
+    let now = state.staff.clock.now();
+    let mut tx = state.db.pool().begin().await?;
+    sqlx::query("UPDATE staff_user SET role = $1, updated_at = $2 WHERE id = $3")
+        .bind(role.as_str())
+        .bind(&now)
+        .bind(&account.id)
+        .execute(&mut *tx)
+        .await?;
+    let mut e = staff.event("role_changed");
+    let subject = format!("user:{}", account.id);
+    let detail = format!(
+        "{} to {}",
+        account.role.map(Role::as_str).unwrap_or("unknown"),
+        role.as_str()
+    );
+    e.subject = Some(&subject);
+    e.detail = Some(&detail);
+    audit::record(&mut *tx, &now, &e).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/staff/users").into_response())
+}
+
+/// `POST /staff/users/{id}/password` (admins): a temporary password for a forgotten one, under
+/// the same rules as any ([`Password`]). Every session of the account ends and its lockout is
+/// lifted, in one transaction with the audit entry (`password_set`; never the password); after
+/// signing in with it the person must choose their own before any other page opens.
+pub async fn set_password(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: StaffForm,
+) -> Result<Response> {
+    let StaffForm { staff, fields } = form;
+    let account = other_account(&state, &staff, &id).await?;
+    let role = account.role.map(Role::as_str).unwrap_or_default();
+    let password = match Password::new(field(&fields, "password"), &[&account.email, &account.name])
+    {
+        Ok(p) => p,
+        Err(e) => {
+            let errors = [FieldError {
+                field: "password".into(),
+                message: e.to_string(),
+            }];
+            return Ok(account_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &staff,
+                &account,
+                &errors,
+                role,
+            ));
+        }
+    };
+    let hash = tokio::task::spawn_blocking(move || password.hash())
+        .await
+        .map_err(|_| StaffError::Hash)?
+        .map_err(|_| StaffError::Hash)?;
+    let now = state.staff.clock.now();
+    let mut tx = state.db.pool().begin().await?;
+    sqlx::query(
+        "UPDATE staff_user SET password_hash = $1, must_change_password = 1, updated_at = $2 \
+         WHERE id = $3",
+    )
+    .bind(&hash)
+    .bind(&now)
+    .bind(&account.id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM staff_session WHERE user_id = $1")
+        .bind(&account.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM staff_login_throttle WHERE email = $1")
+        .bind(&account.email)
+        .execute(&mut *tx)
+        .await?;
+    let mut e = staff.event("password_set");
+    let subject = format!("user:{}", account.id);
+    e.subject = Some(&subject);
+    audit::record(&mut *tx, &now, &e).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/staff/users").into_response())
 }
 
 /// `GET /staff/users` (admins).

@@ -10,7 +10,7 @@ use signpost::mail::MailTransport;
 use sqlx::Row;
 use std::time::Duration;
 
-const ADULT: &str = "/carers/self-assessment";
+pub(crate) const ADULT: &str = "/carers/self-assessment";
 const YOUNG: &str = "/young-carers/self-assessment";
 
 /// What the carers type, which must never appear in the team's email.
@@ -96,7 +96,7 @@ async fn has_category(app: &TestApp, service: &str, codes: &[&str]) -> bool {
 }
 
 /// Answers every page of the adult form; `able_now`, `work_hours` and `breaks` vary.
-async fn adult_answers(v: &mut Visitor<'_>, able_now: &str) {
+pub(crate) async fn adult_answers(v: &mut Visitor<'_>, able_now: &str) {
     let crisis = v.get(&format!("{ADULT}/before-you-start")).await;
     assert_eq!(crisis.status, 200);
     assert!(crisis.body.contains("999"));
@@ -281,7 +281,7 @@ async fn adult_answers(v: &mut Visitor<'_>, able_now: &str) {
 }
 
 /// Finishes the form and returns the summary page's HTML and reference.
-async fn finish(v: &mut Visitor<'_>, base: &str, prefix: &str) -> (String, String) {
+pub(crate) async fn finish(v: &mut Visitor<'_>, base: &str, prefix: &str) -> (String, String) {
     let check = v.get(&format!("{base}/check-answers")).await;
     assert_eq!(check.status, 200, "check answers is open");
     assert!(!check.body.to_lowercase().contains("eligib"));
