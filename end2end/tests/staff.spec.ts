@@ -305,6 +305,24 @@ test("an admin's pages (accounts, audit log, performance) pass axe and the audit
   await page.getByRole("button", { name: "Add account" }).click();
   await expect(page.locator(".govuk-error-summary")).toContainText("This password is too common");
   await noViolations(page);
+  // Another account's page: change its role or set a temporary password.
+  const other = `other-${Date.now()}@brackenshire.example`;
+  createUser(other, "hub");
+  await page.getByRole("link", { name: "Accounts" }).click();
+  await page.getByRole("link", { name: new RegExp(`Change role or password for .*`) }).first().click();
+  await expect(page.locator("h1")).toBeVisible();
+  await noViolations(page);
+  // Your own password.
+  await page.goto("/staff/account/password");
+  await expect(page.locator("h1")).toHaveText("Change your password");
+  await noViolations(page);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.locator(".govuk-error-summary")).toBeVisible();
+  await noViolations(page);
+  // The search synonyms.
+  await page.goto("/staff/synonyms");
+  await expect(page.locator("h1")).toBeVisible();
+  await noViolations(page);
   await page.getByRole("link", { name: "Performance" }).click();
   await expect(page.locator("h1")).toHaveText("Performance");
   await noViolations(page);
