@@ -292,7 +292,8 @@ for (const js of [true, false]) {
       const groupLinks = await groups.locator("a[href^='/services/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
       for (const href of groupLinks) {
         await page.goto(href);
-        await expect(page.locator("main"), href).toContainText(/Categories: .*Young carers/);
+        // young-carers.groups-and-clubs, shown by its own name.
+        await expect(page.locator("main"), href).toContainText(/Categories: .*Groups and clubs/);
         const ages = (await page.locator(".govuk-summary-list__row", { hasText: "Ages" }).first().textContent()) ?? "";
         const range = ages.match(/(\d+) to (\d+)/);
         const over = ages.match(/(\d+) and over/);

@@ -201,6 +201,9 @@ test("axe: home, results, no results, service, landing and shortlist pages have 
   await expect(page).toHaveURL(/\/services\//);
   expect(await axeViolations(page), "service page").toEqual([]);
   const service = page.url();
+  // A service with a place (a distance on its card), to ask how far it is.
+  await page.goto("/search?q=autism+group&postcode=BK2&sort=distance");
+  await page.locator("#results h2 a").first().click();
   await page.getByLabel("How far is it from you?").fill("BK1 4AB");
   await page.getByRole("button", { name: "Show distance" }).click();
   await expect(page.locator(".signpost-distance").first()).toBeVisible();
