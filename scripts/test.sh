@@ -16,22 +16,25 @@ started=$(date +%s)
 
 phase() {
   local name=$1; shift
-  local t0; t0=$(date +%s)
+  local t0 rc=0; t0=$(date +%s)
   printf '\n==> %s\n' "$name"
-  "$@"
+  "$@" || rc=$?
   summary+=("$(printf '%-34s %4ss' "$name" $(( $(date +%s) - t0 )))")
+  return "$rc"
 }
 
 # cargo test prints one "test result:" line per test binary: add them up.
 cargo_tests() {
   local label=$1; shift
-  local log="$LOGS/$label.log"
-  "$@" 2>&1 | tee "$log"
+  local log="$LOGS/$label.log" rc=0
+  # Its status is returned explicitly: called from `phase`, `set -e` does not reach in here.
+  "$@" 2>&1 | tee "$log" || rc=$?
   awk -v label="$label" '/^test result:/ {
       for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) g += $i }
       n++ }
     END { printf "%s: %d passed; %d failed; %d ignored (%d test binaries)\n", label, p, f, g, n }' "$log" \
     > "$LOGS/$label.summary"
+  return "$rc"
 }
 
 phase "set-up" scripts/setup.sh --test
@@ -40,7 +43,10 @@ phase "cargo clippy -D warnings" cargo clippy --workspace --all-targets --quiet 
 phase "Rust tests on SQLite" cargo_tests "Rust tests on SQLite" env -u TEST_DATABASE_URL cargo test --workspace
 phase "Rust tests on PostgreSQL" cargo_tests "Rust tests on PostgreSQL" scripts/with-postgres.sh cargo test --workspace
 phase "release build" make --no-print-directory release
-phase "end-to-end (Playwright)" bash -c "cd end2end && npx playwright test 2>&1 | tee '$LOGS/e2e.log'"
+# A failed browser test still prints the summary below, then fails the run.
+e2e_status=0
+phase "end-to-end (Playwright)" bash -o pipefail -c "cd end2end && npx playwright test 2>&1 | tee '$LOGS/e2e.log'" \
+  || e2e_status=$?
 
 printf '\n==> Summary\n'
 cat "$LOGS/Rust tests on SQLite.summary" "$LOGS/Rust tests on PostgreSQL.summary"
@@ -48,3 +54,7 @@ printf 'End-to-end (Playwright): %s\n' "$(grep -E '^\s+[0-9]+ (passed|failed|ski
 printf '%s\n' "${summary[@]}"
 printf 'Total: %ss\n' $(( $(date +%s) - started ))
 rm -rf "$LOGS"
+if [[ $e2e_status -ne 0 ]]; then
+  echo "End-to-end tests failed (exit $e2e_status)" >&2
+  exit "$e2e_status"
+fi
