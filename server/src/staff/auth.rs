@@ -281,11 +281,7 @@ pub async fn sign_in(
         ),
         None => (None, None, None),
     };
-    // Hashing is slow on purpose: off the async threads.
-    let typed = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || super::password::verify(&typed, hash.as_deref()))
-        .await
-        .unwrap_or(false);
+    let ok = super::password::verify_off_runtime(password.to_owned(), hash).await;
     let Some(id) = id.filter(|_| ok) else {
         let just_locked = count_failure(pool, &email, now).await?;
         let mut e = event(if just_locked {
@@ -746,11 +742,7 @@ pub async fn change_password(State(state): State<AppState>, form: StaffForm) -> 
         .fetch_one(pool)
         .await?
         .try_get(0)?;
-    let typed = current.clone();
-    let current_ok =
-        tokio::task::spawn_blocking(move || super::password::verify(&typed, Some(hash.as_str())))
-            .await
-            .unwrap_or(false);
+    let current_ok = super::password::verify_off_runtime(current.clone(), Some(hash)).await;
     let mut errors = Vec::new();
     if !current_ok {
         errors.push(FieldError {
@@ -786,10 +778,7 @@ pub async fn change_password(State(state): State<AppState>, form: StaffForm) -> 
             ));
         }
     };
-    let hash = tokio::task::spawn_blocking(move || password.hash())
-        .await
-        .map_err(|_| StaffError::Hash)?
-        .map_err(|_| StaffError::Hash)?;
+    let hash = password.hash_off_runtime().await.ok_or(StaffError::Hash)?;
     let now = state.staff.clock.now();
     let mut tx = pool.begin().await?;
     sqlx::query(

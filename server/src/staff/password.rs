@@ -86,6 +86,15 @@ impl Password {
     pub fn hash(&self) -> Result<String, argon2::password_hash::Error> {
         hash_text(&self.0)
     }
+
+    /// [`Password::hash`] on tokio's blocking pool: argon2id is slow on purpose and must not
+    /// hold up the async threads. None when hashing (or its task) failed.
+    pub async fn hash_off_runtime(self) -> Option<String> {
+        tokio::task::spawn_blocking(move || self.hash())
+            .await
+            .ok()?
+            .ok()
+    }
 }
 
 fn hash_text(text: &str) -> Result<String, argon2::password_hash::Error> {
@@ -99,6 +108,13 @@ fn hash_text(text: &str) -> Result<String, argon2::password_hash::Error> {
 /// so a sign-in takes as long whether or not the account exists.
 static DECOY: LazyLock<String> =
     LazyLock::new(|| hash_text("not a real password, only for timing").unwrap_or_default());
+
+/// [`verify`] on tokio's blocking pool (argon2id is slow on purpose). False if its task failed.
+pub async fn verify_off_runtime(raw: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || verify(&raw, hash.as_deref()))
+        .await
+        .unwrap_or(false)
+}
 
 /// Whether `raw` matches the stored `hash` (None: no account, check the decoy and say no).
 pub fn verify(raw: &str, hash: Option<&str>) -> bool {

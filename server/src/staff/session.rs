@@ -163,11 +163,15 @@ pub async fn end(pool: &AnyPool, id_hash: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Ends every session of an account (sign out everywhere; a disabled account).
-pub async fn end_all(pool: &AnyPool, user_id: &str) -> Result<u64, sqlx::Error> {
+/// Ends every session of an account (sign out everywhere; a disabled account; a new password),
+/// on a pool or inside the caller's transaction.
+pub async fn end_all<'e, E>(executor: E, user_id: &str) -> Result<u64, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     Ok(sqlx::query("DELETE FROM staff_session WHERE user_id = $1")
         .bind(user_id)
-        .execute(pool)
+        .execute(executor)
         .await?
         .rows_affected())
 }

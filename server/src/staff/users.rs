@@ -69,10 +69,10 @@ pub async fn create(
     }
     let role = Role::parse(new.role).ok_or(CreateUserError::Role)?;
     let password = Password::new(new.password, &[&email, name])?;
-    let hash = tokio::task::spawn_blocking(move || password.hash())
+    let hash = password
+        .hash_off_runtime()
         .await
-        .map_err(|_| CreateUserError::Hash)?
-        .map_err(|_| CreateUserError::Hash)?;
+        .ok_or(CreateUserError::Hash)?;
     let exists = sqlx::query("SELECT 1 FROM staff_user WHERE email = $1")
         .bind(&email)
         .fetch_optional(pool)
@@ -243,10 +243,7 @@ async fn change_account(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM staff_session WHERE user_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    super::session::end_all(&mut *tx, id).await?;
     let mut e = staff.event(action);
     let subject = format!("user:{id}");
     e.subject = Some(&subject);
@@ -475,10 +472,7 @@ pub async fn set_password(
             ));
         }
     };
-    let hash = tokio::task::spawn_blocking(move || password.hash())
-        .await
-        .map_err(|_| StaffError::Hash)?
-        .map_err(|_| StaffError::Hash)?;
+    let hash = password.hash_off_runtime().await.ok_or(StaffError::Hash)?;
     let now = state.staff.clock.now();
     let mut tx = state.db.pool().begin().await?;
     sqlx::query(
@@ -490,10 +484,7 @@ pub async fn set_password(
     .bind(&account.id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM staff_session WHERE user_id = $1")
-        .bind(&account.id)
-        .execute(&mut *tx)
-        .await?;
+    super::session::end_all(&mut *tx, &account.id).await?;
     sqlx::query("DELETE FROM staff_login_throttle WHERE email = $1")
         .bind(&account.email)
         .execute(&mut *tx)
