@@ -462,26 +462,16 @@ async fn search_model(state: &AppState, query: &str) -> Result<SearchPageModel, 
     // For the analytics: the outward code only, never the whole postcode.
     let mut outcode: Option<String> = None;
     if !postcode.is_empty() {
-        let mut conn = state.db.pool().acquire().await?;
-        let found = if let Ok(pc) = Postcode::parse(&postcode) {
-            url.postcode = pc.as_str().to_owned();
-            outcode = Some(pc.outward().to_owned());
-            Some(repo::locate_postcode(&mut conn, &pc).await?)
-        } else if let Ok(oc) = Outcode::parse(&postcode) {
-            url.postcode = oc.as_str().to_owned();
-            outcode = Some(oc.as_str().to_owned());
-            Some(repo::locate_outcode(&mut conn, oc.as_str()).await?)
-        } else {
-            errors.push(error("postcode", "Enter a real postcode, like BK1 4AB"));
-            None
-        };
-        match found {
-            Some(Some(p)) => place = Some(p),
-            Some(None) => errors.push(error(
-                "postcode",
-                "We cannot find that postcode. Enter a postcode in Brackenshire, like BK1 4AB",
-            )),
-            None => {}
+        match locate_entered(state, &postcode).await? {
+            Ok(entered) => {
+                url.postcode = entered.normal;
+                outcode = Some(entered.outcode);
+                match entered.place {
+                    Some(p) => place = Some(p),
+                    None => errors.push(error("postcode", UNKNOWN_POSTCODE)),
+                }
+            }
+            Err(message) => errors.push(error("postcode", message)),
         }
     } else if radius_metres.is_some() {
         errors.push(error(
@@ -1234,6 +1224,43 @@ fn place_coordinates(s: &oruk::Service) -> Vec<Option<(f64, f64)>> {
         .collect()
 }
 
+/// A postcode, or an outward code, as someone typed it into a search or a service page: its
+/// normal form, its outward code (all the search analytics keep) and where it is, if the
+/// postcode table knows it.
+struct Entered {
+    normal: String,
+    outcode: String,
+    place: Option<(f64, f64)>,
+}
+
+const NOT_A_POSTCODE: &str = "Enter a real postcode, like BK1 4AB";
+const UNKNOWN_POSTCODE: &str =
+    "We cannot find that postcode. Enter a postcode in Brackenshire, like BK1 4AB";
+
+/// Reads a typed postcode or outward code and places it; `Err` with the message for the field
+/// when it is neither.
+async fn locate_entered(
+    state: &AppState,
+    typed: &str,
+) -> Result<Result<Entered, &'static str>, sqlx::Error> {
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(Ok(if let Ok(pc) = Postcode::parse(typed) {
+        Entered {
+            place: repo::locate_postcode(&mut conn, &pc).await?,
+            normal: pc.as_str().to_owned(),
+            outcode: pc.outward().to_owned(),
+        }
+    } else if let Ok(oc) = Outcode::parse(typed) {
+        Entered {
+            place: repo::locate_outcode(&mut conn, oc.as_str()).await?,
+            normal: oc.as_str().to_owned(),
+            outcode: oc.as_str().to_owned(),
+        }
+    } else {
+        return Ok(Err(NOT_A_POSTCODE));
+    }))
+}
+
 /// How far each place is from a postcode (or outward code) someone entered: its normal form and
 /// "2.3 miles away" for each place with coordinates, or what to tell them when it cannot be used.
 async fn distances_from(
@@ -1241,26 +1268,18 @@ async fn distances_from(
     entered: &str,
     places: &[Option<(f64, f64)>],
 ) -> Result<Result<(String, Vec<Option<String>>), &'static str>, sqlx::Error> {
-    let mut conn = state.db.pool().acquire().await?;
-    let (normal, found) = if let Ok(pc) = Postcode::parse(entered) {
-        let found = repo::locate_postcode(&mut conn, &pc).await?;
-        (pc.as_str().to_owned(), found)
-    } else if let Ok(oc) = Outcode::parse(entered) {
-        let found = repo::locate_outcode(&mut conn, oc.as_str()).await?;
-        (oc.as_str().to_owned(), found)
-    } else {
-        return Ok(Err("Enter a real postcode, like BK1 4AB"));
+    let entered = match locate_entered(state, entered).await? {
+        Ok(e) => e,
+        Err(message) => return Ok(Err(message)),
     };
-    let Some((lat, lon)) = found else {
-        return Ok(Err(
-            "We cannot find that postcode. Enter a postcode in Brackenshire, like BK1 4AB",
-        ));
+    let Some((lat, lon)) = entered.place else {
+        return Ok(Err(UNKNOWN_POSTCODE));
     };
     let distances = places
         .iter()
         .map(|p| p.map(|(plat, plon)| miles(repo::distance_metres(lat, lon, plat, plon))))
         .collect();
-    Ok(Ok((normal, distances)))
+    Ok(Ok((entered.normal, distances)))
 }
 
 fn nonblank(s: Option<String>) -> Option<String> {
