@@ -204,8 +204,13 @@ impl<F> FormContext<F> {
         Some((draft, draft.submitted_reference.as_deref()?))
     }
 
-    /// Renders a page of the engine inside the site's shell, with `status`.
-    pub async fn render(&self, status: StatusCode, page: FormPage) -> Response {
+    /// Renders a page model (the engine's [`FormPage`] or the form's own) inside the site's
+    /// shell, with `status`.
+    pub async fn render<T: Clone + Send + Sync + 'static>(
+        &self,
+        status: StatusCode,
+        page: T,
+    ) -> Response {
         render(&self.state, &self.uri, status, page).await
     }
 }
@@ -281,8 +286,14 @@ async fn load(
     }
 }
 
-/// Renders a form page inside the site's shell, with `status`.
-pub async fn render(state: &AppState, uri: &Uri, status: StatusCode, page: FormPage) -> Response {
+/// Renders a page model (the engine's [`FormPage`] or a form's own) inside the site's shell,
+/// with `status`.
+pub async fn render<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    uri: &Uri,
+    status: StatusCode,
+    page: T,
+) -> Response {
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_async_with_context(
         move || leptos::prelude::provide_context(page.clone()),
