@@ -18,3 +18,4 @@ pub mod search;
 pub mod staff;
 pub mod startup;
 pub mod telemetry;
+pub mod web;

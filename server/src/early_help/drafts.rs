@@ -4,24 +4,13 @@
 
 use crate::clock;
 use app::forms::FormData;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::{AnyPool, Row};
 use std::time::{Duration, SystemTime};
 
 /// How long a draft (and a resume link) lives after it was last saved.
 pub const LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 
-/// A new random token: 32 bytes as hex.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-pub fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+pub use crate::web::token::{hash, new_token};
 
 fn expiry() -> String {
     clock::timestamp_millis(SystemTime::now() + LIFETIME)

@@ -15,13 +15,14 @@ use crate::config::Settings;
 use crate::limit::RateLimiter;
 use crate::mail::{self, NewEmail};
 use crate::startup::AppState;
+use crate::web;
 use app::forms::early_help::{self as eh, SPEC};
 use app::forms::view::FormPage;
 use app::forms::{self, FieldError, FormData, FormSpec, Submitted};
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use drafts::Draft;
@@ -124,25 +125,19 @@ impl ChangeQuery {
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+    web::cookie::token(headers, COOKIE)
 }
 
 pub(crate) fn set_cookie(token: &str, secure: CookieSecure, spec: &FormSpec) -> HeaderValue {
-    let max_age = drafts::LIFETIME.as_secs();
-    let secure = if secure.0 { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; Path={}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
-        spec.base
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static(""))
+    web::cookie::SetCookie {
+        name: COOKIE,
+        value: token,
+        path: spec.base,
+        max_age: Some(drafts::LIFETIME.as_secs()),
+        same_site: web::cookie::SameSite::Lax,
+        secure: secure.0,
+    }
+    .header()
 }
 
 /// The draft of `spec` this browser's cookie points to (sent or not).
@@ -169,22 +164,11 @@ pub(crate) async fn render(
     status: StatusCode,
     page: FormPage,
 ) -> Response {
-    let options = state.leptos_options.clone();
-    let handler = leptos_axum::render_app_async_with_context(
-        move || leptos::prelude::provide_context(page.clone()),
-        move || app::shell(options.clone()),
-    );
-    let request = Request::builder()
-        .uri(uri.path())
-        .body(Body::empty())
-        .unwrap_or_default();
-    let mut response = handler(request).await;
-    *response.status_mut() = status;
-    response
+    web::render::render_at(&state.leptos_options, uri, status, page).await
 }
 
 pub(crate) fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+    web::redirect::see_other(to)
 }
 
 pub(crate) fn not_found_page() -> FormPage {
@@ -336,26 +320,7 @@ pub(crate) fn parse_form(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> std::result::Result<Submitted, Box<Response>> {
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            v.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
-    if !is_form {
-        return Err(Box::new(
-            (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Send the form as application/x-www-form-urlencoded",
-            )
-                .into_response(),
-        ));
-    }
-    Ok(url::form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect())
+    web::form::parse(headers, body).map_err(|e| Box::new(e.into_response()))
 }
 
 /// Saves `data` into the draft, creating it (and its cookie) when there is none yet.
@@ -379,11 +344,7 @@ async fn store(
 }
 
 pub(crate) fn redirect_with(to: &str, cookie: Option<HeaderValue>) -> Response {
-    let mut response = see_other(to);
-    if let Some(cookie) = cookie {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    response
+    web::redirect::see_other_with_cookie(to, cookie)
 }
 
 /// `POST /request-support/{page}`.
