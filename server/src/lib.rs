@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod directory;
 pub mod early_help;
+pub mod forms;
 pub mod health;
 pub mod limit;
 pub mod mail;
