@@ -5,9 +5,9 @@
 
 use super::html::{self, esc};
 use super::roles::may;
-use super::triage::{Outcome, OUTCOMES};
 use super::workdays::BankHolidays;
 use super::{audit, Result, Staff};
+use crate::cases::{Outcome, OUTCOMES};
 use crate::clock::{date_of_unix, parse_rfc3339};
 use crate::startup::AppState;
 use axum::extract::State;
