@@ -9,10 +9,10 @@
 
 pub mod audit;
 mod auth;
+pub mod casework;
 pub mod directory;
 mod editor;
 pub mod html;
-pub mod kpi;
 pub mod password;
 pub mod retention;
 mod review;
@@ -397,12 +397,12 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
         "/staff/account/password" if get_ => get(auth::password_page),
         "/staff/account/password" if post_ => post(auth::change_password),
         "/staff/sign-out-everywhere" if post_ => post(auth::sign_out_everywhere),
-        "/staff/queue" if get_ => get(triage::queue),
-        "/staff/requests/{id}" if get_ => get(triage::request_page),
-        "/staff/requests/{id}/assign" if post_ => post(triage::assign),
-        "/staff/requests/{id}/close" if post_ => post(triage::close),
-        "/staff/requests/{id}/decision" if get_ => get(triage::decision_page),
-        "/staff/requests/{id}/decision" if post_ => post(triage::decide),
+        "/staff/queue" if get_ => get(casework::queue),
+        "/staff/requests/{id}" if get_ => get(casework::request_page),
+        "/staff/requests/{id}/assign" if post_ => post(casework::assign),
+        "/staff/requests/{id}/close" if post_ => post(casework::close),
+        "/staff/requests/{id}/decision" if get_ => get(casework::decision_page),
+        "/staff/requests/{id}/decision" if post_ => post(casework::decide),
         "/staff/audit" if get_ => get(users::audit_page),
         "/staff/directory" if get_ => get(directory::stale_page),
         "/staff/directory/services/new" if get_ => get(editor::new_page),
@@ -414,8 +414,8 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
         "/staff/directory/review/reports/{id}/resolve" if post_ => post(review::resolve),
         "/staff/directory/{id}/reviewed" if post_ => post(directory::reviewed),
         "/staff/directory/{id}/archive" if post_ => post(directory::archive),
-        "/staff/kpis" if get_ => get(kpi::page),
-        "/staff/kpis.csv" if get_ => get(kpi::export),
+        "/staff/kpis" if get_ => get(casework::kpi::page),
+        "/staff/kpis.csv" if get_ => get(casework::kpi::export),
         "/staff/users" if get_ => get(users::users_page),
         "/staff/users" if post_ => post(users::create_user),
         "/staff/users/{id}/disable" if post_ => post(users::disable),
