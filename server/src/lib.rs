@@ -4,6 +4,7 @@
 //! same server the users get.
 
 pub mod carers;
+pub mod cases;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -327,11 +327,11 @@ async fn contact(
         .execute(&mut *tx)
         .await?;
     // Into the carers team's triage queue (the staff portal), in the same transaction.
-    crate::staff::triage::open_case(
+    crate::cases::open_case(
         &mut tx,
-        &crate::staff::triage::NewCase {
+        &crate::cases::NewCase {
             id: &id,
-            kind: crate::staff::triage::CARERS_REFERRAL,
+            kind: crate::cases::CARERS_REFERRAL,
             reference: &reference,
             received_at: &now,
             outcode: outcode.as_deref(),

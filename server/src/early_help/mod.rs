@@ -771,11 +771,11 @@ async fn store_request(state: &AppState, draft: &Draft) -> Result<Option<String>
     .execute(&mut *tx)
     .await?;
     // Into the Hub's triage queue (server/src/staff/triage.rs), in the same transaction.
-    let status_token = crate::staff::triage::open_case(
+    let status_token = crate::cases::open_case(
         &mut tx,
-        &crate::staff::triage::NewCase {
+        &crate::cases::NewCase {
             id: &id,
-            kind: crate::staff::triage::EARLY_HELP,
+            kind: crate::cases::EARLY_HELP,
             reference: &reference,
             received_at: &received_at,
             outcode: outcode.as_deref(),

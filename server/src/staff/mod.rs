@@ -21,7 +21,6 @@ pub mod session;
 mod status;
 mod synonyms;
 pub mod totp;
-pub mod triage;
 pub mod users;
 pub mod workdays;
 

@@ -3,13 +3,13 @@
 //! level of need (the Hub's requests only) and the reason; then the outcome email to the
 //! requester, queued in the decision's transaction.
 
+use super::case_for;
 use super::picker::{find_services, services_by_id};
-use super::{case_for, decidable};
+use crate::cases::{
+    add_event, decidable, kind_label, outcomes_for, uses_levels_of_need, Case, Outcome, EARLY_HELP,
+};
 use crate::mail::{self, NewEmail};
 use crate::staff::html::{self, esc, FieldError};
-use crate::staff::triage::{
-    add_event, kind_label, outcomes_for, uses_levels_of_need, Case, Outcome, EARLY_HELP,
-};
 use crate::staff::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::startup::AppState;
 use app::forms::early_help::{self as eh, SPEC};

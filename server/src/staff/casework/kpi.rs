@@ -3,10 +3,10 @@
 //! and the share decided within the 1-working-day standard. Aggregates only: no personal data.
 //! The CSV export is audited.
 
+use crate::cases::{Outcome, OUTCOMES};
 use crate::clock::{date_of_unix, parse_rfc3339};
 use crate::staff::html::{self, esc};
 use crate::staff::roles::may;
-use crate::staff::triage::{Outcome, OUTCOMES};
 use crate::staff::workdays::{self, BankHolidays};
 use crate::staff::{audit, Result, Staff};
 use crate::startup::AppState;

@@ -20,8 +20,8 @@ pub use queue::{queue, QueueFilter};
 pub use request::{assign, close, request_page};
 
 use super::roles::may;
-use super::triage::{load_case, Case, Outcome};
 use super::{Result, Staff, StaffError};
+use crate::cases::{load_case, Case};
 use crate::startup::AppState;
 
 /// A case the signed-in member of staff may open (by kind), or 404/403.
@@ -34,15 +34,4 @@ pub(crate) async fn case_for(state: &AppState, staff: &Staff, id: &str) -> Resul
         return Err(StaffError::Forbidden);
     }
     Ok(case)
-}
-
-/// Whether a decision can be recorded (again, after "needs more information").
-fn decidable(case: &Case) -> bool {
-    matches!(case.status.as_str(), "new" | "in_triage")
-        || (case.status == "decided" && case.outcome == Some(Outcome::MoreInfo))
-}
-
-/// Whether a decided request can be closed.
-fn closable(case: &Case) -> bool {
-    case.status == "decided" && case.outcome != Some(Outcome::MoreInfo)
 }

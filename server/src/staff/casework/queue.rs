@@ -2,9 +2,9 @@
 //! and sorted, with their age in working days against the 1-working-day standard. No personal
 //! data: references, areas and urgency flags only.
 
+use crate::cases::{case_from, status_label, when, Case, CASE_COLUMNS};
 use crate::staff::html::{self, esc};
 use crate::staff::roles::{may, Role};
-use crate::staff::triage::{case_from, status_label, when, Case, CASE_COLUMNS};
 use crate::staff::{Result, Staff};
 use crate::startup::AppState;
 use axum::extract::{Query, State};

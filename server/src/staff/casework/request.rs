@@ -2,12 +2,13 @@
 //! decision, the history and the actions; and the actions themselves, "Assign to me"
 //! (`POST …/assign`) and "Close the request" (`POST …/close`).
 
-use super::{case_for, closable, decidable};
+use super::case_for;
+use crate::cases::{
+    add_event, closable, decidable, event_label, history, kind_label, status_label, when, Case,
+    CARERS_REFERRAL, EARLY_HELP,
+};
 use crate::staff::html::{self, esc};
 use crate::staff::roles::{may, Role};
-use crate::staff::triage::{
-    add_event, kind_label, status_label, when, Case, CARERS_REFERRAL, EARLY_HELP,
-};
 use crate::staff::{audit, Result, Staff, StaffError, StaffForm};
 use crate::startup::AppState;
 use app::forms::early_help::SPEC;
@@ -116,45 +117,6 @@ async fn answers_html(pool: &AnyPool, case: &Case) -> Result<String> {
             Ok(form_answers(spec, &data))
         }
         _ => Err(StaffError::NotFound),
-    }
-}
-
-struct HistoryItem {
-    at: String,
-    actor: Option<String>,
-    kind: String,
-    detail: Option<String>,
-}
-
-async fn history(pool: &AnyPool, case_id: &str) -> Result<Vec<HistoryItem>> {
-    Ok(sqlx::query(
-        "SELECT e.at, u.name, e.kind, e.detail FROM triage_event e \
-         LEFT JOIN staff_user u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.at, e.id",
-    )
-    .bind(case_id)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(HistoryItem {
-            at: r.try_get(0)?,
-            actor: r.try_get(1)?,
-            kind: r.try_get(2)?,
-            detail: r.try_get(3)?,
-        })
-    })
-    .collect::<std::result::Result<_, sqlx::Error>>()?)
-}
-
-fn event_label(kind: &str) -> &'static str {
-    match kind {
-        "received" => "Request received",
-        "assigned" => "Assigned",
-        "decided" => "Decision recorded",
-        "outcome_emailed" => "Outcome email queued to the requester",
-        "outcome_not_emailed" => "Outcome not emailed",
-        "closed" => "Closed",
-        _ => "Updated",
     }
 }
 

@@ -1,10 +1,15 @@
-//! The triage case model: the kinds of request, their outcomes, opening a case and its events,
-//! and loading a case (the pages over it are in [`super::casework`]).
+//! Casework: the triage case model shared by the request for support, the carers' referrals and
+//! the staff portal's casework pages.
 //!
-//! `triage_case` holds what triage needs for any kind of request (`kind`: `early_help`, or
-//! `carers_referral` for the carers' referrals, each with its own decisions, [`outcomes_for`]):
-//! status, received time, area, urgency flags, assignee and the decision.
+//! `triage_case` holds what triage needs for any kind of request (`kind`: [`EARLY_HELP`], or
+//! [`CARERS_REFERRAL`] for the carers' referrals, each with its own decisions,
+//! [`outcomes_for`]): status, received time, area, urgency flags, assignee and the decision.
+//! `triage_event` is each case's history. A public feature opens a case ([`open_case`]) in the
+//! transaction that stores its request; the family status page and the staff pages load it
+//! ([`load_case`]). The pages themselves live with their features (`staff::triage`,
+//! `early_help::status`).
 
+use crate::early_help::drafts as tokens;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
 pub const EARLY_HELP: &str = "early_help";
@@ -141,8 +146,8 @@ pub struct NewCase<'a> {
 pub async fn open_case(
     tx: &mut Transaction<'_, Any>,
     case: &NewCase<'_>,
-) -> std::result::Result<String, sqlx::Error> {
-    let token = super::session::new_token();
+) -> Result<String, sqlx::Error> {
+    let token = tokens::new_token();
     sqlx::query(
         "INSERT INTO triage_case (id, kind, reference, received_at, outcode, urgency_flags, \
          status, status_token_hash, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $4)",
@@ -153,13 +158,14 @@ pub async fn open_case(
     .bind(case.received_at)
     .bind(case.outcode)
     .bind(case.urgency_flags)
-    .bind(super::session::hash(&token))
+    .bind(tokens::hash(&token))
     .execute(&mut **tx)
     .await?;
     add_event(tx, case.id, case.received_at, None, "received", None).await?;
     Ok(token)
 }
 
+/// Adds one event to a case's history, in the caller's transaction.
 pub async fn add_event(
     tx: &mut Transaction<'_, Any>,
     case_id: &str,
@@ -167,7 +173,7 @@ pub async fn add_event(
     actor: Option<&str>,
     kind: &str,
     detail: Option<&str>,
-) -> std::result::Result<(), sqlx::Error> {
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO triage_event (id, case_id, at, actor_id, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -203,11 +209,13 @@ pub struct Case {
     pub purged_at: Option<String>,
 }
 
+/// The columns [`case_from`] reads, in its order (`c`: the case, `u`: its assignee).
 pub const CASE_COLUMNS: &str = "c.id, c.kind, c.reference, c.received_at, c.outcode, \
     c.urgency_flags, c.status, c.assignee_id, u.name, c.outcome, c.outcome_detail, \
     c.level_of_need, c.decision_reason, c.decided_at, c.purged_at";
 
-pub fn case_from(r: &sqlx::any::AnyRow) -> std::result::Result<Case, sqlx::Error> {
+/// A case from a row of [`CASE_COLUMNS`].
+pub fn case_from(r: &sqlx::any::AnyRow) -> Result<Case, sqlx::Error> {
     let flags: String = r.try_get(5)?;
     Ok(Case {
         id: r.try_get(0)?,
@@ -231,7 +239,7 @@ pub fn case_from(r: &sqlx::any::AnyRow) -> std::result::Result<Case, sqlx::Error
     })
 }
 
-pub async fn load_case(pool: &AnyPool, id: &str) -> std::result::Result<Option<Case>, sqlx::Error> {
+pub async fn load_case(pool: &AnyPool, id: &str) -> Result<Option<Case>, sqlx::Error> {
     let sql = format!(
         "SELECT {CASE_COLUMNS} FROM triage_case c LEFT JOIN staff_user u ON u.id = c.assignee_id \
          WHERE c.id = $1"
@@ -264,4 +272,57 @@ pub fn when(at: &str) -> String {
         (Some(d), Some(time)) => format!("{} at {time}", app::forms::long_date(&d)),
         _ => at.to_owned(),
     }
+}
+
+/// One event of a case's history, with the name of the member of staff who did it.
+pub struct HistoryItem {
+    pub at: String,
+    pub actor: Option<String>,
+    pub kind: String,
+    pub detail: Option<String>,
+}
+
+/// A case's history, oldest first.
+pub async fn history(pool: &AnyPool, case_id: &str) -> Result<Vec<HistoryItem>, sqlx::Error> {
+    sqlx::query(
+        "SELECT e.at, u.name, e.kind, e.detail FROM triage_event e \
+         LEFT JOIN staff_user u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.at, e.id",
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(HistoryItem {
+            at: r.try_get(0)?,
+            actor: r.try_get(1)?,
+            kind: r.try_get(2)?,
+            detail: r.try_get(3)?,
+        })
+    })
+    .collect()
+}
+
+/// What an event of the history is called on the request page.
+pub fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "received" => "Request received",
+        "assigned" => "Assigned",
+        "decided" => "Decision recorded",
+        "outcome_emailed" => "Outcome email queued to the requester",
+        "outcome_not_emailed" => "Outcome not emailed",
+        "closed" => "Closed",
+        _ => "Updated",
+    }
+}
+
+/// Whether a decision can be recorded (again, after "needs more information").
+pub fn decidable(case: &Case) -> bool {
+    matches!(case.status.as_str(), "new" | "in_triage")
+        || (case.status == "decided" && case.outcome == Some(Outcome::MoreInfo))
+}
+
+/// Whether a decided case can be closed (which starts the retention period).
+pub fn closable(case: &Case) -> bool {
+    case.status == "decided" && case.outcome != Some(Outcome::MoreInfo)
 }
