@@ -5,8 +5,12 @@
 //! 15 minutes, whether or not an account has that address, so the lockout reveals nothing. Each
 //! IP address may also try only `sign_ins_per_ip` times per 15 minutes.
 
-use super::html::{self, esc, FieldError};
+use super::html::{self, esc};
 use super::session::{self, Stage};
+use super::view::form::{
+    error_for, group_class, Button, ErrorMessage, ErrorSummary, FieldError, TextInput,
+};
+use super::view::{self, Csrf};
 use super::{
     audit, field, load_staff, parse_form, totp, Fields, Result, Staff, StaffError, StaffForm,
 };
@@ -17,6 +21,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
+use leptos::prelude::*;
 use sqlx::Row;
 use std::fmt::Write;
 use std::net::SocketAddr;
@@ -87,39 +92,73 @@ fn next_in_fields(fields: &Fields) -> Option<String> {
     next_in(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
-fn next_field(next: Option<&str>) -> String {
-    next.map(|n| {
-        format!(
-            r#"<input type="hidden" name="next" value="{}">"#,
-            html::esc(n)
-        )
-    })
-    .unwrap_or_default()
+/// The page to come back to, carried through a sign-in form.
+#[component]
+fn NextField(next: Option<String>) -> impl IntoView {
+    next.map(|n| view! { <input type="hidden" name="next" value=n/> })
 }
 
-fn sign_in_form(errors: &[FieldError], email: &str, token: &str, next: Option<&str>) -> String {
-    format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<h1 class="govuk-heading-l">Sign in to the staff portal</h1><p class="govuk-body">You will also need the code from the authenticator app on your phone.</p><form method="post" action="/staff/sign-in" novalidate><input type="hidden" name="csrf" value="{token}">{next}{email}{password}<button type="submit" class="govuk-button">Continue</button></form><p class="govuk-body">If you have forgotten your password or lost your phone, ask an administrator.</p>{already}</div></div>"#,
-        summary = html::error_summary(errors),
-        next = next_field(next),
-        // A link from an email arrives without the session cookie (SameSite=Strict keeps it
-        // from other sites); a click on this site sends it.
-        already = next
-            .map(|n| format!(
-                r#"<p class="govuk-body">If you are already signed in, <a class="govuk-link" href="{}">go to the page you asked for</a>.</p>"#,
-                html::esc(n)
-            ))
-            .unwrap_or_default(),
-        email = html::text_input(errors, "email", "Email address", email, "email", "username"),
-        password = html::text_input(
-            errors,
-            "password",
-            "Password",
-            "",
-            "password",
-            "current-password"
-        ),
-    )
+fn sign_in_form(
+    errors: Vec<FieldError>,
+    email: String,
+    token: String,
+    next: Option<String>,
+) -> impl IntoView {
+    let email_error = error_for(&errors, "email");
+    let password_error = error_for(&errors, "password");
+    // A link from an email arrives without the session cookie (SameSite=Strict keeps it from
+    // other sites); a click on this site sends it.
+    let already = next.clone().map(|n| {
+        view! {
+            <p class="govuk-body">
+                "If you are already signed in, "
+                <a class="govuk-link" href=n>"go to the page you asked for"</a>
+                "."
+            </p>
+        }
+    });
+    view! {
+        <div class="govuk-grid-row">
+            <div class="govuk-grid-column-two-thirds">
+                <ErrorSummary errors=errors/>
+                <h1 class="govuk-heading-l">"Sign in to the staff portal"</h1>
+                <p class="govuk-body">
+                    "You will also need the code from the authenticator app on your phone."
+                </p>
+                <form method="post" action="/staff/sign-in" novalidate>
+                    <Csrf token=token/>
+                    <NextField next=next/>
+                    <TextInput name="email" label="Email address" value=email error=email_error
+                        kind="email" autocomplete="username" label_class="govuk-label"/>
+                    <TextInput name="password" label="Password" value="" error=password_error
+                        kind="password" autocomplete="current-password" label_class="govuk-label"/>
+                    <Button text="Continue"/>
+                </form>
+                <p class="govuk-body">
+                    "If you have forgotten your password or lost your phone, ask an administrator."
+                </p>
+                {already}
+            </div>
+        </div>
+    }
+}
+
+/// The sign-in page, with `errors` (a 422) or without.
+fn sign_in_response(
+    errors: Vec<FieldError>,
+    email: &str,
+    token: &str,
+    next: Option<String>,
+) -> Response {
+    let (status, title) = if errors.is_empty() {
+        (StatusCode::OK, "Sign in")
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, "Error: Sign in")
+    };
+    let (email, token) = (email.to_owned(), token.to_owned());
+    view::page(status, title, None, move || {
+        sign_in_form(errors, email, token, next)
+    })
 }
 
 /// `GET /staff/sign-in`: the form, with a fresh double-submit token for it.
@@ -134,15 +173,7 @@ pub async fn sign_in_page(
         Some(&token),
         state.staff.cookie_secure,
     );
-    with_cookies(
-        html::page(
-            StatusCode::OK,
-            "Sign in",
-            None,
-            &sign_in_form(&[], "", &token, next.as_deref()),
-        ),
-        &[cookie],
-    )
+    with_cookies(sign_in_response(Vec::new(), "", &token, next), &[cookie])
 }
 use axum::extract::State;
 
@@ -242,12 +273,7 @@ pub async fn sign_in(
         });
     }
     if !errors.is_empty() {
-        return Ok(html::page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Error: Sign in",
-            None,
-            &sign_in_form(&errors, &email, &expected, next.as_deref()),
-        ));
+        return Ok(sign_in_response(errors, &email, &expected, next));
     }
     let clock = &state.staff.clock;
     let now = clock.unix();
@@ -294,16 +320,11 @@ pub async fn sign_in(
         if just_locked {
             return Ok(locked_page());
         }
-        let errors = [FieldError {
-            field: "email".into(),
-            message: "Enter a correct email address and password".into(),
-        }];
-        return Ok(html::page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Error: Sign in",
-            None,
-            &sign_in_form(&errors, &email, &expected, next.as_deref()),
-        ));
+        let errors = vec![FieldError::new(
+            "email",
+            "Enter a correct email address and password",
+        )];
+        return Ok(sign_in_response(errors, &email, &expected, next));
     };
     // A session from before (in this browser) ends here.
     if let Some(old) = session::cookie(&headers, session::COOKIE) {
@@ -339,21 +360,64 @@ async fn partial(state: &AppState, headers: &HeaderMap, ip: &str, stage: Stage) 
     load_staff(state, headers, ip.to_owned(), &[stage]).await
 }
 
-fn code_form(errors: &[FieldError], csrf: &str, next: Option<&str>) -> String {
-    format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<form method="post" action="/staff/sign-in/code" novalidate>{csrf}{next}<div class="govuk-form-group{class}"><h1 class="govuk-label-wrapper"><label class="govuk-label govuk-label--l" for="code">Enter the code from your authenticator app</label></h1><div id="code-hint" class="govuk-hint">The 6-digit code changes every 30 seconds. If you have lost your phone, enter one of your recovery codes instead.</div>{error}<input class="govuk-input govuk-input--width-10{input_error}" id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" spellcheck="false" aria-describedby="code-hint{described}"></div><button type="submit" class="govuk-button">Sign in</button></form></div></div>"#,
-        summary = html::error_summary(errors),
-        csrf = html::csrf_field(csrf),
-        next = next_field(next),
-        class = html::field_error(errors, "code").1,
-        error = html::field_error(errors, "code").0,
-        input_error = if errors.is_empty() {
-            ""
-        } else {
-            " govuk-input--error"
-        },
-        described = if errors.is_empty() { "" } else { " code-error" },
-    )
+fn code_form(errors: Vec<FieldError>, csrf: String, next: Option<String>) -> impl IntoView {
+    let error = error_for(&errors, "code");
+    let group = group_class(error.is_some());
+    let (input_class, described) = if error.is_some() {
+        (
+            "govuk-input govuk-input--width-10 govuk-input--error",
+            "code-hint code-error",
+        )
+    } else {
+        ("govuk-input govuk-input--width-10", "code-hint")
+    };
+    view! {
+        <div class="govuk-grid-row">
+            <div class="govuk-grid-column-two-thirds">
+                <ErrorSummary errors=errors/>
+                <form method="post" action="/staff/sign-in/code" novalidate>
+                    <Csrf token=csrf/>
+                    <NextField next=next/>
+                    <div class=group>
+                        <h1 class="govuk-label-wrapper">
+                            <label class="govuk-label govuk-label--l" for="code">
+                                "Enter the code from your authenticator app"
+                            </label>
+                        </h1>
+                        <div id="code-hint" class="govuk-hint">
+                            "The 6-digit code changes every 30 seconds. If you have lost your phone, enter one of your recovery codes instead."
+                        </div>
+                        <ErrorMessage id="code".to_owned() message=error/>
+                        <input
+                            class=input_class
+                            id="code"
+                            name="code"
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            spellcheck="false"
+                            aria-describedby=described
+                        />
+                    </div>
+                    <Button text="Sign in"/>
+                </form>
+            </div>
+        </div>
+    }
+}
+
+/// The code page, with `errors` (a 422) or without.
+fn code_response(errors: Vec<FieldError>, csrf: &str, next: Option<String>) -> Response {
+    let (status, title) = if errors.is_empty() {
+        (StatusCode::OK, "Enter the code from your authenticator app")
+    } else {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Error: Enter the code from your authenticator app",
+        )
+    };
+    let csrf = csrf.to_owned();
+    view::page(status, title, None, move || code_form(errors, csrf, next))
 }
 
 /// `GET /staff/sign-in/code`.
@@ -364,11 +428,10 @@ pub async fn code_page(
     uri: axum::http::Uri,
 ) -> Result<Response> {
     let staff = partial(&state, &headers, &peer.ip().to_string(), Stage::Password).await?;
-    Ok(html::page(
-        StatusCode::OK,
-        "Enter the code from your authenticator app",
-        None,
-        &code_form(&[], &staff.session.csrf, next_in_query(&uri).as_deref()),
+    Ok(code_response(
+        Vec::new(),
+        &staff.session.csrf,
+        next_in_query(&uri),
     ))
 }
 
@@ -399,12 +462,8 @@ async fn complete(
 }
 
 /// A wrong code: counted towards the lockout; a lockout ends the half-signed-in session.
-async fn wrong_code(
-    state: &AppState,
-    staff: &Staff,
-    form: String,
-    title: &str,
-) -> Result<Response> {
+/// `page` is the form again, with its error.
+async fn wrong_code(state: &AppState, staff: &Staff, page: Response) -> Result<Response> {
     let clock = &state.staff.clock;
     let just_locked = count_failure(state.db.pool(), &staff.email, clock.unix()).await?;
     let e = staff.event(if just_locked {
@@ -424,12 +483,7 @@ async fn wrong_code(
             )],
         ));
     }
-    Ok(html::page(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        title,
-        None,
-        &form,
-    ))
+    Ok(page)
 }
 
 /// The fields of a POST from a half-signed-in session, its CSRF token checked.
@@ -510,22 +564,12 @@ pub async fn code(
     } else {
         "The code is not correct or has expired: enter the code your app shows now"
     };
-    let errors = [FieldError {
-        field: "code".into(),
-        message: message.into(),
-    }];
-    let form = code_form(
-        &errors,
+    let page = code_response(
+        vec![FieldError::new("code", message)],
         &staff.session.csrf,
-        next_in_fields(&fields).as_deref(),
+        next_in_fields(&fields),
     );
-    wrong_code(
-        &state,
-        &staff,
-        form,
-        "Error: Enter the code from your authenticator app",
-    )
-    .await
+    wrong_code(&state, &staff, page).await
 }
 
 fn enrol_form(staff: &Staff, secret: &str, errors: &[FieldError]) -> String {
@@ -589,8 +633,13 @@ pub async fn enrol(
             field: "code".into(),
             message: "The code is not correct: enter the 6-digit code the app shows now".into(),
         }];
-        let form = enrol_form(&staff, &secret, &errors);
-        return wrong_code(&state, &staff, form, "Error: Set up your authenticator app").await;
+        let page = html::page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Error: Set up your authenticator app",
+            None,
+            &enrol_form(&staff, &secret, &errors),
+        );
+        return wrong_code(&state, &staff, page).await;
     };
     let codes = totp::new_recovery_codes();
     let mut tx = pool.begin().await?;

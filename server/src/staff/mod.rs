@@ -22,6 +22,7 @@ mod status;
 mod synonyms;
 pub mod totp;
 pub mod users;
+pub mod view;
 pub mod workdays;
 
 use crate::clock::Clock;
@@ -126,20 +127,20 @@ impl IntoResponse for StaffError {
             }
             StaffError::NotSignedIn => Redirect::to("/staff/sign-in").into_response(),
             StaffError::SignInToSee(next) => Redirect::to(&auth::sign_in_to_see(&next)).into_response(),
-            StaffError::Forbidden => html::message(
+            StaffError::Forbidden => view::message(
                 StatusCode::FORBIDDEN,
                 "You do not have access to this page",
                 &["Your account's role does not include this page. Ask an administrator if you need it."],
             ),
             StaffError::Csrf => {
                 tracing::warn!("staff form refused: CSRF token missing or wrong");
-                html::message(
+                view::message(
                     StatusCode::FORBIDDEN,
                     "This form has expired",
                     &["Go back, reload the page and try again. If you opened the form before signing in again, it no longer works."],
                 )
             }
-            StaffError::NotFound => html::message(
+            StaffError::NotFound => view::message(
                 StatusCode::NOT_FOUND,
                 "Page not found",
                 &["If you followed a link from an email, the request may have been removed."],
