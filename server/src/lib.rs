@@ -19,3 +19,4 @@ pub mod search;
 pub mod staff;
 pub mod startup;
 pub mod telemetry;
+pub mod web;

@@ -3,9 +3,10 @@
 //! look-up, timeline). The form's question pages are rendered by the form engine (`forms::view`)
 //! from the server's draft.
 
+use crate::components::errors::ErrorSummary;
 use crate::components::fields::{error_for, TextInput};
 use crate::forms::early_help::{HUB_PHONE, HUB_TEL, OUT_OF_HOURS_PHONE, OUT_OF_HOURS_TEL, SPEC};
-use crate::forms::view::{ErrorSummary, ExitThisPage};
+use crate::forms::view::ExitThisPage;
 use crate::forms::FieldError;
 use leptos::prelude::*;
 use leptos_meta::Title;

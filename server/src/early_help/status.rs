@@ -6,11 +6,13 @@
 //! `app::pages::request_support::StatusPage`.
 
 use crate::cases::{self, Case, Outcome};
-use crate::forms::{self, drafts, FormBody, Result};
+use crate::forms::{self, FormBody, Result};
 use crate::limit::RateLimiter;
 use crate::startup::AppState;
+use crate::web;
+use crate::web::form::field;
 use app::forms::early_help as eh;
-use app::forms::{FieldError, FormData, Submitted};
+use app::forms::{FieldError, FormData};
 use app::pages::request_support::{Decision, StatusPage, Timeline};
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
@@ -46,14 +48,6 @@ async fn page(state: &AppState, uri: &Uri, status: StatusCode, page: StatusPage)
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-fn field<'a>(fields: &'a Submitted, name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default()
 }
 
 fn error(field: &str, message: &str) -> FieldError {
@@ -143,10 +137,9 @@ async fn by_link(
     Path(token): Path<String>,
     uri: Uri,
 ) -> Result<Response> {
-    let valid = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
-    let id = if valid {
+    let id = if web::token::looks_like_token(&token) {
         sqlx::query("SELECT id FROM triage_case WHERE status_token_hash = $1")
-            .bind(drafts::hash(&token))
+            .bind(web::token::hash(&token))
             .fetch_optional(state.db.pool())
             .await?
             .map(|r| r.try_get::<String, _>(0))

@@ -3,9 +3,10 @@
 //! team to contact me", "tell us once" into a request for early help, an email to themselves and
 //! their answers. The server puts a [`Summary`] in the context; [`render`] shows it.
 
+use crate::components::errors::ErrorSummary;
 use crate::components::fields::TextInput;
 use crate::components::layout::FisPhoneLink;
-use crate::forms::view::{answers_list, title, ErrorSummary, ExitThisPage, Warning};
+use crate::forms::view::{answers_list, title, ExitThisPage, Warning};
 use crate::forms::{FieldError, FormData, FormSpec, Interrupt};
 use leptos::prelude::*;
 use leptos_meta::Title;
