@@ -1,5 +1,10 @@
 //! The form engine's pages in GOV.UK Frontend markup: question pages, add-another lists, the
-//! task list, check your answers, confirmation and save-and-return.
+//! task list, check your answers, interrupts and save-and-return. A form's own pages live with it
+//! (the carers' summary in `carers::summary`, the request for support's confirmation in
+//! `pages::request_support`).
+//!
+//! Long on purpose: every kind of field and page of the engine, kept together so a GOV.UK
+//! component is written once.
 //!
 //! Every page is a plain HTML form (`method="post"`, `novalidate`, no `required`): the server
 //! validates, saves and redirects (POST/redirect/GET), or renders the page again with the error
