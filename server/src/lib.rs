@@ -17,3 +17,4 @@ pub mod search;
 pub mod staff;
 pub mod startup;
 pub mod telemetry;
+pub mod web;

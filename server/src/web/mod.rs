@@ -1,0 +1,2 @@
+//! Shared web parts.
+pub mod charts;
