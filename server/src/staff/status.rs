@@ -5,8 +5,8 @@
 //! gets the same answer as an unknown one.
 
 use super::html::{self, esc, FieldError};
-use super::triage::{self, Case, Outcome};
 use super::{field, parse_form, session, Result};
+use crate::cases::{self as triage, Case, Outcome};
 use crate::limit::RateLimiter;
 use crate::startup::AppState;
 use app::forms::early_help as eh;

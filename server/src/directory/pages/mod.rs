@@ -18,11 +18,11 @@ pub mod wording;
 use crate::startup::AppState;
 use axum::body::Body;
 use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use http::StatusCode;
-use leptos::prelude::provide_context;
+use app::components::FieldError;
 
 pub use search::{cards, MAX_FILTER_AGE, MAX_RADIUS_KM, PER_PAGE};
 pub use service::service_model;
@@ -45,12 +45,7 @@ pub(super) async fn render_with<T: Clone + Send + Sync + 'static>(
     model: T,
     req: Request<Body>,
 ) -> Response {
-    let options = state.leptos_options.clone();
-    let handler = leptos_axum::render_app_async_with_context(
-        move || provide_context(model.clone()),
-        move || app::shell(options.clone()),
-    );
-    handler(req).await.into_response()
+    crate::web::render::render(&state.leptos_options, model, req).await
 }
 
 /// Renders like [`render_with`], with `status` (a page that failed keeps its own status).
@@ -60,18 +55,10 @@ pub(super) async fn render_with_status<T: Clone + Send + Sync + 'static>(
     req: Request<Body>,
     status: StatusCode,
 ) -> Response {
-    let mut response = render_with(state, model, req).await;
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
+    crate::web::render::render_with_status(&state.leptos_options, model, req, status).await
 }
 
 /// A message for one field of a one-page form (the error summary links to the field's id).
-pub(super) fn form_error(field: &str, message: &str) -> app::forms::FieldError {
-    app::forms::FieldError {
-        field: field.to_owned(),
-        target: field.to_owned(),
-        message: message.to_owned(),
-    }
+pub(super) fn form_error(field: &str, message: &str) -> FieldError {
+    FieldError::new(field, message)
 }
