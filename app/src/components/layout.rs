@@ -49,7 +49,10 @@ fn section_of(path: &str) -> Option<&'static str> {
         .iter()
         .find(|s| {
             s.paths.iter().any(|p| {
-                path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/'))
+                path == *p
+                    || path
+                        .strip_prefix(p)
+                        .is_some_and(|rest| rest.starts_with('/'))
             })
         })
         .map(|s| s.href)
@@ -221,9 +224,15 @@ mod tests {
         assert_eq!(section_of("/search"), Some("/search"));
         assert_eq!(section_of("/services/5d3c"), Some("/search"));
         assert_eq!(section_of("/shortlist/send"), Some("/search"));
-        assert_eq!(section_of("/young-carers/self-assessment/about-you"), Some("/young-carers"));
+        assert_eq!(
+            section_of("/young-carers/self-assessment/about-you"),
+            Some("/young-carers")
+        );
         assert_eq!(section_of("/carers"), Some("/carers"));
-        assert_eq!(section_of("/request-support/check-answers"), Some("/request-support"));
+        assert_eq!(
+            section_of("/request-support/check-answers"),
+            Some("/request-support")
+        );
         // A shared beginning is not enough: "/carers" is not "/carersx".
         assert_eq!(section_of("/carersx"), None);
         assert_eq!(section_of("/"), None);

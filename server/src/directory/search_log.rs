@@ -219,7 +219,11 @@ pub async fn gap_report(pool: &sqlx::AnyPool) -> Result<Vec<GapArea>, sqlx::Erro
             }
         })
         .collect();
-    report.sort_by(|a, b| b.searches.cmp(&a.searches).then_with(|| a.area.cmp(&b.area)));
+    report.sort_by(|a, b| {
+        b.searches
+            .cmp(&a.searches)
+            .then_with(|| a.area.cmp(&b.area))
+    });
     report.truncate(GAP_AREAS);
     Ok(report)
 }

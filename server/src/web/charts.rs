@@ -108,7 +108,12 @@ pub fn stacked_bars(
     y_desc: &str,
 ) -> Result<String, ChartError> {
     let totals: Vec<f64> = (0..categories.len())
-        .map(|i| series.iter().map(|s| s.values.get(i).copied().unwrap_or(0.0)).sum())
+        .map(|i| {
+            series
+                .iter()
+                .map(|s| s.values.get(i).copied().unwrap_or(0.0))
+                .sum()
+        })
         .collect();
     // Headroom above the tallest bar for the legend.
     let top = axis_top(max_of(totals.iter().copied()) * (1.0 + 0.12 * series.len() as f64));
@@ -126,7 +131,9 @@ pub fn stacked_bars(
             .disable_x_mesh()
             .x_labels(categories.len().min(12))
             .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => categories.get(*i as usize).cloned().unwrap_or_default(),
+                SegmentValue::CenterOf(i) => {
+                    categories.get(*i as usize).cloned().unwrap_or_default()
+                }
                 _ => String::new(),
             })
             .y_desc(y_desc)
@@ -159,7 +166,9 @@ pub fn stacked_bars(
                 }))
                 .map_err(fail)?
                 .label(s.name)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled())
+                });
         }
         chart
             .configure_series_labels()
@@ -184,7 +193,9 @@ pub fn line_against_standard(
     series_name: &str,
     y_desc: &str,
 ) -> Result<String, ChartError> {
-    let top = axis_top(max_of(values.iter().flatten().copied().chain([standard * 1.5])));
+    let top = axis_top(max_of(
+        values.iter().flatten().copied().chain([standard * 1.5]),
+    ));
     svg(label, (720, 320), |root| {
         let n = categories.len().max(2) as f64 - 1.0;
         let mut chart = ChartBuilder::on(root)
@@ -222,7 +233,9 @@ pub fn line_against_standard(
             ))
             .map_err(fail)?
             .label(standard_name)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], standard_colour.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new([(x, y), (x + 16, y)], standard_colour.stroke_width(2))
+            });
         let line = SERIES[0];
         // A gap in the line where a week had no decision.
         let points: Vec<(f64, f64)> = values
@@ -231,7 +244,10 @@ pub fn line_against_standard(
             .filter_map(|(i, v)| v.map(|v| (i as f64, v)))
             .collect();
         chart
-            .draw_series(LineSeries::new(points.iter().copied(), line.stroke_width(3)))
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                line.stroke_width(3),
+            ))
             .map_err(fail)?
             .label(series_name)
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], line.stroke_width(3)));
@@ -268,8 +284,11 @@ pub fn ranked_bars(label: &Label, rows: &[(String, f64, String)]) -> Result<Stri
             ))
             .map_err(fail)?;
             let width = ((value / top) * 280.0).round().max(2.0) as i32;
-            bars.draw(&Rectangle::new([(0, y), (width, y + 20)], SERIES[0].filled()))
-                .map_err(fail)?;
+            bars.draw(&Rectangle::new(
+                [(0, y), (width, y + 20)],
+                SERIES[0].filled(),
+            ))
+            .map_err(fail)?;
             bars.draw(&Text::new(
                 format!("{value}"),
                 (width + 6, y + 4),
@@ -374,7 +393,11 @@ mod tests {
     #[test]
     fn ranked_bars_escape_what_people_typed() {
         let rows = vec![
-            ("BK1".to_owned(), 5.0, "swimming, <script>alert(1)</script>".to_owned()),
+            (
+                "BK1".to_owned(),
+                5.0,
+                "swimming, <script>alert(1)</script>".to_owned(),
+            ),
             ("BK2".to_owned(), 2.0, "autism".to_owned()),
         ];
         let svg = ranked_bars(&label(), &rows).expect("drawn");

@@ -85,7 +85,11 @@ fn checkbox(value: &str) -> Result<Option<String>, ()> {
     }
 }
 
-fn owned<T: Copy>(all: &[T], value: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<(String, String)> {
+fn owned<T: Copy>(
+    all: &[T],
+    value: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
     all.iter()
         .map(|&x| (value(x).to_owned(), label(x).to_owned()))
         .collect()
@@ -151,7 +155,10 @@ pub(super) const FILTERS: &[FilterDef] = &[
         },
         options: |_, _, _| owned(&Weekday::ALL, Weekday::as_ical, Weekday::name),
         apply: |f, values| {
-            f.days = values.iter().filter_map(|v| Weekday::parse(v).ok()).collect()
+            f.days = values
+                .iter()
+                .filter_map(|v| Weekday::parse(v).ok())
+                .collect()
         },
         broaden: Broaden::Group("search any day"),
     },
@@ -166,9 +173,18 @@ pub(super) const FILTERS: &[FilterDef] = &[
                 .map(|t| Some(t.as_str().to_owned()))
                 .ok_or(())
         },
-        options: |_, _, _| owned(&TimeOfDayBand::ALL, TimeOfDayBand::as_str, TimeOfDayBand::label),
+        options: |_, _, _| {
+            owned(
+                &TimeOfDayBand::ALL,
+                TimeOfDayBand::as_str,
+                TimeOfDayBand::label,
+            )
+        },
         apply: |f, values| {
-            f.times = values.iter().filter_map(|v| TimeOfDayBand::parse(v)).collect()
+            f.times = values
+                .iter()
+                .filter_map(|v| TimeOfDayBand::parse(v))
+                .collect()
         },
         broaden: Broaden::Group("search any time of day"),
     },
@@ -189,9 +205,24 @@ pub(super) const FILTERS: &[FilterDef] = &[
         invalid: "Choose in person, online or by phone",
         facet: Facet::Mode,
         boolean: false,
-        parse: |_, v| DeliveryMode::parse(v).map(|m| Some(m.as_str().to_owned())).ok_or(()),
-        options: |_, _, _| owned(&DeliveryMode::ALL, DeliveryMode::as_str, DeliveryMode::label),
-        apply: |f, values| f.modes = values.iter().filter_map(|v| DeliveryMode::parse(v)).collect(),
+        parse: |_, v| {
+            DeliveryMode::parse(v)
+                .map(|m| Some(m.as_str().to_owned()))
+                .ok_or(())
+        },
+        options: |_, _, _| {
+            owned(
+                &DeliveryMode::ALL,
+                DeliveryMode::as_str,
+                DeliveryMode::label,
+            )
+        },
+        apply: |f, values| {
+            f.modes = values
+                .iter()
+                .filter_map(|v| DeliveryMode::parse(v))
+                .collect()
+        },
         broaden: Broaden::Group("include every way services are delivered"),
     },
     FilterDef {
@@ -200,10 +231,17 @@ pub(super) const FILTERS: &[FilterDef] = &[
         invalid: "Choose how to access services from the list",
         facet: Facet::Route,
         boolean: false,
-        parse: |_, v| ReferralRoute::parse(v).map(|r| Some(r.as_str().to_owned())).ok_or(()),
+        parse: |_, v| {
+            ReferralRoute::parse(v)
+                .map(|r| Some(r.as_str().to_owned()))
+                .ok_or(())
+        },
         options: |_, _, _| owned(&ROUTES, ReferralRoute::as_str, route_label),
         apply: |f, values| {
-            f.routes = values.iter().filter_map(|v| ReferralRoute::parse(v)).collect()
+            f.routes = values
+                .iter()
+                .filter_map(|v| ReferralRoute::parse(v))
+                .collect()
         },
         broaden: Broaden::Group("include every way of accessing services"),
     },
@@ -299,7 +337,12 @@ mod tests {
             let options = (f.options)(&cx, &chosen, None);
             assert!(!options.is_empty(), "{} offers nothing", f.param);
             for (value, label) in options {
-                assert_eq!((f.parse)(&cx, &value), Ok(Some(value.clone())), "{}", f.param);
+                assert_eq!(
+                    (f.parse)(&cx, &value),
+                    Ok(Some(value.clone())),
+                    "{}",
+                    f.param
+                );
                 assert_eq!(f.label(&cx, &value), label);
                 let mut narrowed = Filters::default();
                 (f.apply)(&mut narrowed, std::slice::from_ref(&value));

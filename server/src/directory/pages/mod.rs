@@ -16,13 +16,13 @@ pub mod service;
 pub mod wording;
 
 use crate::startup::AppState;
+use app::components::FieldError;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use http::StatusCode;
-use app::components::FieldError;
 
 pub use search::{cards, MAX_FILTER_AGE, MAX_RADIUS_KM, PER_PAGE};
 pub use service::service_model;

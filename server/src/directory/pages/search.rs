@@ -6,9 +6,9 @@
 
 use super::facets::{age_bands, filter_groups};
 use super::filters::{Broaden, Context, FILTERS};
+use super::render_with_status;
 use super::service::{locate_entered, UNKNOWN_POSTCODE};
 use super::wording::{miles, parts};
-use super::render_with_status;
 use crate::directory::search_log;
 use crate::directory::shortlist::Shortlist;
 use crate::search::{
@@ -747,14 +747,23 @@ mod tests {
         let texts: Vec<&str> = tags.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(
             texts,
-            ["Age 7", "Activities and clubs", "Free", "Monday", "Saturday"]
+            [
+                "Age 7",
+                "Activities and clubs",
+                "Free",
+                "Monday",
+                "Saturday"
+            ]
         );
         let base = "/search?q=swim+%26+%3Cplay%3E";
         assert_eq!(
             tags[0].href,
             format!("{base}&category=activities-and-clubs&cost=free&day=MO&day=SA")
         );
-        assert_eq!(tags[2].href, format!("{base}&age=7&category=activities-and-clubs&day=MO&day=SA"));
+        assert_eq!(
+            tags[2].href,
+            format!("{base}&age=7&category=activities-and-clubs&day=MO&day=SA")
+        );
         assert_eq!(
             tags[3].href,
             format!("{base}&age=7&category=activities-and-clubs&cost=free&day=SA")

@@ -29,9 +29,7 @@ pub async fn service_page(
         Ok(None)
     };
     match service {
-        Ok(Some(s))
-            if Status::parse(&s.status) != Some(Status::Archived) =>
-        {
+        Ok(Some(s)) if Status::parse(&s.status) != Some(Status::Archived) => {
             let coordinates = place_coordinates(&s);
             let mut model = service_model(s);
             model.shortlisted = Shortlist::from_headers(req.headers()).contains(&model.id);
