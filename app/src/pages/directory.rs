@@ -294,7 +294,7 @@ pub fn SearchPage() -> impl IntoView {
                 </a>
             </p>
         })}
-        <h1 class="govuk-heading-l govuk-!-margin-bottom-4">"Search for services"</h1>
+        <h1 class="govuk-heading-l">"Search for services"</h1>
         // GOV.UK "search and filter": a compact search bar above the results, the filters beside
         // them on wide screens and behind "Show filters" on narrow ones (a <details>, so it
         // works without JavaScript; see style/_signpost.scss).
