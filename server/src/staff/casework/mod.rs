@@ -23,6 +23,7 @@ use super::roles::may;
 use super::{Result, Staff, StaffError};
 use crate::cases::{load_case, Case};
 use crate::startup::AppState;
+use leptos::prelude::*;
 
 /// A case the signed-in member of staff may open (by kind), or 404/403.
 pub(crate) async fn case_for(state: &AppState, staff: &Staff, id: &str) -> Result<Case> {
@@ -34,4 +35,18 @@ pub(crate) async fn case_for(state: &AppState, staff: &Staff, id: &str) -> Resul
         return Err(StaffError::Forbidden);
     }
     Ok(case)
+}
+
+/// Lines of text with a `<br>` between them, or `empty` when there are none.
+#[component]
+fn Lines(lines: Vec<String>, #[prop(optional)] empty: &'static str) -> impl IntoView {
+    if lines.is_empty() {
+        return empty.into_any();
+    }
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| view! { {(i > 0).then(|| view! { <br/> })}{line} })
+        .collect_view()
+        .into_any()
 }
