@@ -1801,9 +1801,9 @@ async fn an_admin_changes_a_role_and_sets_a_temporary_password() {
 
     // From the accounts page to the account's own page.
     let page = admin.get("/staff/users").await;
-    assert!(page
-        .body
-        .contains(&format!(r#"href="{account}">Change role or password"#)));
+    assert!(page.body.contains(&format!(
+        r#"href="{account}" class="govuk-link">Change role or password"#
+    )));
     let page = admin.get(&account).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Set a temporary password"));

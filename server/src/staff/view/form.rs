@@ -98,8 +98,8 @@ fn Hint(id: String, hint: Option<String>) -> impl IntoView {
 }
 
 /// A text input with its label, hint and error. `kind` is the input's type; `width` a GOV.UK
-/// width class (or empty); `label_class` the label's classes; `autocomplete` also turns the
-/// spell checker off (for addresses, names and passwords).
+/// width class (or empty); `label_class` the label's classes; `autocomplete` (for addresses,
+/// names and passwords) and `no_spellcheck` turn the spell checker off.
 #[component]
 pub fn TextInput(
     #[prop(into)] name: String,
@@ -111,8 +111,10 @@ pub fn TextInput(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] width: &'static str,
     #[prop(default = "govuk-label govuk-label--s")] label_class: &'static str,
+    #[prop(optional)] no_spellcheck: bool,
 ) -> impl IntoView {
     let has_error = error.is_some();
+    let spellcheck = (no_spellcheck || autocomplete.is_some()).then_some("false");
     let hint = hint.filter(|h| !h.is_empty());
     let describedby = described_by(&[
         hint.as_ref().map(|_| format!("{name}-hint")),
@@ -139,7 +141,7 @@ pub fn TextInput(
                 type=kind
                 value=value
                 autocomplete=autocomplete
-                spellcheck=autocomplete.map(|_| "false")
+                spellcheck=spellcheck
                 aria-describedby=describedby
             />
         </div>
@@ -181,6 +183,39 @@ pub fn TextArea(
             >
                 {textarea_text(&value)}
             </textarea>
+        </div>
+    }
+}
+
+/// A select with its label, hint and error, `options` as (value, label); `chosen` is
+/// selected.
+#[component]
+pub fn Select(
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    options: Vec<(String, String)>,
+    #[prop(into)] chosen: String,
+    error: Option<String>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(default = "govuk-label govuk-label--s")] label_class: &'static str,
+) -> impl IntoView {
+    let has_error = error.is_some();
+    let hint = hint.filter(|h| !h.is_empty());
+    let describedby = described_by(&[hint.as_ref().map(|_| format!("{name}-hint"))]);
+    view! {
+        <div class=group_class(has_error)>
+            <label class=label_class for=name.clone()>{label}</label>
+            <Hint id=name.clone() hint=hint/>
+            <ErrorMessage id=name.clone() message=error/>
+            <select class="govuk-select" id=name.clone() name=name aria-describedby=describedby>
+                {options
+                    .into_iter()
+                    .map(|(value, label)| {
+                        let selected = value == chosen;
+                        view! { <option value=value selected=selected>{label}</option> }
+                    })
+                    .collect_view()}
+            </select>
         </div>
     }
 }

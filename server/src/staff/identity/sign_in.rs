@@ -5,16 +5,13 @@
 //! 15 minutes, whether or not an account has that address, so the lockout reveals nothing. Each
 //! IP address may also try only `sign_ins_per_ip` times per 15 minutes.
 
-use super::html::{self, esc};
 use super::session::{self, Stage};
-use super::view::form::{
+use super::{audit, field, load_staff, parse_form, totp, Fields, Result, Staff, StaffError};
+use crate::limit::RateLimiter;
+use crate::staff::view::form::{
     error_for, group_class, Button, ErrorMessage, ErrorSummary, FieldError, TextInput,
 };
-use super::view::{self, Csrf};
-use super::{
-    audit, field, load_staff, parse_form, totp, Fields, Result, Staff, StaffError, StaffForm,
-};
-use crate::limit::RateLimiter;
+use crate::staff::view::{self, Csrf};
 use crate::startup::AppState;
 use axum::body::Bytes;
 use axum::extract::ConnectInfo;
@@ -23,7 +20,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use leptos::prelude::*;
 use sqlx::Row;
-use std::fmt::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -178,7 +174,7 @@ pub async fn sign_in_page(
 use axum::extract::State;
 
 fn locked_page() -> Response {
-    html::message(
+    view::message(
         StatusCode::TOO_MANY_REQUESTS,
         "Too many attempts to sign in",
         &[
@@ -572,22 +568,83 @@ pub async fn code(
     wrong_code(&state, &staff, page).await
 }
 
-fn enrol_form(staff: &Staff, secret: &str, errors: &[FieldError]) -> String {
-    let url = totp::otpauth_url(secret, &staff.email).unwrap_or_default();
+fn enrol_form(email: &str, secret: &str, csrf: String, errors: Vec<FieldError>) -> impl IntoView {
+    let url = totp::otpauth_url(secret, email).unwrap_or_default();
+    // Markup made here from the secret, not text from anyone.
     let qr = totp::qr_svg(&url).unwrap_or_default();
-    let grouped: Vec<String> = secret
+    let key = secret
         .as_bytes()
         .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect();
-    format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<h1 class="govuk-heading-l">Set up your authenticator app</h1><p class="govuk-body">Every staff account needs a second step when signing in. Use an authenticator app on your work phone, for example Microsoft Authenticator or Google Authenticator.</p><ol class="govuk-list govuk-list--number"><li>In the app, choose to add an account.</li><li>Scan this QR code.</li><li>Enter the 6-digit code the app shows.</li></ol><div class="signpost-qr">{qr}</div><details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">I cannot scan the QR code</span></summary><div class="govuk-details__text"><p class="govuk-body">Enter this key in the app instead (time-based):</p><p class="govuk-body"><code id="totp-secret" class="signpost-secret">{key}</code></p></div></details><form method="post" action="/staff/enrol" novalidate>{csrf}<div class="govuk-form-group{class}"><label class="govuk-label govuk-label--s" for="code">Code from the app</label>{error}<input class="govuk-input govuk-input--width-10" id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" spellcheck="false"></div><button type="submit" class="govuk-button">Continue</button></form></div></div>"#,
-        summary = html::error_summary(errors),
-        key = esc(&grouped.join(" ")),
-        csrf = html::csrf_field(&staff.session.csrf),
-        class = html::field_error(errors, "code").1,
-        error = html::field_error(errors, "code").0,
-    )
+        .map(String::from_utf8_lossy)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let error = error_for(&errors, "code");
+    let group = group_class(error.is_some());
+    view! {
+        <div class="govuk-grid-row">
+            <div class="govuk-grid-column-two-thirds">
+                <ErrorSummary errors=errors/>
+                <h1 class="govuk-heading-l">"Set up your authenticator app"</h1>
+                <p class="govuk-body">
+                    "Every staff account needs a second step when signing in. Use an authenticator app on your work phone, for example Microsoft Authenticator or Google Authenticator."
+                </p>
+                <ol class="govuk-list govuk-list--number">
+                    <li>"In the app, choose to add an account."</li>
+                    <li>"Scan this QR code."</li>
+                    <li>"Enter the 6-digit code the app shows."</li>
+                </ol>
+                <div class="signpost-qr" inner_html=qr></div>
+                <details class="govuk-details">
+                    <summary class="govuk-details__summary">
+                        <span class="govuk-details__summary-text">"I cannot scan the QR code"</span>
+                    </summary>
+                    <div class="govuk-details__text">
+                        <p class="govuk-body">"Enter this key in the app instead (time-based):"</p>
+                        <p class="govuk-body">
+                            <code id="totp-secret" class="signpost-secret">{key}</code>
+                        </p>
+                    </div>
+                </details>
+                <form method="post" action="/staff/enrol" novalidate>
+                    <Csrf token=csrf/>
+                    <div class=group>
+                        <label class="govuk-label govuk-label--s" for="code">"Code from the app"</label>
+                        <ErrorMessage id="code".to_owned() message=error/>
+                        <input
+                            class="govuk-input govuk-input--width-10"
+                            id="code"
+                            name="code"
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            spellcheck="false"
+                        />
+                    </div>
+                    <Button text="Continue"/>
+                </form>
+            </div>
+        </div>
+    }
+}
+
+/// The enrolment page, with `errors` (a 422) or without.
+fn enrol_response(staff: &Staff, secret: &str, errors: Vec<FieldError>) -> Response {
+    let (status, title) = if errors.is_empty() {
+        (StatusCode::OK, "Set up your authenticator app")
+    } else {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Error: Set up your authenticator app",
+        )
+    };
+    let (email, secret, csrf) = (
+        staff.email.clone(),
+        secret.to_owned(),
+        staff.session.csrf.clone(),
+    );
+    view::page(status, title, None, move || {
+        enrol_form(&email, &secret, csrf, errors)
+    })
 }
 
 /// `GET /staff/enrol`: the QR code of a new secret (kept in the session until confirmed).
@@ -602,12 +659,7 @@ pub async fn enrol_page(
         .pending_totp_secret
         .clone()
         .unwrap_or_default();
-    Ok(html::page(
-        StatusCode::OK,
-        "Set up your authenticator app",
-        None,
-        &enrol_form(&staff, &secret, &[]),
-    ))
+    Ok(enrol_response(&staff, &secret, Vec::new()))
 }
 
 /// `POST /staff/enrol`: confirms the app works, stores the secret, shows the recovery codes
@@ -629,16 +681,11 @@ pub async fn enrol(
         .clone()
         .unwrap_or_default();
     let Some(step) = totp::check(&secret, field(&fields, "code"), now, None) else {
-        let errors = [FieldError {
-            field: "code".into(),
-            message: "The code is not correct: enter the 6-digit code the app shows now".into(),
-        }];
-        let page = html::page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Error: Set up your authenticator app",
-            None,
-            &enrol_form(&staff, &secret, &errors),
-        );
+        let errors = vec![FieldError::new(
+            "code",
+            "The code is not correct: enter the 6-digit code the app shows now",
+        )];
+        let page = enrol_response(&staff, &secret, errors);
         return wrong_code(&state, &staff, page).await;
     };
     let codes = totp::new_recovery_codes();
@@ -675,198 +722,35 @@ pub async fn enrol(
         .iter()
         .cloned()
         .collect();
-    let mut list = String::new();
-    for c in &codes {
-        let _ = write!(list, "<li><code>{}</code></li>", esc(c));
-    }
-    let main = format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds"><div class="govuk-panel govuk-panel--confirmation"><h1 class="govuk-panel__title">Your authenticator app is set up</h1></div><h2 class="govuk-heading-m">Your recovery codes</h2><p class="govuk-body">If you lose your phone, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe that is not your phone. They will not be shown again.</p><ul class="govuk-list signpost-recovery-codes" id="recovery-codes">{list}</ul><a class="govuk-button" href="{home}">Continue</a></div></div>"#,
-        home = staff.role.home(),
-    );
-    Ok(with_cookies(
-        html::page(
-            StatusCode::OK,
-            "Your authenticator app is set up",
-            None,
-            &main,
-        ),
-        &cookies,
-    ))
-}
-
-/// `POST /staff/sign-out`.
-pub async fn sign_out(State(state): State<AppState>, form: StaffForm) -> Result<Response> {
-    let staff = form.staff;
-    session::end(state.db.pool(), &staff.session.id_hash).await?;
-    audit::record(
-        state.db.pool(),
-        &state.staff.clock.now(),
-        &staff.event("sign_out"),
-    )
-    .await?;
-    Ok(signed_out(&state))
-}
-
-fn signed_out(state: &AppState) -> Response {
-    with_cookies(
-        html::message(
-            StatusCode::OK,
-            "You have signed out",
-            &["Close the browser window if you are using a shared computer."],
-        ),
-        &[session::set_cookie(
-            session::COOKIE,
-            None,
-            state.staff.cookie_secure,
-        )],
-    )
-}
-
-/// `POST /staff/sign-out-everywhere`: ends every session of the account.
-pub async fn sign_out_everywhere(
-    State(state): State<AppState>,
-    form: StaffForm,
-) -> Result<Response> {
-    let staff = form.staff;
-    let ended = session::end_all(state.db.pool(), &staff.id).await?;
-    let mut e = staff.event("sign_out_everywhere");
-    let detail = format!("{ended} session(s) ended");
-    e.detail = Some(&detail);
-    audit::record(state.db.pool(), &state.staff.clock.now(), &e).await?;
-    Ok(signed_out(&state))
-}
-
-/// Where a member of staff changes their own password (and where a temporary one sends them).
-pub const CHANGE_PASSWORD: &str = "/staff/account/password";
-
-fn password_form(staff: &Staff, errors: &[FieldError]) -> String {
-    let intro = if staff.must_change_password {
-        r#"<div class="govuk-inset-text">You signed in with a temporary password from an administrator. Choose a new password of your own to carry on.</div>"#
-    } else {
-        ""
-    };
-    format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<h1 class="govuk-heading-l">Change your password</h1>{intro}<p class="govuk-body">Use 12 characters or more. Three random words are a good way to make a strong password you can remember. Do not use a password you use anywhere else.</p><form method="post" action="{CHANGE_PASSWORD}" novalidate>{csrf}{current}{new}<button type="submit" class="govuk-button">Change password</button></form></div></div>"#,
-        summary = html::error_summary(errors),
-        csrf = html::csrf_field(&staff.session.csrf),
-        current = html::text_input(
-            errors,
-            "current",
-            "Current password",
-            "",
-            "password",
-            "current-password"
-        ),
-        new = html::text_input(
-            errors,
-            "password",
-            "New password",
-            "",
-            "password",
-            "new-password"
-        ),
-    )
-}
-
-/// `GET /staff/account/password`.
-pub async fn password_page(staff: Staff) -> Result<Response> {
-    Ok(html::page(
+    let home = staff.role.home();
+    let page = view::page(
         StatusCode::OK,
-        "Change your password",
-        Some(staff.header()),
-        &password_form(&staff, &[]),
-    ))
-}
-
-/// `POST /staff/account/password`: the current password, then a new one under the rules
-/// ([`super::password::Password`]), different from the current one. Clears a temporary
-/// password's flag, ends the account's other sessions and is audited (`password_changed`).
-pub async fn change_password(State(state): State<AppState>, form: StaffForm) -> Result<Response> {
-    let StaffForm { staff, fields } = form;
-    let pool = state.db.pool();
-    let current = field(&fields, "current").to_owned();
-    let new = field(&fields, "password").to_owned();
-    let hash: String = sqlx::query("SELECT password_hash FROM staff_user WHERE id = $1")
-        .bind(&staff.id)
-        .fetch_one(pool)
-        .await?
-        .try_get(0)?;
-    let current_ok = super::password::verify_off_runtime(current.clone(), Some(hash)).await;
-    let mut errors = Vec::new();
-    if !current_ok {
-        errors.push(FieldError {
-            field: "current".into(),
-            message: if current.is_empty() {
-                "Enter your current password".into()
-            } else {
-                "Your current password is not correct".into()
-            },
-        });
-    }
-    let password = match super::password::Password::new(&new, &[&staff.email, &staff.name]) {
-        Ok(_) if new == current => {
-            Err("Your new password must be different from your current one".to_owned())
-        }
-        Ok(p) => Ok(p),
-        Err(e) => Err(e.to_string()),
-    };
-    let password = match password {
-        Ok(p) if errors.is_empty() => p,
-        other => {
-            if let Err(message) = other {
-                errors.push(FieldError {
-                    field: "password".into(),
-                    message,
-                });
+        "Your authenticator app is set up",
+        None,
+        move || {
+            view! {
+                <div class="govuk-grid-row">
+                    <div class="govuk-grid-column-two-thirds">
+                        <div class="govuk-panel govuk-panel--confirmation">
+                            <h1 class="govuk-panel__title">"Your authenticator app is set up"</h1>
+                        </div>
+                        <h2 class="govuk-heading-m">"Your recovery codes"</h2>
+                        <p class="govuk-body">
+                            "If you lose your phone, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe that is not your phone. They will not be shown again."
+                        </p>
+                        <ul class="govuk-list signpost-recovery-codes" id="recovery-codes">
+                            {codes
+                                .into_iter()
+                                .map(|c| view! { <li><code>{c}</code></li> })
+                                .collect_view()}
+                        </ul>
+                        <a class="govuk-button" href=home>"Continue"</a>
+                    </div>
+                </div>
             }
-            return Ok(html::page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Error: Change your password",
-                Some(staff.header()),
-                &password_form(&staff, &errors),
-            ));
-        }
-    };
-    let hash = password.hash_off_runtime().await.ok_or(StaffError::Hash)?;
-    let now = state.staff.clock.now();
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "UPDATE staff_user SET password_hash = $1, must_change_password = 0, updated_at = $2 \
-         WHERE id = $3",
-    )
-    .bind(&hash)
-    .bind(&now)
-    .bind(&staff.id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM staff_session WHERE user_id = $1 AND id_hash <> $2")
-        .bind(&staff.id)
-        .bind(&staff.session.id_hash)
-        .execute(&mut *tx)
-        .await?;
-    let mut e = staff.event("password_changed");
-    let subject = format!("user:{}", staff.id);
-    e.subject = Some(&subject);
-    audit::record(&mut *tx, &now, &e).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(staff.role.home()).into_response())
-}
-
-/// `GET /staff/account`.
-pub async fn account_page(staff: Staff) -> Result<Response> {
-    let main = format!(
-        r#"<h1 class="govuk-heading-l">Your account</h1><dl class="govuk-summary-list"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Name</dt><dd class="govuk-summary-list__value">{name}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Email address</dt><dd class="govuk-summary-list__value">{email}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Role</dt><dd class="govuk-summary-list__value">{role}</dd></div></dl><h2 class="govuk-heading-m">Signed in somewhere else?</h2><p class="govuk-body">If you left yourself signed in on another computer, or think someone else has signed in as you, sign out everywhere. Then tell an administrator.</p><form method="post" action="/staff/sign-out-everywhere">{csrf}<button type="submit" class="govuk-button govuk-button--warning">Sign out everywhere</button></form><h2 class="govuk-heading-m">Your password</h2><p class="govuk-body"><a class="govuk-link" href="{CHANGE_PASSWORD}">Change your password</a></p>"#,
-        name = esc(&staff.name),
-        email = esc(&staff.email),
-        role = staff.role.label(),
-        csrf = html::csrf_field(&staff.session.csrf),
+        },
     );
-    Ok(html::page(
-        StatusCode::OK,
-        "Your account",
-        Some(staff.header()),
-        &main,
-    ))
+    Ok(with_cookies(page, &cookies))
 }
 
 #[cfg(test)]
