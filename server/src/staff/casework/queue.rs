@@ -6,7 +6,7 @@ use super::Lines;
 use crate::cases::{case_from, status_label, when, Case, CASE_COLUMNS};
 use crate::staff::roles::{may, Role};
 use crate::staff::view;
-use crate::staff::view::form::{Button, Table, Tag};
+use crate::staff::view::form::{Button, Select, Table, Tag};
 use crate::staff::{Result, Staff};
 use crate::startup::AppState;
 use axum::extract::{Query, State};
@@ -176,8 +176,8 @@ fn QueuePage(title: &'static str, rows: Vec<QueueRow>, filter: ShownFilter) -> i
             "The standard is a decision within 1 working day of a request arriving (weekends and bank holidays in England and Wales do not count)."
         </p>
         <form method="get" action="/staff/queue" class="signpost-filters">
-            <Select name="status" label="Status" options=&STATUSES chosen=filter.status/>
-            <Select name="assignee" label="Assigned to" options=&ASSIGNEES chosen=filter.assignee/>
+            <Select name="status" label="Status" options=options(&STATUSES) chosen=filter.status error=None label_class="govuk-label"/>
+            <Select name="assignee" label="Assigned to" options=options(&ASSIGNEES) chosen=filter.assignee error=None label_class="govuk-label"/>
             <div class="govuk-form-group">
                 <label class="govuk-label" for="area">"Area (outward code)"</label>
                 <input
@@ -206,7 +206,7 @@ fn QueuePage(title: &'static str, rows: Vec<QueueRow>, filter: ShownFilter) -> i
                     </div>
                 </div>
             </div>
-            <Select name="sort" label="Order" options=&ORDERS chosen=order.to_owned()/>
+            <Select name="sort" label="Order" options=options(&ORDERS) chosen=order error=None label_class="govuk-label"/>
             <Button text="Apply filters" class="govuk-button--secondary"/>
         </form>
         {if rows.is_empty() {
@@ -230,6 +230,14 @@ fn QueuePage(title: &'static str, rows: Vec<QueueRow>, filter: ShownFilter) -> i
     }
 }
 
+/// Fixed (value, label) pairs as a select's options.
+fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|&(v, l)| (v.to_owned(), l.to_owned()))
+        .collect()
+}
+
 const HEADS: [&str; 7] = [
     "Reference",
     "Received",
@@ -239,31 +247,6 @@ const HEADS: [&str; 7] = [
     "Status",
     "Assigned to",
 ];
-
-/// A select of (value, label) options, `chosen` selected.
-#[component]
-fn Select(
-    name: &'static str,
-    label: &'static str,
-    options: &'static [(&'static str, &'static str)],
-    chosen: String,
-) -> impl IntoView {
-    view! {
-        <div class="govuk-form-group">
-            <label class="govuk-label" for=name>{label}</label>
-            <select class="govuk-select" id=name name=name>
-                {options
-                    .iter()
-                    .map(|&(value, text)| {
-                        view! {
-                            <option value=value selected=value == chosen>{text}</option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </div>
-    }
-}
 
 /// One row: the age cell says when a request still open is due today or overdue.
 #[component]

@@ -15,6 +15,7 @@ use crate::staff::{audit, Result, Staff, StaffError, StaffForm};
 use crate::startup::AppState;
 use app::forms::early_help::SPEC;
 use app::forms::{FormData, FormSpec};
+use app::text::capitalise;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -60,14 +61,6 @@ fn form_answers(spec: &'static FormSpec, data: &FormData) -> Vec<Section> {
         }
     }
     sections
-}
-
-fn capitalise(text: &str) -> String {
-    let mut c = text.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// What the request page shows of the answers.
