@@ -1,7 +1,8 @@
 //! The casework pages of the staff portal: the triage queue (`/staff/queue`), a request's page
 //! with its assignment and closing (`/staff/requests/{id}`), the decision form
 //! (`/staff/requests/{id}/decision`), the performance figures (`/staff/kpis`), and the service
-//! picker both the decision form and the directory editor use.
+//! picker both the decision form and the directory editor use; and the retention worker that
+//! deletes a closed request's personal data ([`retention`]).
 //!
 //! The queue is over `triage_case`, which holds what triage needs for any kind of request
 //! (`kind`: `early_help`, or `carers_referral` for the carers' referrals, each with its own
@@ -14,9 +15,10 @@ pub mod kpi;
 pub mod picker;
 mod queue;
 mod request;
+pub mod retention;
 
-pub use decision::{decide, decision_page, outcome_email};
-pub use queue::{queue, QueueFilter};
+pub use decision::{decide, decision_page};
+pub use queue::queue;
 pub use request::{assign, close, request_page};
 
 use super::roles::may;
