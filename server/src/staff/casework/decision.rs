@@ -498,3 +498,76 @@ pub fn outcome_email(
     );
     (subject, body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(kind: &str, services: Vec<(String, String)>, errors: Vec<FieldError>) -> String {
+        let page = DecisionPage {
+            kind: kind.to_owned(),
+            reference: "CR-AAAA-BBBB".to_owned(),
+            id: "case-1".to_owned(),
+            q: "stay & play".to_owned(),
+            csrf: "c".repeat(64),
+            services,
+            targeted_services: vec!["Family centre".to_owned()],
+            levels_of_need: vec!["Level 1: universal services".to_owned()],
+            typed: DecisionForm {
+                outcome: "signpost".to_owned(),
+                services: vec!["s2".to_owned()],
+                reason: "</textarea><b>typed</b>".to_owned(),
+                ..DecisionForm::default()
+            },
+            errors,
+        };
+        view::to_html(move || page.view()).replace("<!>", "")
+    }
+
+    #[test]
+    fn a_carers_referral_gets_the_carers_outcomes_and_what_was_typed_comes_back_escaped() {
+        let services = vec![
+            ("s1".to_owned(), "Carers <centre>".to_owned()),
+            ("s2".to_owned(), "Young carers group".to_owned()),
+        ];
+        let errors = vec![FieldError::new(
+            "reason",
+            "Enter the reason for the decision",
+        )];
+        let html = page(crate::cases::CARERS_REFERRAL, services, errors);
+        assert!(html.contains("Carer's referral: CR-AAAA-BBBB"), "{html}");
+        assert!(
+            html.contains("Contact the carer and offer an assessment"),
+            "{html}"
+        );
+        assert!(!html.contains("Level of need"), "{html}");
+        assert!(!html.contains("Targeted service"), "{html}");
+        assert!(html.contains("Services to tell the carer about (if signposting)"));
+        assert!(html.contains("Carers &lt;centre&gt;"), "{html}");
+        assert!(html.contains(r#"value="s2" checked"#), "{html}");
+        assert!(html.contains(r#"value="stay &amp; play""#), "{html}");
+        assert!(!html.contains("</textarea><b>"), "{html}");
+        assert!(
+            html.contains(r##"<li><a href="#reason">Enter the reason for the decision</a></li>"##),
+            "{html}"
+        );
+        assert!(html.contains(r#"name="csrf" value=""#), "{html}");
+        assert!(html.contains("The carer does not see it."), "{html}");
+    }
+
+    #[test]
+    fn a_request_for_early_help_asks_for_the_targeted_service_and_the_level_of_need() {
+        let html = page(crate::cases::EARLY_HELP, Vec::new(), Vec::new());
+        assert!(
+            html.contains("Request for early help: CR-AAAA-BBBB"),
+            "{html}"
+        );
+        assert!(html.contains("Targeted service (if allocating)"), "{html}");
+        assert!(html.contains("Level of need"), "{html}");
+        assert!(
+            html.contains("Search the directory above to choose services."),
+            "{html}"
+        );
+        assert!(!html.contains("govuk-error-summary"), "{html}");
+    }
+}

@@ -291,3 +291,66 @@ fn Row(row: QueueRow) -> impl IntoView {
         </tr>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(flags: &[&str], age: i64, open: bool) -> QueueRow {
+        QueueRow {
+            case: Case {
+                id: "id-1".into(),
+                kind: "early_help".into(),
+                reference: "EH-AAAA-BBBB".into(),
+                received_at: "2026-11-23T09:30:00Z".into(),
+                outcode: None,
+                flags: flags.iter().map(|f| (*f).to_owned()).collect(),
+                status: if open { "new" } else { "decided" }.into(),
+                assignee_id: None,
+                assignee: Some("Sam <Hub>".into()),
+                outcome: None,
+                outcome_detail: None,
+                level_of_need: None,
+                decision_reason: None,
+                decided_at: None,
+                purged_at: None,
+            },
+            received: "23 November 2026 at 09:30".into(),
+            age,
+            open,
+        }
+    }
+
+    #[test]
+    fn a_row_shows_the_age_badge_and_escapes_what_staff_typed() {
+        let html = view::to_html(|| {
+            view! { <Row row=row(&["A child may be at risk", "<b>loud</b>"], 2, true)/> }
+        })
+        // Leptos marks where a list or an absent optional part is with an empty comment.
+        .replace("<!>", "");
+        assert!(
+            html.contains(r#"<td class="govuk-table__cell">2 <strong class="govuk-tag govuk-tag--red">Overdue</strong></td>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains("A child may be at risk<br>&lt;b&gt;loud&lt;/b&gt;</td>"),
+            "{html}"
+        );
+        assert!(html.contains("Sam &lt;Hub&gt;"), "{html}");
+        assert!(html.contains(">Not known<"), "{html}");
+    }
+
+    #[test]
+    fn a_decided_row_counts_no_badge_and_no_flags_say_none() {
+        let html = view::to_html(|| view! { <Row row=row(&[], 3, false)/> });
+        assert!(
+            html.contains(r#"<td class="govuk-table__cell">3</td>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<td class="govuk-table__cell">None</td>"#),
+            "{html}"
+        );
+        assert!(!html.contains("Overdue"), "{html}");
+    }
+}
