@@ -908,14 +908,14 @@ async fn closed_requests_lose_their_personal_data_after_the_retention_period() {
     // Not yet.
     clock.advance(Duration::from_secs(29 * 86_400));
     assert_eq!(
-        signpost::staff::retention::run_once(&app.db, &clock, days)
+        signpost::staff::casework::retention::run_once(&app.db, &clock, days)
             .await
             .expect("run"),
         0
     );
     clock.advance(Duration::from_secs(2 * 86_400));
     assert_eq!(
-        signpost::staff::retention::run_once(&app.db, &clock, days)
+        signpost::staff::casework::retention::run_once(&app.db, &clock, days)
             .await
             .expect("run"),
         2,

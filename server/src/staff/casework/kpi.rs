@@ -5,14 +5,16 @@
 
 use crate::cases::{Outcome, OUTCOMES};
 use crate::clock::{date_of_unix, parse_rfc3339};
-use crate::staff::html::{self, esc};
 use crate::staff::roles::may;
+use crate::staff::view;
+use crate::staff::view::form::{SummaryList, SummaryRow};
 use crate::staff::workdays::{self, BankHolidays};
 use crate::staff::{audit, Result, Staff};
 use crate::startup::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use leptos::prelude::*;
 use sqlx::{AnyPool, Row};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -174,53 +176,6 @@ async fn other(pool: &AnyPool) -> Result<Other> {
     })
 }
 
-fn numeric_cell(n: i64) -> String {
-    format!(r#"<td class="govuk-table__cell govuk-table__cell--numeric">{n}</td>"#)
-}
-
-fn self_assessments_html(rows: &[SelfAssessments]) -> String {
-    const CAPTION: &str =
-        "Carer self-assessments finished, and carers who then asked to be contacted";
-    if rows.is_empty() {
-        return format!(
-            r#"<h2 class="govuk-heading-m">{CAPTION}</h2><p class="govuk-body">No carer has finished a self-assessment yet.</p>"#
-        );
-    }
-    let mut body = String::new();
-    for r in rows {
-        let _ = write!(
-            body,
-            r#"<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>{}{}</tr>"#,
-            esc(r.form),
-            numeric_cell(r.completed),
-            numeric_cell(r.referred),
-        );
-    }
-    format!(
-        r#"<table class="govuk-table" id="self-assessments"><caption class="govuk-table__caption govuk-table__caption--m">{CAPTION}</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Self-assessment</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Finished</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Asked to be contacted</th></tr></thead><tbody class="govuk-table__body">{body}</tbody></table>"#
-    )
-}
-
-fn other_html(o: &Other) -> String {
-    let zero = if o.zero_results.is_empty() {
-        r#"<h2 class="govuk-heading-m">Searches that found nothing, by area</h2><p class="govuk-body">No search has found nothing yet.</p>"#.to_owned()
-    } else {
-        let mut body = String::new();
-        for (k, n) in &o.zero_results {
-            let _ = write!(
-                body,
-                r#"<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>{}</tr>"#,
-                esc(k),
-                numeric_cell(*n)
-            );
-        }
-        format!(
-            r#"<table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">Searches that found nothing, by area</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Outward code</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Number</th></tr></thead><tbody class="govuk-table__body">{body}</tbody></table>"#
-        )
-    };
-    self_assessments_html(&o.self_assessments) + &zero
-}
-
 /// The other measures as CSV rows (`measure,key,value`).
 pub fn other_csv(o: &Other) -> String {
     let mut out = String::from("\nmeasure,key,value\n");
@@ -239,28 +194,19 @@ pub fn other_csv(o: &Other) -> String {
 pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     staff.require(may::KPIS)?;
     let f = figures(&items(state.db.pool()).await?, &state.staff.bank_holidays);
-    let mut rows = String::new();
-    for (monday, counts) in f.weeks.iter().rev() {
-        let _ = write!(
-            rows,
-            r#"<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>"#,
-            esc(&week_label(*monday))
-        );
-        for c in counts {
-            let _ = write!(
-                rows,
-                r#"<td class="govuk-table__cell govuk-table__cell--numeric">{c}</td>"#
-            );
-        }
-        rows.push_str("</tr>");
-    }
-    let mut head = String::new();
-    for c in COLUMNS {
-        let _ = write!(
-            head,
-            r#"<th scope="col" class="govuk-table__header govuk-table__header--numeric">{c}</th>"#
-        );
-    }
+    let other = other(state.db.pool()).await?;
+    Ok(view::page(
+        StatusCode::OK,
+        "Performance",
+        Some(&staff),
+        move || {
+            view! { <KpiPage f other/> }
+        },
+    ))
+}
+
+#[component]
+fn KpiPage(f: Figures, other: Other) -> impl IntoView {
     let share = if f.decided == 0 {
         "No decisions yet".to_owned()
     } else {
@@ -269,19 +215,136 @@ pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Respons
             100.0 * f.within_standard as f64 / f.decided as f64
         )
     };
-    let main = format!(
-        r#"<h1 class="govuk-heading-l">Performance</h1><dl class="govuk-summary-list" id="kpis"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Requests decided</dt><dd class="govuk-summary-list__value">{decided}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Decided within 1 working day</dt><dd class="govuk-summary-list__value">{share}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Time to decision, median (hours)</dt><dd class="govuk-summary-list__value">{median}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Time to decision, 90th percentile (hours)</dt><dd class="govuk-summary-list__value">{p90}</dd></div></dl><table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">Requests by week received and outcome</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Week beginning</th>{head}</tr></thead><tbody class="govuk-table__body">{rows}</tbody></table>{other}<p class="govuk-body"><a class="govuk-link" href="/staff/kpis.csv" download>Download these figures (CSV)</a></p>"#,
-        other = other_html(&other(state.db.pool()).await?),
-        decided = f.decided,
-        median = one_decimal(f.median_hours),
-        p90 = one_decimal(f.p90_hours),
-    );
-    Ok(html::page(
-        StatusCode::OK,
-        "Performance",
-        Some(staff.header()),
-        &main,
-    ))
+    let weeks: Vec<(String, Vec<u64>)> = f
+        .weeks
+        .iter()
+        .rev()
+        .map(|(monday, counts)| (week_label(*monday), counts.to_vec()))
+        .collect();
+    const SELF_ASSESSMENTS: &str =
+        "Carer self-assessments finished, and carers who then asked to be contacted";
+    const ZERO_RESULTS: &str = "Searches that found nothing, by area";
+    view! {
+        <h1 class="govuk-heading-l">"Performance"</h1>
+        <SummaryList id="kpis">
+            <SummaryRow key="Requests decided">{f.decided}</SummaryRow>
+            <SummaryRow key="Decided within 1 working day">{share}</SummaryRow>
+            <SummaryRow key="Time to decision, median (hours)">
+                {one_decimal(f.median_hours)}
+            </SummaryRow>
+            <SummaryRow key="Time to decision, 90th percentile (hours)">
+                {one_decimal(f.p90_hours)}
+            </SummaryRow>
+        </SummaryList>
+        <NumericTable
+            caption="Requests by week received and outcome"
+            key="Week beginning"
+            columns=COLUMNS.to_vec()
+            rows=weeks
+        />
+        {if other.self_assessments.is_empty() {
+            view! {
+                <h2 class="govuk-heading-m">{SELF_ASSESSMENTS}</h2>
+                <p class="govuk-body">"No carer has finished a self-assessment yet."</p>
+            }
+                .into_any()
+        } else {
+            let rows = other
+                .self_assessments
+                .iter()
+                .map(|r| (r.form.to_owned(), vec![r.completed, r.referred]))
+                .collect();
+            view! {
+                <NumericTable
+                    caption=SELF_ASSESSMENTS
+                    key="Self-assessment"
+                    columns=vec!["Finished", "Asked to be contacted"]
+                    rows
+                    id="self-assessments"
+                />
+            }
+                .into_any()
+        }}
+        {if other.zero_results.is_empty() {
+            view! {
+                <h2 class="govuk-heading-m">{ZERO_RESULTS}</h2>
+                <p class="govuk-body">"No search has found nothing yet."</p>
+            }
+                .into_any()
+        } else {
+            let rows = other.zero_results.iter().map(|(k, n)| (k.clone(), vec![*n])).collect();
+            view! {
+                <NumericTable
+                    caption=ZERO_RESULTS
+                    key="Outward code"
+                    columns=vec!["Number"]
+                    rows
+                />
+            }
+                .into_any()
+        }}
+        <p class="govuk-body">
+            <a class="govuk-link" href="/staff/kpis.csv" download>
+                "Download these figures (CSV)"
+            </a>
+        </p>
+    }
+}
+
+/// A table of counts: each row a heading (`key` names its column) and numbers.
+#[component]
+fn NumericTable<N: ToString + 'static>(
+    caption: &'static str,
+    key: &'static str,
+    columns: Vec<&'static str>,
+    rows: Vec<(String, Vec<N>)>,
+    #[prop(optional)] id: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <table class="govuk-table" id=id>
+            <caption class="govuk-table__caption govuk-table__caption--m">{caption}</caption>
+            <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                    <th scope="col" class="govuk-table__header">{key}</th>
+                    {columns
+                        .into_iter()
+                        .map(|c| {
+                            view! {
+                                <th
+                                    scope="col"
+                                    class="govuk-table__header govuk-table__header--numeric"
+                                >
+                                    {c}
+                                </th>
+                            }
+                        })
+                        .collect_view()}
+                </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+                {rows
+                    .into_iter()
+                    .map(|(heading, numbers)| {
+                        view! {
+                            <tr class="govuk-table__row">
+                                <th scope="row" class="govuk-table__header">{heading}</th>
+                                {numbers
+                                    .into_iter()
+                                    .map(|n| {
+                                        view! {
+                                            <td class="govuk-table__cell govuk-table__cell--numeric">
+                                                {n.to_string()}
+                                            </td>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
 }
 
 /// The figures as CSV: one row per week, then the summary rows.
