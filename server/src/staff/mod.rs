@@ -14,7 +14,6 @@ pub mod directory;
 mod editor;
 pub mod html;
 pub mod identity;
-pub mod retention;
 mod review;
 mod synonyms;
 pub mod view;
@@ -258,7 +257,9 @@ pub async fn housekeeping(db: crate::db::Db, settings: StaffSettings) {
         {
             tracing::warn!("could not delete expired staff sessions");
         }
-        match retention::run_once(&db, &settings.clock, settings.closed_retention_days).await {
+        match casework::retention::run_once(&db, &settings.clock, settings.closed_retention_days)
+            .await
+        {
             Ok(0) => {}
             Ok(n) => tracing::info!(count = n, "deleted the personal data of closed requests"),
             Err(_) => tracing::warn!("could not apply the retention period to closed requests"),
