@@ -4,6 +4,10 @@
 //! form the rest of the server uses. Anything wrong becomes one `ConfigError` line that says what
 //! is wrong and how to fix it.
 
+use crate::calendar::BankHolidays;
+use crate::settings::staff::{self, StaffSettings};
+use crate::settings::{MailConfigError, MailSettings, RawMailConfig};
+use crate::settings::{RawSiteConfig, SiteConfigError, SiteSettings};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -247,7 +251,11 @@ pub struct RawConfig {
 
     /// Email: SMTP server, sender, the Hub's address, links, retries (`server/src/mail/config.rs`).
     #[command(flatten)]
-    pub mail: crate::mail::RawMailConfig,
+    pub mail: RawMailConfig,
+
+    /// The public address and the public forms' submission limit (`server/src/settings/site.rs`).
+    #[command(flatten)]
+    pub site: RawSiteConfig,
 
     /// Send the staff session cookie with `Secure`: true or false. Defaults to true when
     /// SIGNPOST_PUBLIC_URL is https; set false only for local http.
@@ -260,15 +268,15 @@ pub struct RawConfig {
     pub bank_holidays: Option<String>,
 
     /// The targeted services a request can be allocated to, separated by commas.
-    #[arg(long, env = "SIGNPOST_TARGETED_SERVICES", default_value = crate::staff::DEFAULT_TARGETED_SERVICES, global = true)]
+    #[arg(long, env = "SIGNPOST_TARGETED_SERVICES", default_value = staff::DEFAULT_TARGETED_SERVICES, global = true)]
     pub targeted_services: String,
 
     /// Days after a request for support is closed before its personal data is deleted.
-    #[arg(long, env = "SIGNPOST_CLOSED_RETENTION_DAYS", default_value_t = crate::staff::DEFAULT_CLOSED_RETENTION_DAYS, global = true)]
+    #[arg(long, env = "SIGNPOST_CLOSED_RETENTION_DAYS", default_value_t = staff::DEFAULT_CLOSED_RETENTION_DAYS, global = true)]
     pub closed_retention_days: u32,
 
     /// The levels of need the Hub assigns, separated by commas.
-    #[arg(long, env = "SIGNPOST_LEVELS_OF_NEED", default_value = crate::staff::DEFAULT_LEVELS_OF_NEED, global = true)]
+    #[arg(long, env = "SIGNPOST_LEVELS_OF_NEED", default_value = staff::DEFAULT_LEVELS_OF_NEED, global = true)]
     pub levels_of_need: String,
 }
 
@@ -417,8 +425,9 @@ pub struct Settings {
     pub search_cache: usize,
     /// Reverse proxies whose `X-Forwarded-For` is believed (`crate::middleware::client_ip`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    pub mail: crate::mail::MailSettings,
-    pub staff: crate::staff::StaffSettings,
+    pub mail: MailSettings,
+    pub site: SiteSettings,
+    pub staff: StaffSettings,
 }
 
 impl TryFrom<RawConfig> for Settings {
@@ -484,17 +493,14 @@ impl TryFrom<RawConfig> for Settings {
             Environment::Development => LogFormat::Pretty,
             Environment::Production => LogFormat::Json,
         });
-        let mail = crate::mail::MailSettings::from_raw(raw.mail, site_addr)?;
-        let mut staff = crate::staff::StaffSettings::defaults(
-            raw.staff_cookie_secure
-                .unwrap_or(mail.public_url.starts_with("https://")),
-        );
+        let mail = MailSettings::from_raw(raw.mail)?;
+        let site = SiteSettings::from_raw(raw.site, site_addr)?;
+        let mut staff = StaffSettings::defaults(raw.staff_cookie_secure.unwrap_or(site.is_https()));
         if let Some(list) = raw.bank_holidays.as_deref() {
-            staff.bank_holidays = crate::staff::workdays::BankHolidays::parse(list)
-                .map_err(ConfigError::BankHoliday)?;
+            staff.bank_holidays = BankHolidays::parse(list).map_err(ConfigError::BankHoliday)?;
         }
-        staff.targeted_services = crate::staff::split_list(&raw.targeted_services);
-        staff.levels_of_need = crate::staff::split_list(&raw.levels_of_need);
+        staff.targeted_services = staff::split_list(&raw.targeted_services);
+        staff.levels_of_need = staff::split_list(&raw.levels_of_need);
         if raw.closed_retention_days == 0 {
             return Err(ConfigError::Positive("SIGNPOST_CLOSED_RETENTION_DAYS"));
         }
@@ -531,6 +537,7 @@ impl TryFrom<RawConfig> for Settings {
                 })
                 .collect::<Result<_, _>>()?,
             mail,
+            site,
             staff,
         })
     }
@@ -556,7 +563,9 @@ pub enum ConfigError {
     #[error("MEILI_INDEX '{0}' is not an index name: use letters, digits, - and _ only")]
     MeiliIndex(String),
     #[error(transparent)]
-    Mail(#[from] crate::mail::MailConfigError),
+    Mail(#[from] MailConfigError),
+    #[error(transparent)]
+    Site(#[from] SiteConfigError),
     #[error("SIGNPOST_BANK_HOLIDAYS has '{0}', which is not a date: list dates like 2026-12-25,2026-12-28")]
     BankHoliday(String),
     #[error("{0} is empty: list at least one item, separated by commas")]

@@ -1,5 +1,6 @@
 //! Building and running the application: used by `main` and by the integration tests alike.
 
+use crate::clock::Clock;
 use crate::config::{Environment, SearchSettings, Settings};
 use crate::db::{Db, DbError};
 use crate::directory::{api, demo, landing, pages, repo, report, shortlist, suggest};
@@ -9,7 +10,6 @@ use crate::search::meili::MeiliIndex;
 use crate::search::{sync, Search, SearchError, SearchIndex, Suggester, Synonyms};
 use crate::{carers, early_help, health, middleware};
 use app::{shell, App};
-use axum::extract::FromRef;
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -19,27 +19,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// Shared by every request handler.
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub db: Db,
-    pub search: Search,
-    /// Email settings and the delivery worker's wake-up (`mail`).
-    pub mail: Mail,
-    /// The staff portal's settings, including the clock it reads (`staff`).
-    pub staff: crate::staff::StaffSettings,
-    /// What the results pages read from the database, kept between directory changes.
-    pub directory: crate::directory::cache::DirectoryCache,
-    /// Where the results pages record searches for the gap report.
-    pub search_log: crate::directory::search_log::SearchLog,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
+pub use crate::state::AppState;
 
 /// Why the server could not start, as one line that says how to fix it.
 #[derive(Debug, thiserror::Error)]
@@ -107,7 +87,11 @@ pub async fn prepare_search(db: &Db, settings: &SearchSettings) -> Result<Search
 
 /// The category tree is stored at every start (it is part of the product); the demo county is
 /// loaded once, into an empty directory, when `demo_data` is on.
-pub async fn prepare_directory(db: &Db, demo_data: bool) -> Result<(), demo::DemoError> {
+pub async fn prepare_directory(
+    db: &Db,
+    demo_data: bool,
+    clock: &Clock,
+) -> Result<(), demo::DemoError> {
     demo::ensure_taxonomy(db).await?;
     if !demo_data {
         return Ok(());
@@ -120,7 +104,7 @@ pub async fn prepare_directory(db: &Db, demo_data: bool) -> Result<(), demo::Dem
         return Ok(());
     }
     let count = demo::load(db).await?;
-    let now = crate::clock::now();
+    let now = clock.now();
     sqlx::query(
         "INSERT INTO app_setting (key, value, updated_at) VALUES ('demo_loaded', $1, $2) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -149,7 +133,7 @@ impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
         let db = Db::connect(&settings.database, settings).await?;
         db.migrate().await?;
-        prepare_directory(&db, settings.demo_data).await?;
+        prepare_directory(&db, settings.demo_data, &settings.staff.clock).await?;
         let search = prepare_search(&db, &settings.search)
             .await?
             .with_result_cache(settings.search_cache);
@@ -186,6 +170,8 @@ impl Application {
                 db: db.clone(),
                 search,
                 mail,
+                site: settings.site.clone(),
+                clock: settings.staff.clock.clone(),
                 staff: settings.staff.clone(),
                 directory: Default::default(),
                 search_log,
@@ -273,11 +259,11 @@ fn router(state: AppState, settings: &Settings) -> Router {
         .route("/search/suggest", get(pages::suggest))
         .route("/services/{id}", get(pages::service_page))
         .merge(shortlist::routes(
-            &settings.mail.public_url,
-            settings.mail.submissions_per_hour,
+            &settings.site.public_url,
+            settings.site.submissions_per_hour,
         ))
-        .merge(report::routes(settings.mail.submissions_per_hour))
-        .merge(suggest::routes(settings.mail.submissions_per_hour))
+        .merge(report::routes(settings.site.submissions_per_hour))
+        .merge(suggest::routes(settings.site.submissions_per_hour))
         .merge(landing::routes())
         .leptos_routes(&state, routes, {
             let options = options.clone();

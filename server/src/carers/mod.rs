@@ -345,7 +345,7 @@ async fn contact(
         form: spec,
         urgent,
         received_at: &now,
-        public_url: &settings.public_url,
+        public_url: &state.site.public_url,
     });
     let recipient = if rules::is_young(spec) {
         settings.young_carers_team.clone()
@@ -426,7 +426,7 @@ async fn email_summary(
         &draft.data,
         &reference,
         &matches,
-        &settings.public_url,
+        &state.site.public_url,
     );
     let mut tx = state.db.pool().begin().await?;
     mail::enqueue(

@@ -170,7 +170,7 @@ async fn submit(
              Read the report in the review queue (you will need to sign in): \
              {}/staff/directory/review#report-{reference}\n\
              The listing: {}/services/{id}\n",
-            settings.public_url, settings.public_url
+            state.site.public_url, state.site.public_url
         ),
     };
     let stored = async {

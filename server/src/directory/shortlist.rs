@@ -534,7 +534,7 @@ async fn send(
         kind: kind_name,
         to,
         subject,
-        body: body(&settings.public_url, kind, &model, &items),
+        body: body(&state.site.public_url, kind, &model, &items),
     };
     let stored = async {
         let mut tx = state.db.pool().begin().await?;

@@ -151,7 +151,7 @@ async fn submit(
              {url}/staff/directory/review#suggestion-{reference}\n\
              The listing: {url}/services/{id}\n",
             name = service.name,
-            url = settings.public_url,
+            url = state.site.public_url,
         ),
     };
     let stored = async {

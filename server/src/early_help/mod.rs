@@ -64,7 +64,7 @@ pub fn routes(settings: &Settings) -> Router<AppState> {
 /// interrupts, task list, check answers, save and return.
 pub fn form_routes(form: Form, settings: &Settings) -> Router<AppState> {
     let limiter = Arc::new(RateLimiter::new(
-        settings.mail.submissions_per_hour,
+        settings.site.submissions_per_hour,
         Duration::from_secs(3600),
     ));
     let base = form.spec.base;
@@ -90,7 +90,7 @@ pub(crate) struct CookieSecure(bool);
 
 impl CookieSecure {
     pub(crate) fn from(settings: &Settings) -> Self {
-        Self(settings.mail.public_url.starts_with("https://"))
+        Self(settings.site.is_https())
     }
 }
 
@@ -751,7 +751,7 @@ async fn store_request(state: &AppState, draft: &Draft) -> Result<Option<String>
         requester_type: eh::requester_type(data),
         outcode: outcode.as_deref(),
         urgency_flags: &flags,
-        public_url: &settings.public_url,
+        public_url: &state.site.public_url,
     });
     let triage = NewEmail {
         kind: "early_help_triage",
@@ -761,7 +761,10 @@ async fn store_request(state: &AppState, draft: &Draft) -> Result<Option<String>
     };
     mail::enqueue(&mut tx, &triage, settings.message_id_domain()).await?;
     if let Some(to) = eh::acknowledgement_address(data).and_then(|a| a.parse().ok()) {
-        let link = format!("{}{}/status/{status_token}", settings.public_url, SPEC.base);
+        let link = format!(
+            "{}{}/status/{status_token}",
+            state.site.public_url, SPEC.base
+        );
         let (subject, body) = emails::acknowledgement(&reference, &link);
         let ack = NewEmail {
             kind: "early_help_acknowledgement",
@@ -832,7 +835,7 @@ async fn save_link(
     };
     let token = drafts::new_token();
     let settings = &state.mail.settings;
-    let (subject, body) = emails::resume_link(&settings.public_url, &token, spec);
+    let (subject, body) = emails::resume_link(&state.site.public_url, &token, spec);
     let mut tx = state.db.pool().begin().await?;
     drafts::set_resume_token(&mut tx, &draft.id, &token).await?;
     mail::enqueue(

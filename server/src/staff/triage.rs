@@ -1288,12 +1288,12 @@ pub async fn decide(
                 .map(|s| {
                     (
                         s.name.clone(),
-                        format!("{}/services/{}", settings.public_url, s.id),
+                        format!("{}/services/{}", state.site.public_url, s.id),
                     )
                 })
                 .collect();
             let (subject, body) = outcome_email(
-                &settings.public_url,
+                &state.site.public_url,
                 &case.reference,
                 outcome,
                 detail.as_deref(),
