@@ -8,9 +8,13 @@
 //! up to and including today: a request from Friday is 1 working day old on Monday and due that
 //! day; on Tuesday it is 2 and late.
 
-use crate::clock::{date_of_unix, days_from_civil};
+use crate::clock::iso_date;
 use app::domain::IsoDate;
+use jiff::civil::{Date, Weekday};
+use jiff::tz::{TimeZone, TimeZoneDatabase};
+use jiff::Timestamp;
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 /// England and Wales bank holidays 2025 to 2028 (substitute days included).
 pub const DEFAULT_BANK_HOLIDAYS: &str = "2025-01-01,2025-04-18,2025-04-21,2025-05-05,2025-05-26,\
@@ -18,6 +22,16 @@ pub const DEFAULT_BANK_HOLIDAYS: &str = "2025-01-01,2025-04-18,2025-04-21,2025-0
 2026-01-01,2026-04-03,2026-04-06,2026-05-04,2026-05-25,2026-08-31,2026-12-25,2026-12-28,\
 2027-01-01,2027-03-26,2027-03-29,2027-05-03,2027-05-31,2027-08-30,2027-12-27,2027-12-28,\
 2028-01-03,2028-04-14,2028-04-17,2028-05-01,2028-05-29,2028-08-28,2028-12-25,2028-12-26";
+
+/// The time zone of England and Wales, from the IANA database bundled into the binary (so the
+/// host's copy, or its absence, changes nothing). A unit test proves the name is there.
+static LONDON: LazyLock<TimeZone> = LazyLock::new(|| {
+    TimeZoneDatabase::bundled()
+        .get("Europe/London")
+        .unwrap_or(TimeZone::UTC)
+});
+
+const EPOCH: Date = jiff::civil::date(1970, 1, 1);
 
 /// The days that are not working days besides weekends, as days since 1970-01-01.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,32 +43,34 @@ impl BankHolidays {
         let mut days = BTreeSet::new();
         for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let date = IsoDate::parse(item).map_err(|_| item.to_owned())?;
-            days.insert(day_number(&date));
+            days.insert(day_number(&date).ok_or_else(|| item.to_owned())?);
         }
         Ok(Self(days))
     }
 
+    /// Whether `day` (since 1970-01-01) is Monday to Friday and not a bank holiday.
     pub fn is_working_day(&self, day: i64) -> bool {
-        // 1970-01-01 was a Thursday: day 0 → weekday index 3 (Monday = 0).
-        let weekday = (day + 3).rem_euclid(7);
-        weekday < 5 && !self.0.contains(&day)
+        is_weekday(day) && !self.0.contains(&day)
     }
 
-    /// Working days after `from`'s date up to and including `to`'s date (Unix seconds).
+    /// Working days after `from`'s date up to and including `to`'s date (Unix seconds), with
+    /// dates as they are in England and Wales.
     pub fn working_days_between(&self, from: i64, to: i64) -> i64 {
         let (a, b) = (uk_day(from), uk_day(to));
         if b <= a {
             return 0;
         }
-        // Whole weeks at once, then the rest day by day (a request can be years old).
+        // Whole weeks at once (five weekdays less the bank holidays among them), then the rest
+        // day by day (a request can be years old).
         let mut count = 0;
         let mut day = a + 1;
         while b - day >= 7 {
-            count += 5 - self
+            let holidays = self
                 .0
                 .range(day..day + 7)
-                .filter(|d| ((*d + 3).rem_euclid(7)) < 5)
-                .count() as i64;
+                .filter(|d| is_weekday(**d))
+                .count();
+            count += 5 - holidays as i64;
             day += 7;
         }
         while day <= b {
@@ -67,47 +83,48 @@ impl BankHolidays {
     }
 
     /// The date a decision is due for something received at `received` (Unix seconds): the
-    /// first working day after the day it arrived.
+    /// first working day after the day it arrived in England and Wales.
     pub fn due_date(&self, received: i64) -> Option<IsoDate> {
         let mut day = uk_day(received) + 1;
         while !self.is_working_day(day) {
             day += 1;
         }
-        date_of_unix(day * 86_400).ok()
+        iso_date(date_of_day(day)?).ok()
     }
 }
 
 /// The day (since 1970-01-01) it is in England and Wales at `unix` (seconds).
 pub fn uk_day(unix: i64) -> i64 {
-    (unix + uk_offset(unix)).div_euclid(86_400)
+    let at = Timestamp::from_second(unix).unwrap_or(Timestamp::UNIX_EPOCH);
+    let date = LONDON.to_datetime(at).date();
+    date.duration_since(EPOCH).as_secs().div_euclid(86_400)
 }
 
-/// How far clocks in England and Wales are ahead of UTC at `unix`: an hour in British Summer
-/// Time, from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October.
+/// How far clocks in England and Wales are ahead of UTC at `unix`, in seconds: an hour in
+/// British Summer Time (from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last
+/// Sunday of October), none in winter.
 pub fn uk_offset(unix: i64) -> i64 {
-    let year = date_of_unix(unix)
-        .map(|d| i64::from(d.year()))
-        .unwrap_or(1970);
-    let last_sunday = |month: u32| {
-        // March and October both have 31 days; day 0 (1970-01-01) was a Thursday.
-        let last = days_from_civil(year, month, 31);
-        last - ((last + 3).rem_euclid(7) + 1) % 7
-    };
-    let starts = last_sunday(3) * 86_400 + 3_600;
-    let ends = last_sunday(10) * 86_400 + 3_600;
-    if (starts..ends).contains(&unix) {
-        3_600
-    } else {
-        0
-    }
+    let at = Timestamp::from_second(unix).unwrap_or(Timestamp::UNIX_EPOCH);
+    i64::from(LONDON.to_offset(at).seconds())
 }
 
-fn day_number(date: &IsoDate) -> i64 {
-    days_from_civil(
-        i64::from(date.year()),
-        u32::from(date.month()),
-        u32::from(date.day()),
-    )
+/// The date of day `day` since 1970-01-01.
+fn date_of_day(day: i64) -> Option<Date> {
+    EPOCH
+        .checked_add(jiff::Span::new().try_days(day).ok()?)
+        .ok()
+}
+
+fn is_weekday(day: i64) -> bool {
+    date_of_day(day).is_some_and(|d| !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday))
+}
+
+/// Days since 1970-01-01 of an ISO date.
+fn day_number(date: &IsoDate) -> Option<i64> {
+    let month = i8::try_from(date.month()).ok()?;
+    let day = i8::try_from(date.day()).ok()?;
+    let date = Date::new(i16::try_from(date.year()).ok()?, month, day).ok()?;
+    Some(date.duration_since(EPOCH).as_secs().div_euclid(86_400))
 }
 
 #[cfg(test)]
@@ -116,7 +133,7 @@ mod tests {
 
     fn at(date: &str, hour: i64) -> i64 {
         let d = IsoDate::parse(date).unwrap();
-        day_number(&d) * 86_400 + hour * 3600
+        day_number(&d).unwrap() * 86_400 + hour * 3600
     }
 
     #[test]
@@ -127,6 +144,66 @@ mod tests {
         for day in &list.0 {
             assert!(none.is_working_day(*day), "day {day} falls on a weekend");
         }
+    }
+
+    #[test]
+    fn the_bundled_database_knows_london() {
+        assert!(TimeZoneDatabase::bundled().get("Europe/London").is_ok());
+        // 1970-01-01 was a Thursday, 2026-11-21 a Saturday.
+        assert!(is_weekday(0));
+        assert!(!is_weekday(
+            day_number(&IsoDate::parse("2026-11-21").unwrap()).unwrap()
+        ));
+    }
+
+    #[test]
+    fn clocks_change_at_one_in_the_morning_utc_on_the_last_sundays() {
+        // 2025: 30 March and 26 October; 2028: 26 March and 29 October.
+        for (spring, autumn) in [
+            ("2025-03-30", "2025-10-26"),
+            ("2026-03-29", "2026-10-25"),
+            ("2028-03-26", "2028-10-29"),
+        ] {
+            assert_eq!(uk_offset(at(spring, 1) - 1), 0, "{spring}");
+            assert_eq!(uk_offset(at(spring, 1)), 3_600, "{spring}");
+            assert_eq!(uk_offset(at(autumn, 1) - 1), 3_600, "{autumn}");
+            assert_eq!(uk_offset(at(autumn, 1)), 0, "{autumn}");
+        }
+        // 00:30 UTC on the autumn Sunday is 01:30 BST, still that Sunday; 23:30 UTC on the
+        // Saturday before the spring change is still Saturday (GMT).
+        let sunday = day_number(&IsoDate::parse("2026-10-25").unwrap()).unwrap();
+        assert_eq!(uk_day(at("2026-10-25", 0) + 1_800), sunday);
+        let saturday = day_number(&IsoDate::parse("2026-03-28").unwrap()).unwrap();
+        assert_eq!(uk_day(at("2026-03-28", 23) + 1_800), saturday);
+        // 23:30 UTC on a summer Saturday is already Sunday in England.
+        assert_eq!(uk_day(at("2026-07-04", 23) + 1_800), saturday + 99);
+    }
+
+    #[test]
+    fn a_friday_evening_request_in_summer_is_due_on_monday() {
+        let h = BankHolidays::parse(DEFAULT_BANK_HOLIDAYS).unwrap();
+        // 22:30 UTC on Friday 3 July 2026 is 23:30 BST, still Friday.
+        let friday_night = at("2026-07-03", 22) + 1_800;
+        assert_eq!(h.due_date(friday_night).unwrap().to_string(), "2026-07-06");
+        // 23:30 UTC is 00:30 BST on Saturday: also due Monday, and on Monday it is 1 day old.
+        let saturday_early = at("2026-07-03", 23) + 1_800;
+        assert_eq!(
+            h.due_date(saturday_early).unwrap().to_string(),
+            "2026-07-06"
+        );
+        assert_eq!(
+            h.working_days_between(saturday_early, at("2026-07-06", 9)),
+            1
+        );
+        // Over the late summer bank holiday (Monday 31 August 2026): due Tuesday.
+        assert_eq!(
+            h.due_date(at("2026-08-28", 15)).unwrap().to_string(),
+            "2026-09-01"
+        );
+        assert_eq!(
+            h.working_days_between(at("2026-08-28", 15), at("2026-09-01", 9)),
+            1
+        );
     }
 
     #[test]
@@ -167,7 +244,7 @@ mod tests {
         // Long spans agree with counting day by day.
         let (from, to) = (at("2025-01-01", 0), at("2028-06-30", 0));
         let mut slow = 0;
-        for day in (from / 86_400 + 1)..=(to / 86_400) {
+        for day in (uk_day(from) + 1)..=uk_day(to) {
             if h.is_working_day(day) {
                 slow += 1;
             }
@@ -192,7 +269,7 @@ mod tests {
         let late_monday_utc = at("2026-06-01", 23) + 1_800;
         assert_eq!(
             uk_day(late_monday_utc),
-            day_number(&IsoDate::parse("2026-06-02").unwrap())
+            day_number(&IsoDate::parse("2026-06-02").unwrap()).unwrap()
         );
         assert_eq!(
             h.due_date(late_monday_utc).unwrap().to_string(),
