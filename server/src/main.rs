@@ -140,9 +140,13 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 /// Connects and applies any pending migrations.
 async fn open(settings: &Settings) -> Result<Db, String> {
-    let db = Db::connect(&settings.database, settings)
-        .await
-        .map_err(|e| e.to_string())?;
+    let db = Db::connect_with(
+        &settings.database,
+        settings.db_max_connections,
+        settings.db_timeout,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
     Ok(db)
 }

@@ -131,7 +131,12 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let db = Db::connect(&settings.database, settings).await?;
+        let db = Db::connect_with(
+            &settings.database,
+            settings.db_max_connections,
+            settings.db_timeout,
+        )
+        .await?;
         db.migrate().await?;
         prepare_directory(&db, settings.demo_data, &settings.staff.clock).await?;
         let search = prepare_search(&db, &settings.search)
