@@ -5,11 +5,13 @@
 
 pub mod calendar;
 pub mod carers;
+pub mod cases;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod directory;
 pub mod early_help;
+pub mod forms;
 pub mod health;
 pub mod limit;
 pub mod mail;

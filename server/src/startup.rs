@@ -3,11 +3,12 @@
 use crate::clock::Clock;
 use crate::config::{Environment, SearchSettings, Settings};
 use crate::db::{Db, DbError};
-use crate::directory::{api, demo, landing, pages, repo, report, shortlist, suggest};
+use crate::directory::{self, demo, repo};
 use crate::mail::{Mail, MailError, Worker};
 use crate::search::embedded::EmbeddedIndex;
 use crate::search::meili::MeiliIndex;
 use crate::search::{sync, Search, SearchError, SearchIndex, Suggester, Synonyms};
+use crate::state::AppState;
 use crate::{carers, early_help, health, middleware};
 use app::{shell, App};
 use axum::routing::get;
@@ -18,8 +19,6 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-
-pub use crate::state::AppState;
 
 /// Why the server could not start, as one line that says how to fix it.
 #[derive(Debug, thiserror::Error)]
@@ -164,7 +163,7 @@ impl Application {
             crate::directory::search_log::SearchLog::start(db.clone());
         let mail = Mail::new(settings.mail.clone());
         let mail_worker = Worker::start(db.clone(), &mail)?;
-        let draft_purge = tokio::spawn(early_help::purge_drafts(db.clone()));
+        let draft_purge = tokio::spawn(crate::forms::purge_drafts(db.clone()));
         let session_purge = tokio::spawn(crate::staff::housekeeping(
             db.clone(),
             settings.staff.clone(),
@@ -248,28 +247,19 @@ fn router(state: AppState, settings: &Settings) -> Router {
     // The directory's pages have their own handlers (they search before rendering).
     let routes: Vec<_> = generate_route_list(App)
         .into_iter()
-        .filter(|r| !pages::PATHS.contains(&r.path()))
+        .filter(|r| !directory::HANDLED_PATHS.contains(&r.path()))
         .collect();
     let pages = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        .nest("/api/oruk", api::routes())
-        // `/api/oruk/` as well as `/api/oruk`: clients join the base URL and `/`.
-        .route("/api/oruk/", api::meta_route())
         .merge(early_help::routes(settings))
         .merge(carers::routes(settings))
         .merge(crate::staff::routes(settings))
-        .route("/search", get(pages::search_page))
-        .route("/search/suggest", get(pages::suggest))
-        .route("/services/{id}", get(pages::service_page))
-        .merge(shortlist::routes(
+        .merge(directory::routes(
             &settings.site.public_url,
             settings.site.submissions_per_hour,
         ))
-        .merge(report::routes(settings.site.submissions_per_hour))
-        .merge(suggest::routes(settings.site.submissions_per_hour))
-        .merge(landing::routes())
         .leptos_routes(&state, routes, {
             let options = options.clone();
             move || shell(options.clone())

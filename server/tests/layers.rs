@@ -24,32 +24,8 @@ use std::path::{Path, PathBuf};
 /// silent: every run prints them.
 const KNOWN: &[(&str, &str)] = &[
     (
-        "server: `carers` imports `startup` (only main.rs and lib.rs may; move what it needs below the features, e.g. `state` or `settings`)",
-        "foundation: the final sweep to `crate::state::AppState`",
-    ),
-    (
-        "server: `directory` imports `startup` (only main.rs and lib.rs may; move what it needs below the features, e.g. `state` or `settings`)",
-        "foundation: the final sweep to `crate::state::AppState`",
-    ),
-    (
-        "server: `early_help` imports `startup` (only main.rs and lib.rs may; move what it needs below the features, e.g. `state` or `settings`)",
-        "foundation: the final sweep to `crate::state::AppState`",
-    ),
-    (
-        "server: `staff` imports `startup` (only main.rs and lib.rs may; move what it needs below the features, e.g. `state` or `settings`)",
-        "foundation: the final sweep to `crate::state::AppState`",
-    ),
-    (
-        "server: `carers` imports `staff` (a public feature must not reach into the staff portal; move the shared part down, e.g. into `cases` or `web`)",
-        "casework: move 2, `cases/` opens the case",
-    ),
-    (
-        "server: `early_help` imports `staff` (a public feature must not reach into the staff portal; move the shared part down, e.g. into `cases` or `web`)",
-        "casework: move 2, `cases/` opens the case",
-    ),
-    (
         "server: `directory` imports `staff` (a public feature must not reach into the staff portal; move the shared part down, e.g. into `cases` or `web`)",
-        "lead and staff-a: directory/edit.rs uses `staff::html::esc` (move 6)",
+        "lead and staff-a: directory/edit.rs uses `staff::html::esc` (move 6 removes it)",
     ),
     (
         "app/src/forms/view.rs: the form engine imports the form `carers` (the form must supply what the engine needs, e.g. its own finish step)",
@@ -57,19 +33,15 @@ const KNOWN: &[(&str, &str)] = &[
     ),
     (
         "app/src/forms/view.rs: the form engine imports the form `early_help` (the form must supply what the engine needs, e.g. its own finish step)",
-        "casework: move 1, the exit link and phone numbers come from the form or `site`",
+        "casework: the exit link and phone numbers come from the form or `site`",
     ),
     (
         "app: components, forms import one another in a circle, e.g. components → forms → components",
         "lead: components/exit.rs reads `forms::early_help::EXIT_URL` (belongs in `site`)",
     ),
     (
-        "server: carers, early_help import one another in a circle, e.g. carers → early_help → carers",
-        "casework: move 1, the engine's handlers leave `early_help` for `forms/`",
-    ),
-    (
-        "server: directory, search, staff import one another in a circle, e.g. directory → search → directory",
-        "lead: `search` reads `directory::model::ReferralRoute` and `directory::repo` (to be decided by the lead); staff part: see `directory` imports `staff`",
+        "server: cases, directory, forms, search, staff, state import one another in a circle, e.g. cases → forms → state → directory → staff → cases",
+        "lead decides; edges: state → directory (AppState holds DirectoryCache and SearchLog, read only by directory: could be Extensions added by directory::routes), directory → staff (esc, above), search ↔ directory (ReferralRoute, repo), cases → forms (forms::drafts tokens: web::token)",
     ),
 ];
 

@@ -7,7 +7,7 @@ use super::pages::{form_error, render_with, render_with_status};
 use super::repo;
 use crate::limit::RateLimiter;
 use crate::mail::{self, NewEmail};
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::forms::FieldError;
 use app::pages::report::{problem_label, ReportFormModel, ReportSentModel, MAX_DETAILS};
 use axum::body::Body;

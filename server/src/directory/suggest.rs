@@ -10,7 +10,7 @@ use super::pages::{form_error, render_with, render_with_status};
 use super::report::{listed_service, not_found, valid_reference};
 use crate::limit::RateLimiter;
 use crate::mail::{self, NewEmail};
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::pages::suggest::{check, SuggestFormModel, SuggestSentModel, FIELDS};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};

@@ -33,11 +33,7 @@ pub struct Header<'a> {
     pub csrf: &'a str,
 }
 
-/// One field's error, linked from the error summary.
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
+pub use super::view::form::FieldError;
 
 /// The GOV.UK error summary (empty when there are no errors).
 pub fn error_summary(errors: &[FieldError]) -> String {

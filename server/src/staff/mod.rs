@@ -3,41 +3,38 @@
 //! The family status page (`/request-support/status`) lives here too, because it reads the
 //! triage state.
 //!
-//! Every page is plain server-rendered HTML without JavaScript ([`html`]). Every POST carries
-//! the session's CSRF token ([`StaffForm`]). Personal data is shown only on a request's own
+//! Three rooms: [`identity`] (signing in, sessions, passwords, the second factor, accounts,
+//! roles and the audit log), the casework pages (queue, request page, decisions, KPIs,
+//! retention, working days) and directory upkeep (the directory page, the editor, the review
+//! queue, synonyms). Pages are Leptos components rendered on the server without JavaScript
+//! ([`view`]). Every POST carries the session's CSRF token ([`StaffForm`]). Personal data is shown only on a request's own
 //! page, and every such view is audited.
 
-pub mod audit;
-mod auth;
+pub mod casework;
 pub mod directory;
 mod editor;
 pub mod html;
-pub mod kpi;
-pub mod password;
+pub mod identity;
 pub mod retention;
 mod review;
-pub mod roles;
-pub mod session;
 mod status;
 mod synonyms;
-pub mod totp;
-pub mod triage;
-pub mod users;
+pub mod view;
 pub mod workdays;
 
+// The identity room's parts every other room uses, by their short names.
+pub use identity::sign_in::{count_failure, MAX_FAILURES};
+pub use identity::{audit, password, roles, session, totp, users};
+pub use identity::{field, Fields, Result, Staff, StaffError, StaffForm};
+
 use crate::limit::RateLimiter;
-use crate::startup::AppState;
-pub use auth::{count_failure, MAX_FAILURES};
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode};
+use crate::state::AppState;
+use axum::extract::Request;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Extension, Router};
-use roles::Role;
-use sqlx::Row;
-use std::net::SocketAddr;
+use identity::{account, parse_form, sign_in};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,219 +43,6 @@ pub use crate::settings::staff::{
     split_list, StaffSettings, DEFAULT_CLOSED_RETENTION_DAYS, DEFAULT_LEVELS_OF_NEED,
     DEFAULT_TARGETED_SERVICES,
 };
-
-/// Why a staff request failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StaffError {
-    #[error("database error")]
-    Database(#[from] sqlx::Error),
-    #[error("cannot hash a password")]
-    Hash,
-    #[error("not signed in")]
-    NotSignedIn,
-    /// Not signed in, on the way to a staff page: after signing in they land on it.
-    #[error("not signed in")]
-    SignInToSee(String),
-    #[error("not allowed")]
-    Forbidden,
-    #[error("the form's security token did not match")]
-    Csrf,
-    #[error("not found")]
-    NotFound,
-    #[error("unsupported form encoding")]
-    NotAForm,
-    /// Signed in with a temporary password: every page but the one to change it sends there.
-    #[error("must change the temporary password first")]
-    MustChangePassword,
-}
-
-impl IntoResponse for StaffError {
-    fn into_response(self) -> Response {
-        match self {
-            StaffError::Database(_) | StaffError::Hash => {
-                tracing::error!(error = %self, "staff portal request failed");
-                crate::middleware::problem_response("/pkg/signpost.css")
-            }
-            StaffError::NotSignedIn => Redirect::to("/staff/sign-in").into_response(),
-            StaffError::SignInToSee(next) => Redirect::to(&auth::sign_in_to_see(&next)).into_response(),
-            StaffError::Forbidden => html::message(
-                StatusCode::FORBIDDEN,
-                "You do not have access to this page",
-                &["Your account's role does not include this page. Ask an administrator if you need it."],
-            ),
-            StaffError::Csrf => {
-                tracing::warn!("staff form refused: CSRF token missing or wrong");
-                html::message(
-                    StatusCode::FORBIDDEN,
-                    "This form has expired",
-                    &["Go back, reload the page and try again. If you opened the form before signing in again, it no longer works."],
-                )
-            }
-            StaffError::NotFound => html::message(
-                StatusCode::NOT_FOUND,
-                "Page not found",
-                &["If you followed a link from an email, the request may have been removed."],
-            ),
-            StaffError::MustChangePassword => {
-                Redirect::to(auth::CHANGE_PASSWORD).into_response()
-            }
-            StaffError::NotAForm => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Send the form as application/x-www-form-urlencoded",
-            )
-                .into_response(),
-        }
-    }
-}
-
-pub type Result<T> = std::result::Result<T, StaffError>;
-
-/// A signed-in member of staff (the session is fully signed in and live).
-#[derive(Debug, Clone)]
-pub struct Staff {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub session: session::Session,
-    pub ip: String,
-    /// An admin set a temporary password: they must choose their own before anything else.
-    pub must_change_password: bool,
-}
-
-impl Staff {
-    /// Refuses unless the account's role is one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<()> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(StaffError::Forbidden)
-        }
-    }
-
-    pub fn header(&self) -> html::Header<'_> {
-        html::Header {
-            name: &self.name,
-            links: self.role.menu(),
-            csrf: &self.session.csrf,
-        }
-    }
-
-    pub fn event<'a>(&'a self, action: &'a str) -> audit::Event<'a> {
-        audit::Event {
-            actor_id: Some(&self.id),
-            actor_email: Some(&self.email),
-            action,
-            subject: None,
-            reference: None,
-            detail: None,
-            ip: Some(&self.ip),
-        }
-    }
-}
-
-fn peer_ip(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default()
-}
-
-/// Loads the account behind a live session of the wanted stage.
-async fn load_staff(
-    state: &AppState,
-    headers: &HeaderMap,
-    ip: String,
-    stages: &[session::Stage],
-) -> Result<Staff> {
-    let token = session::cookie(headers, session::COOKIE).ok_or(StaffError::NotSignedIn)?;
-    let now = state.staff.clock.unix();
-    let session = session::load(state.db.pool(), &token, now)
-        .await?
-        .filter(|s| stages.contains(&s.stage))
-        .ok_or(StaffError::NotSignedIn)?;
-    let row =
-        sqlx::query("SELECT email, name, role, must_change_password FROM staff_user WHERE id = $1")
-            .bind(&session.user_id)
-            .fetch_optional(state.db.pool())
-            .await?
-            .ok_or(StaffError::NotSignedIn)?;
-    let role = Role::parse(&row.try_get::<String, _>(2)?).ok_or(StaffError::Forbidden)?;
-    Ok(Staff {
-        id: session.user_id.clone(),
-        email: row.try_get(0)?,
-        name: row.try_get(1)?,
-        role,
-        session,
-        ip,
-        must_change_password: row.try_get::<i64, _>(3)? == 1,
-    })
-}
-
-impl FromRequestParts<AppState> for Staff {
-    type Rejection = StaffError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let ip = peer_ip(parts);
-        match load_staff(state, &parts.headers, ip, &[session::Stage::Full]).await {
-            // A temporary password: only changing it (or signing out) until it is changed.
-            Ok(staff)
-                if staff.must_change_password
-                    && !matches!(
-                        parts.uri.path(),
-                        auth::CHANGE_PASSWORD | "/staff/sign-out" | "/staff/sign-out-everywhere"
-                    ) =>
-            {
-                Err(StaffError::MustChangePassword)
-            }
-            // A page opened from a link (in an email, say) before signing in: come back to it.
-            Err(StaffError::NotSignedIn) if parts.method == axum::http::Method::GET => {
-                let wanted = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or_default();
-                Err(match auth::return_path(wanted) {
-                    Some(next) => StaffError::SignInToSee(next.to_owned()),
-                    None => StaffError::NotSignedIn,
-                })
-            }
-            other => other,
-        }
-    }
-}
-
-/// A URL-encoded form body, with repeated names kept.
-pub use crate::web::form::{field, Fields};
-
-fn parse_form(headers: &HeaderMap, body: &Bytes) -> Result<Fields> {
-    crate::web::form::parse(headers, body).map_err(|_| StaffError::NotAForm)
-}
-
-/// A POST from a signed-in member of staff whose CSRF token matched the session's. Every
-/// state-changing staff handler takes this, so none can forget the check.
-pub struct StaffForm {
-    pub staff: Staff,
-    pub fields: Fields,
-}
-
-impl FromRequest<AppState> for StaffForm {
-    type Rejection = StaffError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self> {
-        let (mut parts, body) = req.into_parts();
-        let staff = Staff::from_request_parts(&mut parts, state).await?;
-        let body = axum::body::to_bytes(body, usize::MAX)
-            .await
-            .map_err(|_| StaffError::NotAForm)?;
-        let fields = parse_form(&parts.headers, &body)?;
-        if !session::tokens_match(&staff.session.csrf, field(&fields, "csrf")) {
-            return Err(StaffError::Csrf);
-        }
-        Ok(StaffForm { staff, fields })
-    }
-}
 
 /// Every staff route: its path (as the router spells it) and method. The router is built from
 /// this list ([`endpoint`] gives each its handler), and the role × route test
@@ -319,24 +103,24 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
     let post_ = *method == Method::POST;
     Some(match path {
         "/staff" | "/staff/" if get_ => get(home),
-        "/staff/sign-in" if get_ => get(auth::sign_in_page),
-        "/staff/sign-in" if post_ => post(auth::sign_in),
-        "/staff/sign-in/code" if get_ => get(auth::code_page),
-        "/staff/sign-in/code" if post_ => post(auth::code),
-        "/staff/enrol" if get_ => get(auth::enrol_page),
-        "/staff/enrol" if post_ => post(auth::enrol),
-        "/staff/sign-out" if post_ => post(auth::sign_out),
-        "/staff/account" if get_ => get(auth::account_page),
-        "/staff/account/password" if get_ => get(auth::password_page),
-        "/staff/account/password" if post_ => post(auth::change_password),
-        "/staff/sign-out-everywhere" if post_ => post(auth::sign_out_everywhere),
-        "/staff/queue" if get_ => get(triage::queue),
-        "/staff/requests/{id}" if get_ => get(triage::request_page),
-        "/staff/requests/{id}/assign" if post_ => post(triage::assign),
-        "/staff/requests/{id}/close" if post_ => post(triage::close),
-        "/staff/requests/{id}/decision" if get_ => get(triage::decision_page),
-        "/staff/requests/{id}/decision" if post_ => post(triage::decide),
-        "/staff/audit" if get_ => get(users::audit_page),
+        "/staff/sign-in" if get_ => get(sign_in::sign_in_page),
+        "/staff/sign-in" if post_ => post(sign_in::sign_in),
+        "/staff/sign-in/code" if get_ => get(sign_in::code_page),
+        "/staff/sign-in/code" if post_ => post(sign_in::code),
+        "/staff/enrol" if get_ => get(sign_in::enrol_page),
+        "/staff/enrol" if post_ => post(sign_in::enrol),
+        "/staff/sign-out" if post_ => post(account::sign_out),
+        "/staff/account" if get_ => get(account::account_page),
+        "/staff/account/password" if get_ => get(account::password_page),
+        "/staff/account/password" if post_ => post(account::change_password),
+        "/staff/sign-out-everywhere" if post_ => post(account::sign_out_everywhere),
+        "/staff/queue" if get_ => get(casework::queue),
+        "/staff/requests/{id}" if get_ => get(casework::request_page),
+        "/staff/requests/{id}/assign" if post_ => post(casework::assign),
+        "/staff/requests/{id}/close" if post_ => post(casework::close),
+        "/staff/requests/{id}/decision" if get_ => get(casework::decision_page),
+        "/staff/requests/{id}/decision" if post_ => post(casework::decide),
+        "/staff/audit" if get_ => get(audit::page),
         "/staff/directory" if get_ => get(directory::stale_page),
         "/staff/directory/services/new" if get_ => get(editor::new_page),
         "/staff/directory/services/new" if post_ => post(editor::create),
@@ -347,8 +131,8 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
         "/staff/directory/review/reports/{id}/resolve" if post_ => post(review::resolve),
         "/staff/directory/{id}/reviewed" if post_ => post(directory::reviewed),
         "/staff/directory/{id}/archive" if post_ => post(directory::archive),
-        "/staff/kpis" if get_ => get(kpi::page),
-        "/staff/kpis.csv" if get_ => get(kpi::export),
+        "/staff/kpis" if get_ => get(casework::kpi::page),
+        "/staff/kpis.csv" if get_ => get(casework::kpi::export),
         "/staff/users" if get_ => get(users::users_page),
         "/staff/users" if post_ => post(users::create_user),
         "/staff/users/{id}/disable" if post_ => post(users::disable),
@@ -365,7 +149,7 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
 
 /// The staff routes (every one from [`STAFF_ROUTES`]) and the family status page.
 pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
-    let sign_in_limit = Arc::new(auth::SignInLimit(RateLimiter::new(
+    let sign_in_limit = Arc::new(sign_in::SignInLimit(RateLimiter::new(
         settings.staff.sign_ins_per_ip,
         Duration::from_secs(15 * 60),
     )));

@@ -33,8 +33,8 @@ pub async fn run_once(db: &Db, clock: &Clock, days: u32) -> Result<u64, sqlx::Er
         let mut tx = pool.begin().await?;
         // The request's own row holds the answers: every kind's is deleted.
         let table = match kind.as_str() {
-            super::triage::EARLY_HELP => Some("early_help_request"),
-            super::triage::CARERS_REFERRAL => Some("carer_referral"),
+            crate::cases::EARLY_HELP => Some("early_help_request"),
+            crate::cases::CARERS_REFERRAL => Some("carer_referral"),
             _ => None,
         };
         match table {

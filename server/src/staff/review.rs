@@ -8,11 +8,11 @@
 
 use super::html::{self, esc};
 use super::roles::may;
-use super::triage::when;
 use super::{audit, field, Result, Staff, StaffError, StaffForm};
+use crate::cases::when;
 use crate::directory::edit::{self, ListingForm};
 use crate::directory::{model, repo};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -5,10 +5,10 @@
 //! gets the same answer as an unknown one.
 
 use super::html::{self, esc, FieldError};
-use super::triage::{self, Case, Outcome};
 use super::{field, parse_form, session, Result};
+use crate::cases::{self as triage, Case, Outcome};
 use crate::limit::RateLimiter;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::forms::early_help as eh;
 use app::forms::FormData;
 use axum::body::Bytes;

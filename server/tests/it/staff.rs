@@ -1801,9 +1801,9 @@ async fn an_admin_changes_a_role_and_sets_a_temporary_password() {
 
     // From the accounts page to the account's own page.
     let page = admin.get("/staff/users").await;
-    assert!(page
-        .body
-        .contains(&format!(r#"href="{account}">Change role or password"#)));
+    assert!(page.body.contains(&format!(
+        r#"href="{account}" class="govuk-link">Change role or password"#
+    )));
     let page = admin.get(&account).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Set a temporary password"));
@@ -2145,9 +2145,9 @@ async fn a_link_opened_before_signing_in_leads_back_to_its_page_and_nowhere_else
     );
     // Signed in already, the link from an email arrives without the cookie (SameSite=Strict);
     // a click on the page's own link sends it.
-    assert!(page
-        .body
-        .contains(&format!(r#"href="{wanted}">go to the page you asked for"#)));
+    assert!(page.body.contains(&format!(
+        r#"href="{wanted}" class="govuk-link">go to the page you asked for"#
+    )));
     let csrf = csrf_in(&page.body);
     let page = b
         .post(

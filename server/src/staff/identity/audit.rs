@@ -3,6 +3,15 @@
 //! written here; admins read and filter it at `/staff/audit`. The details never hold a
 //! family's personal data (references and ids only).
 
+use super::roles::may;
+use super::Staff;
+use crate::staff::view;
+use crate::staff::view::form::{Button, Select, Table, TextInput};
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use leptos::prelude::*;
 use sqlx::AnyPool;
 
 /// One thing to record.
@@ -162,3 +171,78 @@ pub const ACTIONS: &[&str] = &[
     "retention_purge",
     "audit_viewed",
 ];
+
+/// `GET /staff/audit` (admins): the log, newest first, filtered. Reading it is audited too.
+pub async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(filter): Query<Filter>,
+) -> super::Result<Response> {
+    staff.require(may::ADMIN)?;
+    let pool = state.db.pool();
+    let rows = search(pool, &filter, 500).await?;
+    let mut e = staff.event("audit_viewed");
+    let detail = format!(
+        "actor={} action={} reference={} from={} to={}",
+        filter.actor, filter.action, filter.reference, filter.from, filter.to
+    );
+    e.detail = Some(&detail);
+    record(pool, &state.staff.clock.now(), &e).await?;
+    Ok(view::page(
+        StatusCode::OK,
+        "Audit log",
+        Some(&staff),
+        move || log_view(filter, rows),
+    ))
+}
+
+fn log_view(filter: Filter, rows: Vec<Row>) -> impl IntoView {
+    let caption = format!(
+        "{} event{}, newest first",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    );
+    let actions: Vec<(String, String)> = std::iter::once((String::new(), "Any".to_owned()))
+        .chain(ACTIONS.iter().map(|a| ((*a).to_owned(), (*a).to_owned())))
+        .collect();
+    let filter_input = |name: &'static str, label: &'static str, value: String| {
+        view! {
+            <TextInput name=name label=label value=value error=None
+                width="govuk-input--width-20" label_class="govuk-label" no_spellcheck=true/>
+        }
+    };
+    view! {
+        <h1 class="govuk-heading-l">"Audit log"</h1>
+        <form method="get" action="/staff/audit">
+            {filter_input("actor", "Who (email address)", filter.actor)}
+            <Select name="action" label="Action" options=actions chosen=filter.action error=None
+                label_class="govuk-label"/>
+            {filter_input("reference", "Reference", filter.reference)}
+            {filter_input("from", "From date (YYYY-MM-DD)", filter.from)}
+            {filter_input("to", "To date (YYYY-MM-DD)", filter.to)}
+            <Button text="Filter" class="govuk-button--secondary"/>
+        </form>
+        <Table
+            caption=caption
+            id="audit"
+            heads=vec!["When (UTC)", "Who", "What", "Reference", "Subject", "Detail", "From"]
+        >
+            {rows
+                .into_iter()
+                .map(|r| {
+                    view! {
+                        <tr class="govuk-table__row">
+                            <td class="govuk-table__cell">{r.at}</td>
+                            <td class="govuk-table__cell">{r.actor}</td>
+                            <td class="govuk-table__cell">{r.action}</td>
+                            <td class="govuk-table__cell">{r.reference}</td>
+                            <td class="govuk-table__cell">{r.subject}</td>
+                            <td class="govuk-table__cell">{r.detail}</td>
+                            <td class="govuk-table__cell">{r.ip}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </Table>
+    }
+}

@@ -1,17 +1,21 @@
-//! Staff accounts (created with `signpost create-user` or by an admin at `/staff/users`) and
-//! the admin's audit log page.
+//! Staff accounts, created with `signpost create-user` or by an admin at `/staff/users`, where
+//! admins also change a role, set a temporary password, disable an account or reset its
+//! authenticator app.
 
-use super::html::{self, esc, FieldError};
 use super::password::{Password, PasswordError};
 use super::roles::{self, may, Role};
 use super::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::clock::Clock;
-use crate::startup::AppState;
-use axum::extract::{Path, Query, State};
+use crate::staff::view::form::{
+    error_for, Button, ErrorSummary, FieldError, Radios, SummaryList, SummaryRow, Table, TextInput,
+};
+use crate::staff::view::{self, Csrf};
+use crate::state::AppState;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
 use sqlx::{AnyPool, Row};
-use std::fmt::Write;
 
 /// Why an account could not be created, as the message the person sees.
 #[derive(Debug, thiserror::Error)]
@@ -112,91 +116,158 @@ pub async fn create(
     Ok(id)
 }
 
-fn users_html(
-    staff: &Staff,
-    rows: &str,
-    errors: &[FieldError],
-    typed: (&str, &str, &str),
-) -> String {
-    let (email, name, role) = typed;
-    let (role_error, role_class) = html::field_error(errors, "role");
-    let mut options = String::new();
-    for (i, r) in roles::ALL.iter().enumerate() {
-        let id = if i == 0 {
-            "role".to_owned()
-        } else {
-            format!("role-{i}")
-        };
-        let _ = write!(
-            options,
-            r#"<div class="govuk-radios__item"><input class="govuk-radios__input" id="{id}" name="role" type="radio" value="{v}"{c}><label class="govuk-label govuk-radios__label" for="{id}">{l}</label></div>"#,
-            v = r.as_str(),
-            l = r.label(),
-            c = if r.as_str() == role { " checked" } else { "" },
-        );
-    }
-    format!(
-        r#"{summary}<h1 class="govuk-heading-l">Staff accounts</h1><table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">Accounts</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Name</th><th scope="col" class="govuk-table__header">Email address</th><th scope="col" class="govuk-table__header">Role</th><th scope="col" class="govuk-table__header">Authenticator app</th><th scope="col" class="govuk-table__header">Actions</th></tr></thead><tbody class="govuk-table__body">{rows}</tbody></table><h2 class="govuk-heading-m">Add an account</h2><p class="govuk-body">The person sets up their authenticator app the first time they sign in. Give them the password in person or by phone, never by email.</p><form method="post" action="/staff/users" novalidate>{csrf}{name}{email}<div class="govuk-form-group{role_class}"><fieldset class="govuk-fieldset"><legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Role</legend>{role_error}<div class="govuk-radios">{options}</div></fieldset></div>{password}<button type="submit" class="govuk-button">Add account</button></form>"#,
-        summary = html::error_summary(errors),
-        csrf = html::csrf_field(&staff.session.csrf),
-        name = html::text_input(errors, "name", "Name", name, "text", "off"),
-        email = html::text_input(errors, "email", "Email address", email, "email", "off"),
-        password = html::text_input(
-            errors,
-            "password",
-            "First password (12 characters or more, not a common password)",
-            "",
-            "password",
-            "new-password"
-        ),
-    )
+/// One account in the accounts table.
+struct ListedUser {
+    id: String,
+    name: String,
+    email: String,
+    role: &'static str,
+    /// "Disabled", "Set up" or "Not yet" (the authenticator app).
+    status: &'static str,
+    active: bool,
 }
 
-async fn user_rows(pool: &AnyPool, staff: &Staff) -> Result<String> {
-    let mut rows = String::new();
+async fn list_users(pool: &AnyPool) -> Result<Vec<ListedUser>> {
+    let mut users = Vec::new();
     for r in sqlx::query(
         "SELECT name, email, role, totp_secret, id, active FROM staff_user ORDER BY name, email",
     )
     .fetch_all(pool)
     .await?
     {
-        let name: String = r.try_get(0)?;
-        let role: String = r.try_get(2)?;
         let enrolled = r.try_get::<Option<String>, _>(3)?.is_some();
-        let id: String = r.try_get(4)?;
         let active = r.try_get::<i64, _>(5)? == 1;
-        let mut actions = String::new();
-        if id != staff.id {
-            let _ = write!(
-                actions,
-                r#"<p class="govuk-body govuk-!-margin-bottom-2"><a class="govuk-link" href="/staff/users/{id}">Change role or password<span class="govuk-visually-hidden"> for {n}</span></a></p>"#,
-                id = esc(&id),
-                n = esc(&name),
-            );
-        }
-        if id != staff.id && active {
-            let _ = write!(
-                actions,
-                r#"<form method="post" action="/staff/users/{id}/reset-second-factor">{csrf}<button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-1">Reset authenticator app<span class="govuk-visually-hidden"> for {n}</span></button></form><form method="post" action="/staff/users/{id}/disable">{csrf}<button type="submit" class="govuk-button govuk-button--warning govuk-!-margin-bottom-0">Disable<span class="govuk-visually-hidden"> {n}</span></button></form>"#,
-                id = esc(&id),
-                csrf = html::csrf_field(&staff.session.csrf),
-                n = esc(&name),
-            );
-        }
-        let _ = write!(
-            rows,
-            r#"<tr class="govuk-table__row"><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{actions}</td></tr>"#,
-            esc(&name),
-            esc(&r.try_get::<String, _>(1)?),
-            Role::parse(&role).map(Role::label).unwrap_or("Unknown"),
-            match (active, enrolled) {
+        users.push(ListedUser {
+            id: r.try_get(4)?,
+            name: r.try_get(0)?,
+            email: r.try_get(1)?,
+            role: Role::parse(&r.try_get::<String, _>(2)?)
+                .map(Role::label)
+                .unwrap_or("Unknown"),
+            status: match (active, enrolled) {
                 (false, _) => "Disabled",
                 (true, true) => "Set up",
                 (true, false) => "Not yet",
             },
-        );
+            active,
+        });
     }
-    Ok(rows)
+    Ok(users)
+}
+
+/// What was typed in the "Add an account" form, to show again.
+#[derive(Default)]
+struct Typed {
+    email: String,
+    name: String,
+    role: String,
+}
+
+/// The accounts page: every account, with "Add an account".
+fn users_response(
+    staff: &Staff,
+    users: Vec<ListedUser>,
+    errors: Vec<FieldError>,
+    typed: Typed,
+) -> Response {
+    let (status, title) = if errors.is_empty() {
+        (StatusCode::OK, "Staff accounts")
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, "Error: Staff accounts")
+    };
+    let (me, csrf) = (staff.id.clone(), staff.session.csrf.clone());
+    view::page(status, title, Some(staff), move || {
+        let roles: Vec<(String, String)> = roles::ALL
+            .iter()
+            .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
+            .collect();
+        let name_error = error_for(&errors, "name");
+        let email_error = error_for(&errors, "email");
+        let role_error = error_for(&errors, "role");
+        let password_error = error_for(&errors, "password");
+        let rows = users
+            .into_iter()
+            .map(|u| user_row(u, &me, &csrf))
+            .collect_view();
+        view! {
+            <ErrorSummary errors=errors/>
+            <h1 class="govuk-heading-l">"Staff accounts"</h1>
+            <Table caption="Accounts" heads=vec!["Name", "Email address", "Role", "Authenticator app", "Actions"]>
+                {rows}
+            </Table>
+            <h2 class="govuk-heading-m">"Add an account"</h2>
+            <p class="govuk-body">
+                "The person sets up their authenticator app the first time they sign in. Give them the password in person or by phone, never by email."
+            </p>
+            <form method="post" action="/staff/users" novalidate>
+                <Csrf token=csrf.clone()/>
+                <TextInput name="name" label="Name" value=typed.name error=name_error
+                    autocomplete="off" label_class="govuk-label"/>
+                <TextInput name="email" label="Email address" value=typed.email error=email_error
+                    kind="email" autocomplete="off" label_class="govuk-label"/>
+                <Radios name="role" legend="Role" options=roles chosen=typed.role error=role_error
+                    legend_class="govuk-fieldset__legend govuk-fieldset__legend--s"/>
+                <TextInput
+                    name="password"
+                    label="First password (12 characters or more, not a common password)"
+                    value=""
+                    error=password_error
+                    kind="password"
+                    autocomplete="new-password"
+                    label_class="govuk-label"
+                />
+                <Button text="Add account"/>
+            </form>
+        }
+    })
+}
+
+/// One account's row; `me` (the admin's own account) gets no actions.
+fn user_row(user: ListedUser, me: &str, csrf: &str) -> impl IntoView {
+    let other = user.id != me;
+    let change = other.then(|| {
+        view! {
+            <p class="govuk-body govuk-!-margin-bottom-2">
+                <a class="govuk-link" href=format!("/staff/users/{}", user.id)>
+                    "Change role or password"
+                    <span class="govuk-visually-hidden">{format!(" for {}", user.name)}</span>
+                </a>
+            </p>
+        }
+    });
+    let actions = (other && user.active).then(|| {
+        view! {
+            <form method="post" action=format!("/staff/users/{}/reset-second-factor", user.id)>
+                <Csrf token=csrf.to_owned()/>
+                <button
+                    type="submit"
+                    class="govuk-button govuk-button--secondary govuk-!-margin-bottom-1"
+                >
+                    "Reset authenticator app"
+                    <span class="govuk-visually-hidden">{format!(" for {}", user.name)}</span>
+                </button>
+            </form>
+            <form method="post" action=format!("/staff/users/{}/disable", user.id)>
+                <Csrf token=csrf.to_owned()/>
+                <button
+                    type="submit"
+                    class="govuk-button govuk-button--warning govuk-!-margin-bottom-0"
+                >
+                    "Disable"
+                    <span class="govuk-visually-hidden">{format!(" {}", user.name)}</span>
+                </button>
+            </form>
+        }
+    });
+    view! {
+        <tr class="govuk-table__row">
+            <td class="govuk-table__cell">{user.name.clone()}</td>
+            <td class="govuk-table__cell">{user.email}</td>
+            <td class="govuk-table__cell">{user.role}</td>
+            <td class="govuk-table__cell">{user.status}</td>
+            <td class="govuk-table__cell">{change}{actions}</td>
+        </tr>
+    }
 }
 
 /// What an admin can do to another account.
@@ -314,54 +385,11 @@ async fn other_account(state: &AppState, staff: &Staff, id: &str) -> Result<Acco
         .ok_or(StaffError::NotFound)
 }
 
-fn account_html(staff: &Staff, account: &Account, errors: &[FieldError], role: &str) -> String {
-    let roles: Vec<(String, String)> = roles::ALL
-        .iter()
-        .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
-        .collect();
-    let row = |key: &str, value: &str| {
-        format!(
-            r#"<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{key}</dt><dd class="govuk-summary-list__value">{}</dd></div>"#,
-            esc(value)
-        )
-    };
-    format!(
-        r#"<a href="/staff/users" class="govuk-back-link">Back to staff accounts</a><div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<span class="govuk-caption-l">Staff account</span><h1 class="govuk-heading-l">{name}</h1><dl class="govuk-summary-list">{email}{current}{app}{status}</dl><form method="post" action="/staff/users/{id}/role" novalidate>{csrf}{role_radios}<p class="govuk-body">The new role applies from their next click: they see only what it allows.</p><button type="submit" class="govuk-button">Change role</button></form><h2 class="govuk-heading-m">Set a temporary password</h2><p class="govuk-body">If they have forgotten their password. Every session of the account ends and any lockout is lifted; they sign in with the temporary password and their authenticator app, and must then choose a new password of their own. Give it to them in person or by phone, never by email, and ask them to tell you when they have used it.</p><form method="post" action="/staff/users/{id}/password" novalidate>{csrf}{password}<button type="submit" class="govuk-button govuk-button--warning">Set temporary password</button></form></div></div>"#,
-        summary = html::error_summary(errors),
-        name = esc(&account.name),
-        email = row("Email address", &account.email),
-        current = row("Role", account.role.map(Role::label).unwrap_or("Unknown")),
-        app = row(
-            "Authenticator app",
-            if account.enrolled {
-                "Set up"
-            } else {
-                "Not yet"
-            }
-        ),
-        status = row(
-            "Account",
-            if account.active { "Active" } else { "Disabled" }
-        ),
-        id = esc(&account.id),
-        csrf = html::csrf_field(&staff.session.csrf),
-        role_radios = html::radios("role", "Change role", &roles, role, errors),
-        password = html::text_input(
-            errors,
-            "password",
-            "Temporary password (12 characters or more, not a common password)",
-            "",
-            "password",
-            "new-password"
-        ),
-    )
-}
-
 fn account_response(
     status: StatusCode,
     staff: &Staff,
-    account: &Account,
-    errors: &[FieldError],
+    account: Account,
+    errors: Vec<FieldError>,
     role: &str,
 ) -> Response {
     let title = if errors.is_empty() {
@@ -369,12 +397,71 @@ fn account_response(
     } else {
         format!("Error: Staff account: {}", account.name)
     };
-    html::page(
-        status,
-        &title,
-        Some(staff.header()),
-        &account_html(staff, account, errors, role),
-    )
+    let (csrf, role) = (staff.session.csrf.clone(), role.to_owned());
+    view::page(status, &title, Some(staff), move || {
+        account_view(account, csrf, errors, role)
+    })
+}
+
+fn account_view(
+    account: Account,
+    csrf: String,
+    errors: Vec<FieldError>,
+    role: String,
+) -> impl IntoView {
+    let roles: Vec<(String, String)> = roles::ALL
+        .iter()
+        .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
+        .collect();
+    let role_error = error_for(&errors, "role");
+    let password_error = error_for(&errors, "password");
+    view! {
+        <a href="/staff/users" class="govuk-back-link">"Back to staff accounts"</a>
+        <div class="govuk-grid-row">
+            <div class="govuk-grid-column-two-thirds">
+                <ErrorSummary errors=errors/>
+                <span class="govuk-caption-l">"Staff account"</span>
+                <h1 class="govuk-heading-l">{account.name}</h1>
+                <SummaryList>
+                    <SummaryRow key="Email address">{account.email}</SummaryRow>
+                    <SummaryRow key="Role">
+                        {account.role.map(Role::label).unwrap_or("Unknown")}
+                    </SummaryRow>
+                    <SummaryRow key="Authenticator app">
+                        {if account.enrolled { "Set up" } else { "Not yet" }}
+                    </SummaryRow>
+                    <SummaryRow key="Account">
+                        {if account.active { "Active" } else { "Disabled" }}
+                    </SummaryRow>
+                </SummaryList>
+                <form method="post" action=format!("/staff/users/{}/role", account.id) novalidate>
+                    <Csrf token=csrf.clone()/>
+                    <Radios name="role" legend="Change role" options=roles chosen=role error=role_error/>
+                    <p class="govuk-body">
+                        "The new role applies from their next click: they see only what it allows."
+                    </p>
+                    <Button text="Change role"/>
+                </form>
+                <h2 class="govuk-heading-m">"Set a temporary password"</h2>
+                <p class="govuk-body">
+                    "If they have forgotten their password. Every session of the account ends and any lockout is lifted; they sign in with the temporary password and their authenticator app, and must then choose a new password of their own. Give it to them in person or by phone, never by email, and ask them to tell you when they have used it."
+                </p>
+                <form method="post" action=format!("/staff/users/{}/password", account.id) novalidate>
+                    <Csrf token=csrf/>
+                    <TextInput
+                        name="password"
+                        label="Temporary password (12 characters or more, not a common password)"
+                        value=""
+                        error=password_error
+                        kind="password"
+                        autocomplete="new-password"
+                        label_class="govuk-label"
+                    />
+                    <Button text="Set temporary password" class="govuk-button--warning"/>
+                </form>
+            </div>
+        </div>
+    }
 }
 
 /// `GET /staff/users/{id}` (admins): another account, to change its role or set a temporary
@@ -389,8 +476,8 @@ pub async fn user_page(
     Ok(account_response(
         StatusCode::OK,
         &staff,
-        &account,
-        &[],
+        account,
+        Vec::new(),
         role,
     ))
 }
@@ -406,15 +493,12 @@ pub async fn change_role(
     let account = other_account(&state, &staff, &id).await?;
     let typed = field(&fields, "role");
     let Some(role) = Role::parse(typed) else {
-        let errors = [FieldError {
-            field: "role".into(),
-            message: "Choose the new role".into(),
-        }];
+        let errors = vec![FieldError::new("role", "Choose the new role")];
         return Ok(account_response(
             StatusCode::UNPROCESSABLE_ENTITY,
             &staff,
-            &account,
-            &errors,
+            account,
+            errors,
             typed,
         ));
     };
@@ -459,15 +543,12 @@ pub async fn set_password(
     {
         Ok(p) => p,
         Err(e) => {
-            let errors = [FieldError {
-                field: "password".into(),
-                message: e.to_string(),
-            }];
+            let errors = vec![FieldError::new("password", e.to_string())];
             return Ok(account_response(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &staff,
-                &account,
-                &errors,
+                account,
+                errors,
                 role,
             ));
         }
@@ -500,14 +581,8 @@ pub async fn set_password(
 /// `GET /staff/users` (admins).
 pub async fn users_page(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     staff.require(may::ADMIN)?;
-    let rows = user_rows(state.db.pool(), &staff).await?;
-    let main = users_html(&staff, &rows, &[], ("", "", ""));
-    Ok(html::page(
-        StatusCode::OK,
-        "Staff accounts",
-        Some(staff.header()),
-        &main,
-    ))
+    let users = list_users(state.db.pool()).await?;
+    Ok(users_response(&staff, users, Vec::new(), Typed::default()))
 }
 
 /// `POST /staff/users` (admins): adds an account.
@@ -525,79 +600,14 @@ pub async fn create_user(State(state): State<AppState>, form: StaffForm) -> Resu
         Err(CreateUserError::Database(e)) => Err(StaffError::Database(e)),
         Err(CreateUserError::Hash) => Err(StaffError::Hash),
         Err(e) => {
-            let rows = user_rows(state.db.pool(), &staff).await?;
-            let errors = [FieldError {
-                field: e.field().into(),
-                message: e.to_string(),
-            }];
-            let main = users_html(&staff, &rows, &errors, (new.email, new.name, new.role));
-            Ok(html::page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Error: Staff accounts",
-                Some(staff.header()),
-                &main,
-            ))
+            let users = list_users(state.db.pool()).await?;
+            let errors = vec![FieldError::new(e.field(), e.to_string())];
+            let typed = Typed {
+                email: new.email.to_owned(),
+                name: new.name.to_owned(),
+                role: new.role.to_owned(),
+            };
+            Ok(users_response(&staff, users, errors, typed))
         }
     }
-}
-
-/// `GET /staff/audit` (admins): the log, newest first, filtered.
-pub async fn audit_page(
-    State(state): State<AppState>,
-    staff: Staff,
-    Query(filter): Query<audit::Filter>,
-) -> Result<Response> {
-    staff.require(may::ADMIN)?;
-    let pool = state.db.pool();
-    let rows = audit::search(pool, &filter, 500).await?;
-    let mut e = staff.event("audit_viewed");
-    let detail = format!(
-        "actor={} action={} reference={} from={} to={}",
-        filter.actor, filter.action, filter.reference, filter.from, filter.to
-    );
-    e.detail = Some(&detail);
-    audit::record(pool, &state.staff.clock.now(), &e).await?;
-    let mut body = String::new();
-    for r in &rows {
-        let _ = write!(
-            body,
-            r#"<tr class="govuk-table__row"><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td></tr>"#,
-            esc(&r.at),
-            esc(&r.actor),
-            esc(&r.action),
-            esc(&r.reference),
-            esc(&r.subject),
-            esc(&r.detail),
-            esc(&r.ip),
-        );
-    }
-    let mut actions = String::from(r#"<option value="">Any</option>"#);
-    for a in audit::ACTIONS {
-        let _ = write!(
-            actions,
-            r#"<option value="{a}"{}>{a}</option>"#,
-            if *a == filter.action { " selected" } else { "" }
-        );
-    }
-    let input = |name: &str, label: &str, value: &str, hint: &str| {
-        format!(
-            r#"<div class="govuk-form-group"><label class="govuk-label" for="{name}">{label}</label>{hint}<input class="govuk-input govuk-input--width-20" id="{name}" name="{name}" type="text" value="{v}" spellcheck="false"></div>"#,
-            v = esc(value),
-        )
-    };
-    let main = format!(
-        r#"<h1 class="govuk-heading-l">Audit log</h1><form method="get" action="/staff/audit">{actor}<div class="govuk-form-group"><label class="govuk-label" for="action">Action</label><select class="govuk-select" id="action" name="action">{actions}</select></div>{reference}{from}{to}<button type="submit" class="govuk-button govuk-button--secondary">Filter</button></form><table class="govuk-table" id="audit"><caption class="govuk-table__caption govuk-table__caption--m">{count} event{s}, newest first</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">When (UTC)</th><th scope="col" class="govuk-table__header">Who</th><th scope="col" class="govuk-table__header">What</th><th scope="col" class="govuk-table__header">Reference</th><th scope="col" class="govuk-table__header">Subject</th><th scope="col" class="govuk-table__header">Detail</th><th scope="col" class="govuk-table__header">From</th></tr></thead><tbody class="govuk-table__body">{body}</tbody></table>"#,
-        actor = input("actor", "Who (email address)", &filter.actor, ""),
-        reference = input("reference", "Reference", &filter.reference, ""),
-        from = input("from", "From date (YYYY-MM-DD)", &filter.from, ""),
-        to = input("to", "To date (YYYY-MM-DD)", &filter.to, ""),
-        count = rows.len(),
-        s = if rows.len() == 1 { "" } else { "s" },
-    );
-    Ok(html::page(
-        StatusCode::OK,
-        "Audit log",
-        Some(staff.header()),
-        &main,
-    ))
 }

@@ -5,20 +5,21 @@
 //! 15 minutes, whether or not an account has that address, so the lockout reveals nothing. Each
 //! IP address may also try only `sign_ins_per_ip` times per 15 minutes.
 
-use super::html::{self, esc, FieldError};
 use super::session::{self, Stage};
-use super::{
-    audit, field, load_staff, parse_form, totp, Fields, Result, Staff, StaffError, StaffForm,
-};
+use super::{audit, field, load_staff, parse_form, totp, Fields, Result, Staff, StaffError};
 use crate::limit::RateLimiter;
-use crate::startup::AppState;
+use crate::staff::view::form::{
+    error_for, group_class, Button, ErrorMessage, ErrorSummary, FieldError, TextInput,
+};
+use crate::staff::view::{self, Csrf};
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
+use leptos::prelude::*;
 use sqlx::Row;
-use std::fmt::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -87,39 +88,73 @@ fn next_in_fields(fields: &Fields) -> Option<String> {
     next_in(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
-fn next_field(next: Option<&str>) -> String {
-    next.map(|n| {
-        format!(
-            r#"<input type="hidden" name="next" value="{}">"#,
-            html::esc(n)
-        )
-    })
-    .unwrap_or_default()
+/// The page to come back to, carried through a sign-in form.
+#[component]
+fn NextField(next: Option<String>) -> impl IntoView {
+    next.map(|n| view! { <input type="hidden" name="next" value=n/> })
 }
 
-fn sign_in_form(errors: &[FieldError], email: &str, token: &str, next: Option<&str>) -> String {
-    format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<h1 class="govuk-heading-l">Sign in to the staff portal</h1><p class="govuk-body">You will also need the code from the authenticator app on your phone.</p><form method="post" action="/staff/sign-in" novalidate><input type="hidden" name="csrf" value="{token}">{next}{email}{password}<button type="submit" class="govuk-button">Continue</button></form><p class="govuk-body">If you have forgotten your password or lost your phone, ask an administrator.</p>{already}</div></div>"#,
-        summary = html::error_summary(errors),
-        next = next_field(next),
-        // A link from an email arrives without the session cookie (SameSite=Strict keeps it
-        // from other sites); a click on this site sends it.
-        already = next
-            .map(|n| format!(
-                r#"<p class="govuk-body">If you are already signed in, <a class="govuk-link" href="{}">go to the page you asked for</a>.</p>"#,
-                html::esc(n)
-            ))
-            .unwrap_or_default(),
-        email = html::text_input(errors, "email", "Email address", email, "email", "username"),
-        password = html::text_input(
-            errors,
-            "password",
-            "Password",
-            "",
-            "password",
-            "current-password"
-        ),
-    )
+fn sign_in_form(
+    errors: Vec<FieldError>,
+    email: String,
+    token: String,
+    next: Option<String>,
+) -> impl IntoView {
+    let email_error = error_for(&errors, "email");
+    let password_error = error_for(&errors, "password");
+    // A link from an email arrives without the session cookie (SameSite=Strict keeps it from
+    // other sites); a click on this site sends it.
+    let already = next.clone().map(|n| {
+        view! {
+            <p class="govuk-body">
+                "If you are already signed in, "
+                <a class="govuk-link" href=n>"go to the page you asked for"</a>
+                "."
+            </p>
+        }
+    });
+    view! {
+        <div class="govuk-grid-row">
+            <div class="govuk-grid-column-two-thirds">
+                <ErrorSummary errors=errors/>
+                <h1 class="govuk-heading-l">"Sign in to the staff portal"</h1>
+                <p class="govuk-body">
+                    "You will also need the code from the authenticator app on your phone."
+                </p>
+                <form method="post" action="/staff/sign-in" novalidate>
+                    <Csrf token=token/>
+                    <NextField next=next/>
+                    <TextInput name="email" label="Email address" value=email error=email_error
+                        kind="email" autocomplete="username" label_class="govuk-label"/>
+                    <TextInput name="password" label="Password" value="" error=password_error
+                        kind="password" autocomplete="current-password" label_class="govuk-label"/>
+                    <Button text="Continue"/>
+                </form>
+                <p class="govuk-body">
+                    "If you have forgotten your password or lost your phone, ask an administrator."
+                </p>
+                {already}
+            </div>
+        </div>
+    }
+}
+
+/// The sign-in page, with `errors` (a 422) or without.
+fn sign_in_response(
+    errors: Vec<FieldError>,
+    email: &str,
+    token: &str,
+    next: Option<String>,
+) -> Response {
+    let (status, title) = if errors.is_empty() {
+        (StatusCode::OK, "Sign in")
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, "Error: Sign in")
+    };
+    let (email, token) = (email.to_owned(), token.to_owned());
+    view::page(status, title, None, move || {
+        sign_in_form(errors, email, token, next)
+    })
 }
 
 /// `GET /staff/sign-in`: the form, with a fresh double-submit token for it.
@@ -134,20 +169,12 @@ pub async fn sign_in_page(
         Some(&token),
         state.staff.cookie_secure,
     );
-    with_cookies(
-        html::page(
-            StatusCode::OK,
-            "Sign in",
-            None,
-            &sign_in_form(&[], "", &token, next.as_deref()),
-        ),
-        &[cookie],
-    )
+    with_cookies(sign_in_response(Vec::new(), "", &token, next), &[cookie])
 }
 use axum::extract::State;
 
 fn locked_page() -> Response {
-    html::message(
+    view::message(
         StatusCode::TOO_MANY_REQUESTS,
         "Too many attempts to sign in",
         &[
@@ -242,12 +269,7 @@ pub async fn sign_in(
         });
     }
     if !errors.is_empty() {
-        return Ok(html::page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Error: Sign in",
-            None,
-            &sign_in_form(&errors, &email, &expected, next.as_deref()),
-        ));
+        return Ok(sign_in_response(errors, &email, &expected, next));
     }
     let clock = &state.staff.clock;
     let now = clock.unix();
@@ -294,16 +316,11 @@ pub async fn sign_in(
         if just_locked {
             return Ok(locked_page());
         }
-        let errors = [FieldError {
-            field: "email".into(),
-            message: "Enter a correct email address and password".into(),
-        }];
-        return Ok(html::page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Error: Sign in",
-            None,
-            &sign_in_form(&errors, &email, &expected, next.as_deref()),
-        ));
+        let errors = vec![FieldError::new(
+            "email",
+            "Enter a correct email address and password",
+        )];
+        return Ok(sign_in_response(errors, &email, &expected, next));
     };
     // A session from before (in this browser) ends here.
     if let Some(old) = session::cookie(&headers, session::COOKIE) {
@@ -339,21 +356,64 @@ async fn partial(state: &AppState, headers: &HeaderMap, ip: &str, stage: Stage) 
     load_staff(state, headers, ip.to_owned(), &[stage]).await
 }
 
-fn code_form(errors: &[FieldError], csrf: &str, next: Option<&str>) -> String {
-    format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<form method="post" action="/staff/sign-in/code" novalidate>{csrf}{next}<div class="govuk-form-group{class}"><h1 class="govuk-label-wrapper"><label class="govuk-label govuk-label--l" for="code">Enter the code from your authenticator app</label></h1><div id="code-hint" class="govuk-hint">The 6-digit code changes every 30 seconds. If you have lost your phone, enter one of your recovery codes instead.</div>{error}<input class="govuk-input govuk-input--width-10{input_error}" id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" spellcheck="false" aria-describedby="code-hint{described}"></div><button type="submit" class="govuk-button">Sign in</button></form></div></div>"#,
-        summary = html::error_summary(errors),
-        csrf = html::csrf_field(csrf),
-        next = next_field(next),
-        class = html::field_error(errors, "code").1,
-        error = html::field_error(errors, "code").0,
-        input_error = if errors.is_empty() {
-            ""
-        } else {
-            " govuk-input--error"
-        },
-        described = if errors.is_empty() { "" } else { " code-error" },
-    )
+fn code_form(errors: Vec<FieldError>, csrf: String, next: Option<String>) -> impl IntoView {
+    let error = error_for(&errors, "code");
+    let group = group_class(error.is_some());
+    let (input_class, described) = if error.is_some() {
+        (
+            "govuk-input govuk-input--width-10 govuk-input--error",
+            "code-hint code-error",
+        )
+    } else {
+        ("govuk-input govuk-input--width-10", "code-hint")
+    };
+    view! {
+        <div class="govuk-grid-row">
+            <div class="govuk-grid-column-two-thirds">
+                <ErrorSummary errors=errors/>
+                <form method="post" action="/staff/sign-in/code" novalidate>
+                    <Csrf token=csrf/>
+                    <NextField next=next/>
+                    <div class=group>
+                        <h1 class="govuk-label-wrapper">
+                            <label class="govuk-label govuk-label--l" for="code">
+                                "Enter the code from your authenticator app"
+                            </label>
+                        </h1>
+                        <div id="code-hint" class="govuk-hint">
+                            "The 6-digit code changes every 30 seconds. If you have lost your phone, enter one of your recovery codes instead."
+                        </div>
+                        <ErrorMessage id="code".to_owned() message=error/>
+                        <input
+                            class=input_class
+                            id="code"
+                            name="code"
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            spellcheck="false"
+                            aria-describedby=described
+                        />
+                    </div>
+                    <Button text="Sign in"/>
+                </form>
+            </div>
+        </div>
+    }
+}
+
+/// The code page, with `errors` (a 422) or without.
+fn code_response(errors: Vec<FieldError>, csrf: &str, next: Option<String>) -> Response {
+    let (status, title) = if errors.is_empty() {
+        (StatusCode::OK, "Enter the code from your authenticator app")
+    } else {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Error: Enter the code from your authenticator app",
+        )
+    };
+    let csrf = csrf.to_owned();
+    view::page(status, title, None, move || code_form(errors, csrf, next))
 }
 
 /// `GET /staff/sign-in/code`.
@@ -364,11 +424,10 @@ pub async fn code_page(
     uri: axum::http::Uri,
 ) -> Result<Response> {
     let staff = partial(&state, &headers, &peer.ip().to_string(), Stage::Password).await?;
-    Ok(html::page(
-        StatusCode::OK,
-        "Enter the code from your authenticator app",
-        None,
-        &code_form(&[], &staff.session.csrf, next_in_query(&uri).as_deref()),
+    Ok(code_response(
+        Vec::new(),
+        &staff.session.csrf,
+        next_in_query(&uri),
     ))
 }
 
@@ -399,12 +458,8 @@ async fn complete(
 }
 
 /// A wrong code: counted towards the lockout; a lockout ends the half-signed-in session.
-async fn wrong_code(
-    state: &AppState,
-    staff: &Staff,
-    form: String,
-    title: &str,
-) -> Result<Response> {
+/// `page` is the form again, with its error.
+async fn wrong_code(state: &AppState, staff: &Staff, page: Response) -> Result<Response> {
     let clock = &state.staff.clock;
     let just_locked = count_failure(state.db.pool(), &staff.email, clock.unix()).await?;
     let e = staff.event(if just_locked {
@@ -424,12 +479,7 @@ async fn wrong_code(
             )],
         ));
     }
-    Ok(html::page(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        title,
-        None,
-        &form,
-    ))
+    Ok(page)
 }
 
 /// The fields of a POST from a half-signed-in session, its CSRF token checked.
@@ -510,40 +560,91 @@ pub async fn code(
     } else {
         "The code is not correct or has expired: enter the code your app shows now"
     };
-    let errors = [FieldError {
-        field: "code".into(),
-        message: message.into(),
-    }];
-    let form = code_form(
-        &errors,
+    let page = code_response(
+        vec![FieldError::new("code", message)],
         &staff.session.csrf,
-        next_in_fields(&fields).as_deref(),
+        next_in_fields(&fields),
     );
-    wrong_code(
-        &state,
-        &staff,
-        form,
-        "Error: Enter the code from your authenticator app",
-    )
-    .await
+    wrong_code(&state, &staff, page).await
 }
 
-fn enrol_form(staff: &Staff, secret: &str, errors: &[FieldError]) -> String {
-    let url = totp::otpauth_url(secret, &staff.email).unwrap_or_default();
+fn enrol_form(email: &str, secret: &str, csrf: String, errors: Vec<FieldError>) -> impl IntoView {
+    let url = totp::otpauth_url(secret, email).unwrap_or_default();
+    // Markup made here from the secret, not text from anyone.
     let qr = totp::qr_svg(&url).unwrap_or_default();
-    let grouped: Vec<String> = secret
+    let key = secret
         .as_bytes()
         .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect();
-    format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<h1 class="govuk-heading-l">Set up your authenticator app</h1><p class="govuk-body">Every staff account needs a second step when signing in. Use an authenticator app on your work phone, for example Microsoft Authenticator or Google Authenticator.</p><ol class="govuk-list govuk-list--number"><li>In the app, choose to add an account.</li><li>Scan this QR code.</li><li>Enter the 6-digit code the app shows.</li></ol><div class="signpost-qr">{qr}</div><details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">I cannot scan the QR code</span></summary><div class="govuk-details__text"><p class="govuk-body">Enter this key in the app instead (time-based):</p><p class="govuk-body"><code id="totp-secret" class="signpost-secret">{key}</code></p></div></details><form method="post" action="/staff/enrol" novalidate>{csrf}<div class="govuk-form-group{class}"><label class="govuk-label govuk-label--s" for="code">Code from the app</label>{error}<input class="govuk-input govuk-input--width-10" id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" spellcheck="false"></div><button type="submit" class="govuk-button">Continue</button></form></div></div>"#,
-        summary = html::error_summary(errors),
-        key = esc(&grouped.join(" ")),
-        csrf = html::csrf_field(&staff.session.csrf),
-        class = html::field_error(errors, "code").1,
-        error = html::field_error(errors, "code").0,
-    )
+        .map(String::from_utf8_lossy)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let error = error_for(&errors, "code");
+    let group = group_class(error.is_some());
+    view! {
+        <div class="govuk-grid-row">
+            <div class="govuk-grid-column-two-thirds">
+                <ErrorSummary errors=errors/>
+                <h1 class="govuk-heading-l">"Set up your authenticator app"</h1>
+                <p class="govuk-body">
+                    "Every staff account needs a second step when signing in. Use an authenticator app on your work phone, for example Microsoft Authenticator or Google Authenticator."
+                </p>
+                <ol class="govuk-list govuk-list--number">
+                    <li>"In the app, choose to add an account."</li>
+                    <li>"Scan this QR code."</li>
+                    <li>"Enter the 6-digit code the app shows."</li>
+                </ol>
+                <div class="signpost-qr" inner_html=qr></div>
+                <details class="govuk-details">
+                    <summary class="govuk-details__summary">
+                        <span class="govuk-details__summary-text">"I cannot scan the QR code"</span>
+                    </summary>
+                    <div class="govuk-details__text">
+                        <p class="govuk-body">"Enter this key in the app instead (time-based):"</p>
+                        <p class="govuk-body">
+                            <code id="totp-secret" class="signpost-secret">{key}</code>
+                        </p>
+                    </div>
+                </details>
+                <form method="post" action="/staff/enrol" novalidate>
+                    <Csrf token=csrf/>
+                    <div class=group>
+                        <label class="govuk-label govuk-label--s" for="code">"Code from the app"</label>
+                        <ErrorMessage id="code".to_owned() message=error/>
+                        <input
+                            class="govuk-input govuk-input--width-10"
+                            id="code"
+                            name="code"
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            spellcheck="false"
+                        />
+                    </div>
+                    <Button text="Continue"/>
+                </form>
+            </div>
+        </div>
+    }
+}
+
+/// The enrolment page, with `errors` (a 422) or without.
+fn enrol_response(staff: &Staff, secret: &str, errors: Vec<FieldError>) -> Response {
+    let (status, title) = if errors.is_empty() {
+        (StatusCode::OK, "Set up your authenticator app")
+    } else {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Error: Set up your authenticator app",
+        )
+    };
+    let (email, secret, csrf) = (
+        staff.email.clone(),
+        secret.to_owned(),
+        staff.session.csrf.clone(),
+    );
+    view::page(status, title, None, move || {
+        enrol_form(&email, &secret, csrf, errors)
+    })
 }
 
 /// `GET /staff/enrol`: the QR code of a new secret (kept in the session until confirmed).
@@ -558,12 +659,7 @@ pub async fn enrol_page(
         .pending_totp_secret
         .clone()
         .unwrap_or_default();
-    Ok(html::page(
-        StatusCode::OK,
-        "Set up your authenticator app",
-        None,
-        &enrol_form(&staff, &secret, &[]),
-    ))
+    Ok(enrol_response(&staff, &secret, Vec::new()))
 }
 
 /// `POST /staff/enrol`: confirms the app works, stores the secret, shows the recovery codes
@@ -585,12 +681,12 @@ pub async fn enrol(
         .clone()
         .unwrap_or_default();
     let Some(step) = totp::check(&secret, field(&fields, "code"), now, None) else {
-        let errors = [FieldError {
-            field: "code".into(),
-            message: "The code is not correct: enter the 6-digit code the app shows now".into(),
-        }];
-        let form = enrol_form(&staff, &secret, &errors);
-        return wrong_code(&state, &staff, form, "Error: Set up your authenticator app").await;
+        let errors = vec![FieldError::new(
+            "code",
+            "The code is not correct: enter the 6-digit code the app shows now",
+        )];
+        let page = enrol_response(&staff, &secret, errors);
+        return wrong_code(&state, &staff, page).await;
     };
     let codes = totp::new_recovery_codes();
     let mut tx = pool.begin().await?;
@@ -626,198 +722,35 @@ pub async fn enrol(
         .iter()
         .cloned()
         .collect();
-    let mut list = String::new();
-    for c in &codes {
-        let _ = write!(list, "<li><code>{}</code></li>", esc(c));
-    }
-    let main = format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds"><div class="govuk-panel govuk-panel--confirmation"><h1 class="govuk-panel__title">Your authenticator app is set up</h1></div><h2 class="govuk-heading-m">Your recovery codes</h2><p class="govuk-body">If you lose your phone, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe that is not your phone. They will not be shown again.</p><ul class="govuk-list signpost-recovery-codes" id="recovery-codes">{list}</ul><a class="govuk-button" href="{home}">Continue</a></div></div>"#,
-        home = staff.role.home(),
-    );
-    Ok(with_cookies(
-        html::page(
-            StatusCode::OK,
-            "Your authenticator app is set up",
-            None,
-            &main,
-        ),
-        &cookies,
-    ))
-}
-
-/// `POST /staff/sign-out`.
-pub async fn sign_out(State(state): State<AppState>, form: StaffForm) -> Result<Response> {
-    let staff = form.staff;
-    session::end(state.db.pool(), &staff.session.id_hash).await?;
-    audit::record(
-        state.db.pool(),
-        &state.staff.clock.now(),
-        &staff.event("sign_out"),
-    )
-    .await?;
-    Ok(signed_out(&state))
-}
-
-fn signed_out(state: &AppState) -> Response {
-    with_cookies(
-        html::message(
-            StatusCode::OK,
-            "You have signed out",
-            &["Close the browser window if you are using a shared computer."],
-        ),
-        &[session::set_cookie(
-            session::COOKIE,
-            None,
-            state.staff.cookie_secure,
-        )],
-    )
-}
-
-/// `POST /staff/sign-out-everywhere`: ends every session of the account.
-pub async fn sign_out_everywhere(
-    State(state): State<AppState>,
-    form: StaffForm,
-) -> Result<Response> {
-    let staff = form.staff;
-    let ended = session::end_all(state.db.pool(), &staff.id).await?;
-    let mut e = staff.event("sign_out_everywhere");
-    let detail = format!("{ended} session(s) ended");
-    e.detail = Some(&detail);
-    audit::record(state.db.pool(), &state.staff.clock.now(), &e).await?;
-    Ok(signed_out(&state))
-}
-
-/// Where a member of staff changes their own password (and where a temporary one sends them).
-pub const CHANGE_PASSWORD: &str = "/staff/account/password";
-
-fn password_form(staff: &Staff, errors: &[FieldError]) -> String {
-    let intro = if staff.must_change_password {
-        r#"<div class="govuk-inset-text">You signed in with a temporary password from an administrator. Choose a new password of your own to carry on.</div>"#
-    } else {
-        ""
-    };
-    format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<h1 class="govuk-heading-l">Change your password</h1>{intro}<p class="govuk-body">Use 12 characters or more. Three random words are a good way to make a strong password you can remember. Do not use a password you use anywhere else.</p><form method="post" action="{CHANGE_PASSWORD}" novalidate>{csrf}{current}{new}<button type="submit" class="govuk-button">Change password</button></form></div></div>"#,
-        summary = html::error_summary(errors),
-        csrf = html::csrf_field(&staff.session.csrf),
-        current = html::text_input(
-            errors,
-            "current",
-            "Current password",
-            "",
-            "password",
-            "current-password"
-        ),
-        new = html::text_input(
-            errors,
-            "password",
-            "New password",
-            "",
-            "password",
-            "new-password"
-        ),
-    )
-}
-
-/// `GET /staff/account/password`.
-pub async fn password_page(staff: Staff) -> Result<Response> {
-    Ok(html::page(
+    let home = staff.role.home();
+    let page = view::page(
         StatusCode::OK,
-        "Change your password",
-        Some(staff.header()),
-        &password_form(&staff, &[]),
-    ))
-}
-
-/// `POST /staff/account/password`: the current password, then a new one under the rules
-/// ([`super::password::Password`]), different from the current one. Clears a temporary
-/// password's flag, ends the account's other sessions and is audited (`password_changed`).
-pub async fn change_password(State(state): State<AppState>, form: StaffForm) -> Result<Response> {
-    let StaffForm { staff, fields } = form;
-    let pool = state.db.pool();
-    let current = field(&fields, "current").to_owned();
-    let new = field(&fields, "password").to_owned();
-    let hash: String = sqlx::query("SELECT password_hash FROM staff_user WHERE id = $1")
-        .bind(&staff.id)
-        .fetch_one(pool)
-        .await?
-        .try_get(0)?;
-    let current_ok = super::password::verify_off_runtime(current.clone(), Some(hash)).await;
-    let mut errors = Vec::new();
-    if !current_ok {
-        errors.push(FieldError {
-            field: "current".into(),
-            message: if current.is_empty() {
-                "Enter your current password".into()
-            } else {
-                "Your current password is not correct".into()
-            },
-        });
-    }
-    let password = match super::password::Password::new(&new, &[&staff.email, &staff.name]) {
-        Ok(_) if new == current => {
-            Err("Your new password must be different from your current one".to_owned())
-        }
-        Ok(p) => Ok(p),
-        Err(e) => Err(e.to_string()),
-    };
-    let password = match password {
-        Ok(p) if errors.is_empty() => p,
-        other => {
-            if let Err(message) = other {
-                errors.push(FieldError {
-                    field: "password".into(),
-                    message,
-                });
+        "Your authenticator app is set up",
+        None,
+        move || {
+            view! {
+                <div class="govuk-grid-row">
+                    <div class="govuk-grid-column-two-thirds">
+                        <div class="govuk-panel govuk-panel--confirmation">
+                            <h1 class="govuk-panel__title">"Your authenticator app is set up"</h1>
+                        </div>
+                        <h2 class="govuk-heading-m">"Your recovery codes"</h2>
+                        <p class="govuk-body">
+                            "If you lose your phone, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe that is not your phone. They will not be shown again."
+                        </p>
+                        <ul class="govuk-list signpost-recovery-codes" id="recovery-codes">
+                            {codes
+                                .into_iter()
+                                .map(|c| view! { <li><code>{c}</code></li> })
+                                .collect_view()}
+                        </ul>
+                        <a class="govuk-button" href=home>"Continue"</a>
+                    </div>
+                </div>
             }
-            return Ok(html::page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Error: Change your password",
-                Some(staff.header()),
-                &password_form(&staff, &errors),
-            ));
-        }
-    };
-    let hash = password.hash_off_runtime().await.ok_or(StaffError::Hash)?;
-    let now = state.staff.clock.now();
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "UPDATE staff_user SET password_hash = $1, must_change_password = 0, updated_at = $2 \
-         WHERE id = $3",
-    )
-    .bind(&hash)
-    .bind(&now)
-    .bind(&staff.id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM staff_session WHERE user_id = $1 AND id_hash <> $2")
-        .bind(&staff.id)
-        .bind(&staff.session.id_hash)
-        .execute(&mut *tx)
-        .await?;
-    let mut e = staff.event("password_changed");
-    let subject = format!("user:{}", staff.id);
-    e.subject = Some(&subject);
-    audit::record(&mut *tx, &now, &e).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(staff.role.home()).into_response())
-}
-
-/// `GET /staff/account`.
-pub async fn account_page(staff: Staff) -> Result<Response> {
-    let main = format!(
-        r#"<h1 class="govuk-heading-l">Your account</h1><dl class="govuk-summary-list"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Name</dt><dd class="govuk-summary-list__value">{name}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Email address</dt><dd class="govuk-summary-list__value">{email}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Role</dt><dd class="govuk-summary-list__value">{role}</dd></div></dl><h2 class="govuk-heading-m">Signed in somewhere else?</h2><p class="govuk-body">If you left yourself signed in on another computer, or think someone else has signed in as you, sign out everywhere. Then tell an administrator.</p><form method="post" action="/staff/sign-out-everywhere">{csrf}<button type="submit" class="govuk-button govuk-button--warning">Sign out everywhere</button></form><h2 class="govuk-heading-m">Your password</h2><p class="govuk-body"><a class="govuk-link" href="{CHANGE_PASSWORD}">Change your password</a></p>"#,
-        name = esc(&staff.name),
-        email = esc(&staff.email),
-        role = staff.role.label(),
-        csrf = html::csrf_field(&staff.session.csrf),
+        },
     );
-    Ok(html::page(
-        StatusCode::OK,
-        "Your account",
-        Some(staff.header()),
-        &main,
-    ))
+    Ok(with_cookies(page, &cookies))
 }
 
 #[cfg(test)]
