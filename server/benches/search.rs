@@ -31,7 +31,9 @@ async fn demo_documents(dir: &std::path::Path) -> (Db, Vec<SearchDocument>) {
         .await
         .expect("database");
     db.migrate().await.expect("migrations");
-    prepare_directory(&db, true).await.expect("demo county");
+    prepare_directory(&db, true, &signpost::clock::Clock::system())
+        .await
+        .expect("demo county");
     let docs = document::load(db.pool(), None).await.expect("documents");
     (db, docs)
 }

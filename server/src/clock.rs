@@ -1,6 +1,10 @@
-//! The current date and time, in the forms the database stores (no date-time crate needed).
+//! The current date and time, in the forms the database stores: RFC 3339 UTC instants
+//! (`2026-11-22T04:30:00Z`, or with milliseconds where they are compared in SQL) and ISO dates.
+//! The calendar arithmetic is `jiff`'s; [`crate::calendar`] has the days of England and Wales.
 
 use app::domain::{DateError, IsoDate};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -22,38 +26,32 @@ pub fn in_seconds(seconds: u64) -> String {
     rfc3339(since_epoch().saturating_add(seconds))
 }
 
+/// An instant in Unix seconds (beyond jiff's range, its last instant).
+fn timestamp(secs: i64) -> Timestamp {
+    Timestamp::from_second(secs).unwrap_or(if secs < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    })
+}
+
 fn rfc3339(secs: u64) -> String {
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    let at = timestamp(i64::try_from(secs).unwrap_or(i64::MAX));
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// An instant as RFC 3339 UTC with milliseconds, e.g. `2026-11-22T04:30:00.250Z`: the form of
 /// the timestamps that are compared in SQL (the outbox's next attempt and lease), which sort as
 /// text because they all have the same width.
 pub fn timestamp_millis(at: SystemTime) -> String {
-    let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60,
-        since.subsec_millis()
-    )
+    // Before 1970 (never, in practice) counts as 1970, as it always has.
+    let at = Timestamp::try_from(at.max(UNIX_EPOCH)).unwrap_or(Timestamp::UNIX_EPOCH);
+    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// Today's date (UTC).
 pub fn today() -> Result<IsoDate, DateError> {
-    let (y, m, d) = civil_from_days((since_epoch() / 86_400) as i64);
-    IsoDate::new(u16::try_from(y).unwrap_or(u16::MAX), m as u8, d as u8)
+    date_of_unix(i64::try_from(since_epoch()).unwrap_or(i64::MAX))
 }
 
 /// An injectable clock: the system time plus an offset that tests move forward (session
@@ -99,8 +97,14 @@ impl Clock {
 
 /// The UTC date of an instant in Unix seconds.
 pub fn date_of_unix(secs: i64) -> Result<IsoDate, DateError> {
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    IsoDate::new(u16::try_from(y).unwrap_or(u16::MAX), m as u8, d as u8)
+    let date = TimeZone::UTC.to_datetime(timestamp(secs)).date();
+    iso_date(date)
+}
+
+/// A `jiff` date as the app's [`IsoDate`] (years 1900 to 2100).
+pub fn iso_date(date: jiff::civil::Date) -> Result<IsoDate, DateError> {
+    let year = u16::try_from(date.year()).map_err(|_| DateError::Year)?;
+    IsoDate::new(year, date.month().unsigned_abs(), date.day().unsigned_abs())
 }
 
 /// Unix seconds of an RFC 3339 UTC instant as this module writes it
@@ -110,43 +114,12 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || !text.ends_with('Z') {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<i64>().ok();
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
-        return None;
-    }
-    Some(days_from_civil(y, m as u32, d as u32) * 86_400 + hh * 3600 + mm * 60 + ss)
-}
-
-/// Days since 1970-01-01 of a civil date (the inverse of `civil_from_days`).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Days since 1970-01-01 to a (year, month, day) civil date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    text.parse::<Timestamp>().ok().map(Timestamp::as_second)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{civil_from_days, days_from_civil, parse_rfc3339, timestamp_millis, Clock};
+    use super::{date_of_unix, parse_rfc3339, rfc3339, timestamp_millis, Clock};
     use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
@@ -154,6 +127,21 @@ mod tests {
         let at = UNIX_EPOCH + Duration::from_millis(1_795_000_000_007);
         assert_eq!(timestamp_millis(at), "2026-11-18T11:06:40.007Z");
         assert_eq!(timestamp_millis(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+        // Milliseconds are cut, not rounded (a rounded .9996 would become the next second).
+        let late = UNIX_EPOCH + Duration::from_nanos(1_795_000_000_999_600_000);
+        assert_eq!(timestamp_millis(late), "2026-11-18T11:06:40.999Z");
+        assert_eq!(
+            timestamp_millis(UNIX_EPOCH - Duration::from_secs(5)),
+            "1970-01-01T00:00:00.000Z"
+        );
+    }
+
+    #[test]
+    fn instants_are_written_in_utc_without_fractions() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
+        // In British Summer Time the stored instant is still UTC.
+        assert_eq!(rfc3339(1_782_864_000), "2026-07-01T00:00:00Z");
     }
 
     #[test]
@@ -164,9 +152,9 @@ mod tests {
             Some(1_795_000_000)
         );
         assert_eq!(parse_rfc3339("2026-11-18 11:06:40"), None);
-        for days in [0, 11_016, 19_723, 20_513, 20_514, -1] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
+        assert_eq!(parse_rfc3339("2026-13-18T11:06:40Z"), None);
+        for secs in [0, 951_782_400, 1_704_067_200, 1_772_323_200, 1_795_000_000] {
+            assert_eq!(parse_rfc3339(&rfc3339(secs)), Some(secs as i64));
         }
     }
 
@@ -180,11 +168,17 @@ mod tests {
     }
 
     #[test]
-    fn days_become_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
-        assert_eq!(civil_from_days(20_513), (2026, 3, 1));
-        assert_eq!(civil_from_days(20_514), (2026, 3, 2));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    fn instants_become_utc_dates() {
+        let day = |n: i64| date_of_unix(n * 86_400).unwrap().to_string();
+        assert_eq!(day(0), "1970-01-01");
+        assert_eq!(day(19_723), "2024-01-01");
+        assert_eq!(day(20_513), "2026-03-01");
+        assert_eq!(day(20_514), "2026-03-02");
+        assert_eq!(day(11_016), "2000-02-29");
+        // 23:30 UTC is still the same UTC date.
+        assert_eq!(
+            date_of_unix(20_513 * 86_400 + 84_600).unwrap().to_string(),
+            "2026-03-01"
+        );
     }
 }

@@ -4,6 +4,11 @@
 //! form the rest of the server uses. Anything wrong becomes one `ConfigError` line that says what
 //! is wrong and how to fix it.
 
+use crate::calendar::BankHolidays;
+pub use crate::settings::database::{DatabaseUrl, DatabaseUrlError};
+use crate::settings::staff::{self, StaffSettings};
+use crate::settings::{MailConfigError, MailSettings, RawMailConfig};
+use crate::settings::{RawSiteConfig, SiteConfigError, SiteSettings};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -229,7 +234,7 @@ pub struct RawConfig {
     #[arg(
         long,
         env = "SIGNPOST_SEARCH_CACHE",
-        default_value_t = crate::search::cache::DEFAULT_ENTRIES,
+        default_value_t = crate::settings::DEFAULT_SEARCH_CACHE_ENTRIES,
         global = true
     )]
     pub search_cache: usize,
@@ -247,7 +252,11 @@ pub struct RawConfig {
 
     /// Email: SMTP server, sender, the Hub's address, links, retries (`server/src/mail/config.rs`).
     #[command(flatten)]
-    pub mail: crate::mail::RawMailConfig,
+    pub mail: RawMailConfig,
+
+    /// The public address and the public forms' submission limit (`server/src/settings/site.rs`).
+    #[command(flatten)]
+    pub site: RawSiteConfig,
 
     /// Send the staff session cookie with `Secure`: true or false. Defaults to true when
     /// SIGNPOST_PUBLIC_URL is https; set false only for local http.
@@ -260,15 +269,15 @@ pub struct RawConfig {
     pub bank_holidays: Option<String>,
 
     /// The targeted services a request can be allocated to, separated by commas.
-    #[arg(long, env = "SIGNPOST_TARGETED_SERVICES", default_value = crate::staff::DEFAULT_TARGETED_SERVICES, global = true)]
+    #[arg(long, env = "SIGNPOST_TARGETED_SERVICES", default_value = staff::DEFAULT_TARGETED_SERVICES, global = true)]
     pub targeted_services: String,
 
     /// Days after a request for support is closed before its personal data is deleted.
-    #[arg(long, env = "SIGNPOST_CLOSED_RETENTION_DAYS", default_value_t = crate::staff::DEFAULT_CLOSED_RETENTION_DAYS, global = true)]
+    #[arg(long, env = "SIGNPOST_CLOSED_RETENTION_DAYS", default_value_t = staff::DEFAULT_CLOSED_RETENTION_DAYS, global = true)]
     pub closed_retention_days: u32,
 
     /// The levels of need the Hub assigns, separated by commas.
-    #[arg(long, env = "SIGNPOST_LEVELS_OF_NEED", default_value = crate::staff::DEFAULT_LEVELS_OF_NEED, global = true)]
+    #[arg(long, env = "SIGNPOST_LEVELS_OF_NEED", default_value = staff::DEFAULT_LEVELS_OF_NEED, global = true)]
     pub levels_of_need: String,
 }
 
@@ -313,91 +322,6 @@ pub enum LogFormat {
     Json,
 }
 
-/// Which database the URL names, parsed once at start-up.
-#[derive(Clone, PartialEq, Eq)]
-pub enum DatabaseUrl {
-    /// A SQLite file; its folder is created if missing.
-    Sqlite { path: PathBuf },
-    /// A PostgreSQL server.
-    Postgres { url: url::Url },
-}
-
-impl std::fmt::Debug for DatabaseUrl {
-    // Never print a password.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.redacted())
-    }
-}
-
-impl DatabaseUrl {
-    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
-        let raw = raw.trim();
-        let bad = |why: &str| ConfigError::DatabaseUrl(why.to_owned());
-        if raw.is_empty() {
-            return Err(bad("it is empty"));
-        }
-        if let Some(rest) = raw
-            .strip_prefix("sqlite://")
-            .or_else(|| raw.strip_prefix("sqlite:"))
-        {
-            let path = rest.split('?').next().unwrap_or_default();
-            if path.is_empty() || path == ":memory:" {
-                return Err(bad("it names no SQLite file"));
-            }
-            return Ok(Self::Sqlite {
-                path: PathBuf::from(path),
-            });
-        }
-        let url = url::Url::parse(raw).map_err(|_| bad("it is not a URL"))?;
-        match url.scheme() {
-            "postgres" | "postgresql" => {
-                if url.host_str().unwrap_or_default().is_empty() {
-                    return Err(bad("it names no PostgreSQL host"));
-                }
-                if url.path().trim_start_matches('/').is_empty() {
-                    return Err(bad("it names no database after the host"));
-                }
-                Ok(Self::Postgres { url })
-            }
-            other => Err(bad(&format!("'{other}' databases are not supported"))),
-        }
-    }
-
-    /// The URL with any password replaced, safe for logs and messages.
-    pub fn redacted(&self) -> String {
-        match self {
-            Self::Sqlite { path } => format!("sqlite://{}", path.display()),
-            Self::Postgres { url } => {
-                let mut url = url.clone();
-                if url.password().is_some() {
-                    let _ = url.set_password(Some("********"));
-                }
-                url.to_string()
-            }
-        }
-    }
-
-    /// The URL sqlx connects with.
-    pub fn connect_url(&self) -> String {
-        match self {
-            Self::Sqlite { path } => format!("sqlite://{}?mode=rwc", path.display()),
-            Self::Postgres { url } => url.to_string(),
-        }
-    }
-
-    /// `host:port` of a PostgreSQL server, for messages.
-    pub fn server(&self) -> Option<String> {
-        match self {
-            Self::Sqlite { .. } => None,
-            Self::Postgres { url } => Some(format!(
-                "{}:{}",
-                url.host_str().unwrap_or_default(),
-                url.port().unwrap_or(5432)
-            )),
-        }
-    }
-}
-
 /// Validated settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -417,8 +341,9 @@ pub struct Settings {
     pub search_cache: usize,
     /// Reverse proxies whose `X-Forwarded-For` is believed (`crate::middleware::client_ip`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    pub mail: crate::mail::MailSettings,
-    pub staff: crate::staff::StaffSettings,
+    pub mail: MailSettings,
+    pub site: SiteSettings,
+    pub staff: StaffSettings,
 }
 
 impl TryFrom<RawConfig> for Settings {
@@ -484,17 +409,14 @@ impl TryFrom<RawConfig> for Settings {
             Environment::Development => LogFormat::Pretty,
             Environment::Production => LogFormat::Json,
         });
-        let mail = crate::mail::MailSettings::from_raw(raw.mail, site_addr)?;
-        let mut staff = crate::staff::StaffSettings::defaults(
-            raw.staff_cookie_secure
-                .unwrap_or(mail.public_url.starts_with("https://")),
-        );
+        let mail = MailSettings::from_raw(raw.mail)?;
+        let site = SiteSettings::from_raw(raw.site, site_addr)?;
+        let mut staff = StaffSettings::defaults(raw.staff_cookie_secure.unwrap_or(site.is_https()));
         if let Some(list) = raw.bank_holidays.as_deref() {
-            staff.bank_holidays = crate::staff::workdays::BankHolidays::parse(list)
-                .map_err(ConfigError::BankHoliday)?;
+            staff.bank_holidays = BankHolidays::parse(list).map_err(ConfigError::BankHoliday)?;
         }
-        staff.targeted_services = crate::staff::split_list(&raw.targeted_services);
-        staff.levels_of_need = crate::staff::split_list(&raw.levels_of_need);
+        staff.targeted_services = staff::split_list(&raw.targeted_services);
+        staff.levels_of_need = staff::split_list(&raw.levels_of_need);
         if raw.closed_retention_days == 0 {
             return Err(ConfigError::Positive("SIGNPOST_CLOSED_RETENTION_DAYS"));
         }
@@ -531,6 +453,7 @@ impl TryFrom<RawConfig> for Settings {
                 })
                 .collect::<Result<_, _>>()?,
             mail,
+            site,
             staff,
         })
     }
@@ -539,11 +462,8 @@ impl TryFrom<RawConfig> for Settings {
 /// A configuration mistake, as one line that says how to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error(
-        "DATABASE_URL is not usable: {0}. Set it to sqlite://data/signpost.db or \
-         postgres://USER:PASSWORD@HOST:5432/DATABASE"
-    )]
-    DatabaseUrl(String),
+    #[error(transparent)]
+    DatabaseUrl(#[from] DatabaseUrlError),
     #[error("LEPTOS_SITE_ADDR '{0}' is not an address and port: set it like 127.0.0.1:3000")]
     SiteAddr(String),
     #[error("{0} must be a whole number greater than 0")]
@@ -556,7 +476,9 @@ pub enum ConfigError {
     #[error("MEILI_INDEX '{0}' is not an index name: use letters, digits, - and _ only")]
     MeiliIndex(String),
     #[error(transparent)]
-    Mail(#[from] crate::mail::MailConfigError),
+    Mail(#[from] MailConfigError),
+    #[error(transparent)]
+    Site(#[from] SiteConfigError),
     #[error("SIGNPOST_BANK_HOLIDAYS has '{0}', which is not a date: list dates like 2026-12-25,2026-12-28")]
     BankHoliday(String),
     #[error("{0} is empty: list at least one item, separated by commas")]
@@ -566,60 +488,4 @@ pub enum ConfigError {
          addresses like 10.0.0.5,10.0.0.6"
     )]
     TrustedProxy(String),
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlite_urls_name_a_file() {
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://data/x.db").ok(),
-            Some(DatabaseUrl::Sqlite {
-                path: "data/x.db".into()
-            })
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:/tmp/y.db?mode=rwc").ok(),
-            Some(DatabaseUrl::Sqlite {
-                path: "/tmp/y.db".into()
-            })
-        );
-        assert!(DatabaseUrl::parse("sqlite://").is_err());
-        assert!(DatabaseUrl::parse("sqlite::memory:").is_err());
-    }
-
-    #[test]
-    fn postgres_urls_need_a_host_and_a_database() {
-        assert!(DatabaseUrl::parse("postgres://u:p@localhost:5432/signpost").is_ok());
-        assert!(DatabaseUrl::parse("postgresql://localhost/signpost").is_ok());
-        assert!(DatabaseUrl::parse("postgres://localhost").is_err());
-        assert!(DatabaseUrl::parse("postgres:///signpost").is_err());
-    }
-
-    #[test]
-    fn other_schemes_and_garbage_are_refused() {
-        for bad in ["", "   ", "mysql://localhost/x", "not a url", "http://x/y"] {
-            assert!(
-                DatabaseUrl::parse(bad).is_err(),
-                "{bad:?} should be refused"
-            );
-        }
-    }
-
-    #[test]
-    fn passwords_never_appear_in_messages() {
-        let url = DatabaseUrl::parse("postgres://user:secret@db.example:5433/signpost").unwrap();
-        assert!(!url.redacted().contains("secret"));
-        assert!(!format!("{url:?}").contains("secret"));
-        assert_eq!(url.server().as_deref(), Some("db.example:5433"));
-    }
-
-    #[test]
-    fn config_errors_are_one_line() {
-        let err = DatabaseUrl::parse("mysql://x/y").unwrap_err().to_string();
-        assert!(!err.contains('\n'));
-        assert!(err.contains("DATABASE_URL"));
-    }
 }

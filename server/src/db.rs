@@ -5,7 +5,7 @@
 //! `BIGINT`/`INTEGER`, `BOOLEAN`, `$1`-style parameters (both drivers accept them), no
 //! backend-specific functions.
 
-use crate::config::{DatabaseUrl, Settings};
+use crate::settings::database::DatabaseUrl;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
@@ -63,10 +63,6 @@ impl Readiness {
 
 impl Db {
     /// Connects, creating the SQLite file (and its folder) when needed.
-    pub async fn connect(url: &DatabaseUrl, settings: &Settings) -> Result<Self, DbError> {
-        Self::connect_with(url, settings.db_max_connections, settings.db_timeout).await
-    }
-
     pub async fn connect_with(
         url: &DatabaseUrl,
         max_connections: u32,

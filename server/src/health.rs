@@ -2,7 +2,7 @@
 //! migration this binary knows is applied); the detail also shows the search engine, how many
 //! directory changes are waiting to reach its index, and the outbox's counts.
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::{extract::State, http::StatusCode, Json};
 use serde_json::{json, Value};
 

@@ -3,6 +3,7 @@
 //! `startup::Application` is shared by the binary and the integration tests, so the tests run the
 //! same server the users get.
 
+pub mod calendar;
 pub mod carers;
 pub mod cases;
 pub mod clock;
@@ -16,7 +17,9 @@ pub mod limit;
 pub mod mail;
 pub mod middleware;
 pub mod search;
+pub mod settings;
 pub mod staff;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod web;

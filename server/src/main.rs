@@ -2,6 +2,7 @@
 //! applies the migrations. Configuration comes from environment variables (`signpost --help`).
 
 use clap::Parser;
+use signpost::clock::Clock;
 use signpost::config::{Cli, Command, ExportCommand, ImportCommand, Settings, SynonymsCommand};
 use signpost::db::Db;
 use signpost::directory::{demo, import, postcodes};
@@ -60,7 +61,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Import(what) => {
             let db = open(&settings).await?;
-            prepare_directory(&db, false)
+            prepare_directory(&db, false, &Clock::system())
                 .await
                 .map_err(|e| e.to_string())?;
             let result = run_import(&db, what).await;
@@ -69,7 +70,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Reindex => {
             let db = open(&settings).await?;
-            prepare_directory(&db, false)
+            prepare_directory(&db, false, &Clock::system())
                 .await
                 .map_err(|e| e.to_string())?;
             let search = open_search(&settings.search).map_err(|e| e.to_string())?;
@@ -118,7 +119,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Export(ExportCommand::Oruk { path }) => {
             let db = open(&settings).await?;
-            prepare_directory(&db, false)
+            prepare_directory(&db, false, &Clock::system())
                 .await
                 .map_err(|e| e.to_string())?;
             let services = import::export_services(&db)
@@ -139,9 +140,13 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 /// Connects and applies any pending migrations.
 async fn open(settings: &Settings) -> Result<Db, String> {
-    let db = Db::connect(&settings.database, settings)
-        .await
-        .map_err(|e| e.to_string())?;
+    let db = Db::connect_with(
+        &settings.database,
+        settings.db_max_connections,
+        settings.db_timeout,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
     Ok(db)
 }

@@ -1,5 +1,6 @@
 //! Building and running the application: used by `main` and by the integration tests alike.
 
+use crate::clock::Clock;
 use crate::config::{Environment, SearchSettings, Settings};
 use crate::db::{Db, DbError};
 use crate::directory::{self, demo, repo};
@@ -7,9 +8,9 @@ use crate::mail::{Mail, MailError, Worker};
 use crate::search::embedded::EmbeddedIndex;
 use crate::search::meili::MeiliIndex;
 use crate::search::{sync, Search, SearchError, SearchIndex, Suggester, Synonyms};
+use crate::state::AppState;
 use crate::{carers, early_help, health, middleware};
 use app::{shell, App};
-use axum::extract::FromRef;
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -18,28 +19,6 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-
-/// Shared by every request handler.
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub db: Db,
-    pub search: Search,
-    /// Email settings and the delivery worker's wake-up (`mail`).
-    pub mail: Mail,
-    /// The staff portal's settings, including the clock it reads (`staff`).
-    pub staff: crate::staff::StaffSettings,
-    /// What the results pages read from the database, kept between directory changes.
-    pub directory: crate::directory::cache::DirectoryCache,
-    /// Where the results pages record searches for the gap report.
-    pub search_log: crate::directory::search_log::SearchLog,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 /// Why the server could not start, as one line that says how to fix it.
 #[derive(Debug, thiserror::Error)]
@@ -107,7 +86,11 @@ pub async fn prepare_search(db: &Db, settings: &SearchSettings) -> Result<Search
 
 /// The category tree is stored at every start (it is part of the product); the demo county is
 /// loaded once, into an empty directory, when `demo_data` is on.
-pub async fn prepare_directory(db: &Db, demo_data: bool) -> Result<(), demo::DemoError> {
+pub async fn prepare_directory(
+    db: &Db,
+    demo_data: bool,
+    clock: &Clock,
+) -> Result<(), demo::DemoError> {
     demo::ensure_taxonomy(db).await?;
     if !demo_data {
         return Ok(());
@@ -120,7 +103,7 @@ pub async fn prepare_directory(db: &Db, demo_data: bool) -> Result<(), demo::Dem
         return Ok(());
     }
     let count = demo::load(db).await?;
-    let now = crate::clock::now();
+    let now = clock.now();
     sqlx::query(
         "INSERT INTO app_setting (key, value, updated_at) VALUES ('demo_loaded', $1, $2) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -147,9 +130,14 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let db = Db::connect(&settings.database, settings).await?;
+        let db = Db::connect_with(
+            &settings.database,
+            settings.db_max_connections,
+            settings.db_timeout,
+        )
+        .await?;
         db.migrate().await?;
-        prepare_directory(&db, settings.demo_data).await?;
+        prepare_directory(&db, settings.demo_data, &settings.staff.clock).await?;
         let search = prepare_search(&db, &settings.search)
             .await?
             .with_result_cache(settings.search_cache);
@@ -186,6 +174,8 @@ impl Application {
                 db: db.clone(),
                 search,
                 mail,
+                site: settings.site.clone(),
+                clock: settings.staff.clock.clone(),
                 staff: settings.staff.clone(),
                 directory: Default::default(),
                 search_log,
@@ -267,8 +257,8 @@ fn router(state: AppState, settings: &Settings) -> Router {
         .merge(carers::routes(settings))
         .merge(crate::staff::routes(settings))
         .merge(directory::routes(
-            &settings.mail.public_url,
-            settings.mail.submissions_per_hour,
+            &settings.site.public_url,
+            settings.site.submissions_per_hour,
         ))
         .leptos_routes(&state, routes, {
             let options = options.clone();

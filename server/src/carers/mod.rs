@@ -16,7 +16,7 @@ use crate::forms::drafts::{self, Draft};
 use crate::forms::{self, Finish, Form, FormBody, FormContext};
 use crate::mail::{self, NewEmail};
 use crate::search::{Filters, Near, QueryText, SearchQuery, SortOrder};
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::domain::{Postcode, TimeOfDayBand};
 use app::forms::carers::summary::{MatchedNeed, MatchedService, Summary};
 use app::forms::carers::{self as rules, When, ADULT, YOUNG};
@@ -339,7 +339,7 @@ async fn contact(ctx: Ctx) -> Result<Response> {
         form: spec,
         urgent,
         received_at: &now,
-        public_url: &settings.public_url,
+        public_url: &state.site.public_url,
     });
     let recipient = if rules::is_young(spec) {
         settings.young_carers_team.clone()
@@ -405,7 +405,7 @@ async fn email_summary(ctx: Ctx, FormBody(submitted): FormBody) -> Result<Respon
         &draft.data,
         &reference,
         &matches,
-        &settings.public_url,
+        &state.site.public_url,
     );
     let mut tx = state.db.pool().begin().await?;
     mail::enqueue(

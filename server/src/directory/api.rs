@@ -6,7 +6,7 @@
 use super::oruk::Page;
 use super::repo::{self, Proximity, ServiceFilter};
 use crate::search::{QueryText, SearchError, MAX_RESULT_WINDOW};
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::domain::{Outcode, Postcode, TimeOfDay, Weekday};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

@@ -4,7 +4,7 @@
 
 use super::pages::{cards, render_with};
 use crate::search::{Filters, QueryText, SearchQuery, SortOrder};
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::domain::TimeOfDayBand;
 use app::pages::landing::{LandingModel, LandingSection, LandingService};
 use axum::body::Body;

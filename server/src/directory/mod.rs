@@ -18,7 +18,7 @@ pub mod search_log;
 pub mod shortlist;
 pub mod suggest;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::Router;
 
 /// The paths the directory's own handlers render with the Leptos application (left out of the

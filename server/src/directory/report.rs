@@ -7,7 +7,7 @@ use super::pages::{form_error, render_with, render_with_status};
 use super::repo;
 use crate::limit::RateLimiter;
 use crate::mail::{self, NewEmail};
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::forms::FieldError;
 use app::pages::report::{problem_label, ReportFormModel, ReportSentModel, MAX_DETAILS};
 use axum::body::Body;
@@ -170,7 +170,7 @@ async fn submit(
              Read the report in the review queue (you will need to sign in): \
              {}/staff/directory/review#report-{reference}\n\
              The listing: {}/services/{id}\n",
-            settings.public_url, settings.public_url
+            state.site.public_url, state.site.public_url
         ),
     };
     let stored = async {

@@ -8,7 +8,7 @@ use super::pages::{form_error, render_with, render_with_status, service_model};
 use super::repo;
 use crate::limit::RateLimiter;
 use crate::mail::{self, NewEmail};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web;
 use app::domain::contact::Email;
 use app::forms::FieldError;
@@ -534,7 +534,7 @@ async fn send(
         kind: kind_name,
         to,
         subject,
-        body: body(&settings.public_url, kind, &model, &items),
+        body: body(&state.site.public_url, kind, &model, &items),
     };
     let stored = async {
         let mut tx = state.db.pool().begin().await?;

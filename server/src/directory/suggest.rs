@@ -10,7 +10,7 @@ use super::pages::{form_error, render_with, render_with_status};
 use super::report::{listed_service, not_found, valid_reference};
 use crate::limit::RateLimiter;
 use crate::mail::{self, NewEmail};
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::pages::suggest::{check, SuggestFormModel, SuggestSentModel, FIELDS};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
@@ -151,7 +151,7 @@ async fn submit(
              {url}/staff/directory/review#suggestion-{reference}\n\
              The listing: {url}/services/{id}\n",
             name = service.name,
-            url = settings.public_url,
+            url = state.site.public_url,
         ),
     };
     let stored = async {

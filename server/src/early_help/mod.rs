@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::forms::drafts::{self, Draft};
 use crate::forms::{self, Finish, Form, FormContext, FormError};
 use crate::mail::{self, NewEmail};
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::forms::early_help::{self as eh, SPEC};
 use app::forms::{FormData, FormSpec};
 use app::pages::request_support::RequestSent;
@@ -140,7 +140,7 @@ async fn store_request(state: &AppState, draft: &Draft) -> Result<Option<String>
         requester_type: eh::requester_type(data),
         outcode: outcode.as_deref(),
         urgency_flags: &flags,
-        public_url: &settings.public_url,
+        public_url: &state.site.public_url,
     });
     let triage = NewEmail {
         kind: "early_help_triage",
@@ -150,7 +150,10 @@ async fn store_request(state: &AppState, draft: &Draft) -> Result<Option<String>
     };
     mail::enqueue(&mut tx, &triage, settings.message_id_domain()).await?;
     if let Some(to) = eh::acknowledgement_address(data).and_then(|a| a.parse().ok()) {
-        let link = format!("{}{}/status/{status_token}", settings.public_url, SPEC.base);
+        let link = format!(
+            "{}{}/status/{status_token}",
+            state.site.public_url, SPEC.base
+        );
         let (subject, body) = emails::acknowledgement(&reference, &link);
         let ack = NewEmail {
             kind: "early_help_acknowledgement",

@@ -8,7 +8,7 @@
 use crate::cases::{self, Case, Outcome};
 use crate::forms::{self, FormBody, Result};
 use crate::limit::RateLimiter;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web;
 use crate::web::form::field;
 use app::forms::early_help as eh;

@@ -20,7 +20,7 @@ mod save;
 use crate::clock;
 use crate::config::Settings;
 use crate::limit::RateLimiter;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web;
 use app::forms::view::FormPage;
 use app::forms::{FormSpec, Submitted};
@@ -77,7 +77,7 @@ impl<F: Finish> Form<F> {
             spec,
             finish,
             limiter: RateLimiter::new(
-                settings.mail.submissions_per_hour,
+                settings.site.submissions_per_hour,
                 Duration::from_secs(3600),
             ),
             cookie_secure: cookie_secure(settings),
@@ -97,7 +97,7 @@ impl<F: Finish> Form<F> {
 
 /// Whether the engine's cookies get `Secure` (the public address is https).
 pub fn cookie_secure(settings: &Settings) -> bool {
-    settings.mail.public_url.starts_with("https://")
+    settings.site.is_https()
 }
 
 /// The pages of `form` under its base: questions, add-another lists, interrupts, task list,

@@ -55,7 +55,7 @@ pub(super) async fn save_link<F: Finish>(
     let token = web::token::new_token();
     let state = &ctx.state;
     let settings = &state.mail.settings;
-    let (subject, body) = resume_link(&settings.public_url, &token, spec);
+    let (subject, body) = resume_link(&state.site.public_url, &token, spec);
     let mut tx = state.db.pool().begin().await?;
     drafts::set_resume_token(&mut tx, &draft.id, &token).await?;
     mail::enqueue(

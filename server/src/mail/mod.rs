@@ -19,9 +19,7 @@
 //! message. Crashing *before* the claim (e.g. just after the request was committed) loses
 //! nothing: the row is still `pending` and is delivered after restart.
 
-pub mod config;
-
-pub use config::{MailConfigError, MailSettings, MailTransport, RawMailConfig};
+pub use crate::settings::mail::{MailConfigError, MailSettings, MailTransport, RawMailConfig};
 
 use crate::clock;
 use crate::db::Db;
@@ -151,7 +149,7 @@ impl Transport {
         match &settings.transport {
             MailTransport::Smtp(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                 .map(|b| Transport::Smtp(b.timeout(Some(settings.smtp_timeout)).build()))
-                .map_err(|_| MailError::Smtp(config::redact(url))),
+                .map_err(|_| MailError::Smtp(crate::settings::mail::redact(url))),
             // The folder is created when the first email is written, not at start-up.
             MailTransport::Files(dir) => {
                 Ok(Transport::Files(dir.clone(), AsyncFileTransport::new(dir)))

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 
 /// Pages of results kept by default (`SIGNPOST_SEARCH_CACHE`).
-pub const DEFAULT_ENTRIES: usize = 1000;
+pub const DEFAULT_ENTRIES: usize = crate::settings::DEFAULT_SEARCH_CACHE_ENTRIES;
 
 /// A value that holds for one generation of the index (see [`super::Search::generation`]):
 /// reading it for another generation finds nothing; writing it for a newer one starts it again

@@ -7,7 +7,7 @@
 use super::html::{self, esc};
 use super::roles::may;
 use super::{audit, Result, Staff, StaffError, StaffForm};
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::domain::IsoDate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -16,7 +16,7 @@ use super::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::directory::edit::{self, ListingForm, ScheduleRow, MAX_SCHEDULES};
 use crate::directory::model::{self, Status};
 use crate::directory::{oruk, repo};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

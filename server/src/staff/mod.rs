@@ -24,9 +24,8 @@ pub use identity::sign_in::{count_failure, MAX_FAILURES};
 pub use identity::{audit, password, roles, session, totp, users};
 pub use identity::{field, Fields, Result, Staff, StaffError, StaffForm};
 
-use crate::clock::Clock;
 use crate::limit::RateLimiter;
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::Request;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -36,56 +35,11 @@ use identity::{account, sign_in};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The staff portal's settings (from `config.rs`).
-#[derive(Debug, Clone)]
-pub struct StaffSettings {
-    /// Send the session cookie with `Secure` (off only for local http).
-    pub cookie_secure: bool,
-    /// The clock every staff decision about time uses (tests move it).
-    pub clock: Clock,
-    pub bank_holidays: workdays::BankHolidays,
-    /// "Allocate to a targeted service": the services a request can be allocated to.
-    pub targeted_services: Vec<String>,
-    /// The levels of need the Hub assigns (Continuum of Support style).
-    pub levels_of_need: Vec<String>,
-    /// Sign-in attempts allowed per IP address per 15 minutes (on top of the lockout).
-    pub sign_ins_per_ip: u32,
-    /// Days after a request is closed before its personal data is deleted.
-    pub closed_retention_days: u32,
-}
-
-/// Six years after closing (set to the council's retention schedule).
-pub const DEFAULT_CLOSED_RETENTION_DAYS: u32 = 6 * 365;
-
-pub const DEFAULT_TARGETED_SERVICES: &str =
-    "Family centre,Family support programme,Targeted youth support";
-pub const DEFAULT_LEVELS_OF_NEED: &str = "Level 1: universal services,Level 2: early help from one \
-service,Level 3: targeted early help (several services),Level 4: specialist (children's social care)";
-
-impl StaffSettings {
-    /// The shipped defaults; `cookie_secure` as given.
-    pub fn defaults(cookie_secure: bool) -> Self {
-        Self {
-            cookie_secure,
-            clock: Clock::system(),
-            bank_holidays: workdays::BankHolidays::parse(workdays::DEFAULT_BANK_HOLIDAYS)
-                .unwrap_or_default(),
-            targeted_services: split_list(DEFAULT_TARGETED_SERVICES),
-            levels_of_need: split_list(DEFAULT_LEVELS_OF_NEED),
-            sign_ins_per_ip: 30,
-            closed_retention_days: DEFAULT_CLOSED_RETENTION_DAYS,
-        }
-    }
-}
-
-/// A comma-separated list, trimmed, without empty items.
-pub fn split_list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
+/// The staff portal's settings (plain values, defined below the features).
+pub use crate::settings::staff::{
+    split_list, StaffSettings, DEFAULT_CLOSED_RETENTION_DAYS, DEFAULT_LEVELS_OF_NEED,
+    DEFAULT_TARGETED_SERVICES,
+};
 
 /// Every staff route: its path (as the router spells it) and method. The router is built from
 /// this list ([`endpoint`] gives each its handler), and the role × route test

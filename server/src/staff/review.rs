@@ -12,7 +12,7 @@ use super::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::cases::when;
 use crate::directory::edit::{self, ListingForm};
 use crate::directory::{model, repo};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -14,7 +14,7 @@ use super::html::{self, esc, FieldError};
 use super::roles::may;
 use super::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::search::synonyms::{self as store, SynonymError};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

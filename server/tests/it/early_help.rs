@@ -356,7 +356,7 @@ async fn the_hidden_field_and_the_rate_limit_stop_automated_sending() {
     let url = sink.url();
     let app = spawn_app_with(move |s| {
         s.mail.transport = MailTransport::Smtp(url);
-        s.mail.submissions_per_hour = 1;
+        s.site.submissions_per_hour = 1;
     })
     .await;
     let mut bot = Visitor::new(&app);

@@ -37,7 +37,7 @@ async fn app_with_smtp(sink: &SmtpSink, per_hour: u32) -> TestApp {
         s.demo_data = true;
         s.mail.transport = MailTransport::Smtp(url);
         s.mail.poll_interval = Duration::from_millis(100);
-        s.mail.submissions_per_hour = per_hour;
+        s.site.submissions_per_hour = per_hour;
     })
     .await
 }
@@ -273,7 +273,7 @@ async fn behind_a_trusted_proxy_each_visitor_has_their_own_limit_and_nobody_else
     let app = spawn_app_with(move |s| {
         s.demo_data = true;
         s.mail.transport = MailTransport::Smtp(url);
-        s.mail.submissions_per_hour = 1;
+        s.site.submissions_per_hour = 1;
         // The tests' requests come from 127.0.0.1: here that is the proxy.
         s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
     })

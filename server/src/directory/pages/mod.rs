@@ -15,7 +15,7 @@ pub mod search;
 pub mod service;
 pub mod wording;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::components::FieldError;
 use axum::body::Body;
 use axum::extract::Request;

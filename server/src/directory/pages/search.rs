@@ -14,7 +14,7 @@ use crate::directory::shortlist::Shortlist;
 use crate::search::{
     Filters, Near, QueryError, QueryText, SearchQuery, SearchResults, SortOrder, MAX_RESULT_WINDOW,
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::components::FieldError;
 use app::pages::directory::{
     Link, PageItem, Pagination, ResultCard, Results, SearchForm, SearchPageModel,

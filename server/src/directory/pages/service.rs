@@ -7,7 +7,7 @@ use crate::directory::model::{ReferralRoute, Status};
 use crate::directory::shortlist::Shortlist;
 use crate::directory::{oruk, repo};
 use crate::search::DeliveryMode;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::domain::{IsoDate, Outcode, PhoneNumber, Postcode, Schedule, ScheduleInput};
 use app::pages::directory::{
     ContactView, DistanceFrom, PhoneView, PlaceView, ScheduleLine, ServicePageModel,

@@ -15,7 +15,7 @@ use crate::staff::view::form::{
 };
 use crate::staff::view::{self, Csrf};
 use crate::staff::{audit, field, Result, Staff, StaffError, StaffForm};
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::forms::early_help::{self as eh, SPEC};
 use app::forms::FormData;
 use axum::extract::{Path, Query, State};
@@ -405,12 +405,12 @@ pub async fn decide(
                 .map(|s| {
                     (
                         s.name.clone(),
-                        format!("{}/services/{}", settings.public_url, s.id),
+                        format!("{}/services/{}", state.site.public_url, s.id),
                     )
                 })
                 .collect();
             let (subject, body) = outcome_email(
-                &settings.public_url,
+                &state.site.public_url,
                 &case.reference,
                 outcome,
                 detail.as_deref(),

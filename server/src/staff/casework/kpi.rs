@@ -12,7 +12,7 @@ use crate::staff::view;
 use crate::staff::view::form::{SummaryList, SummaryRow};
 use crate::staff::workdays::{self, BankHolidays};
 use crate::staff::{audit, Result, Staff};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -25,7 +25,7 @@ pub use request::{assign, close, request_page};
 use super::roles::may;
 use super::{Result, Staff, StaffError};
 use crate::cases::{load_case, Case};
-use crate::startup::AppState;
+use crate::state::AppState;
 use leptos::prelude::*;
 
 /// A case the signed-in member of staff may open (by kind), or 404/403.

@@ -3,7 +3,7 @@
 //! directory editor's finder.
 
 use crate::staff::Result;
-use crate::startup::AppState;
+use crate::state::AppState;
 use sqlx::{AnyPool, Row};
 
 /// A directory service a request can be signposted to.

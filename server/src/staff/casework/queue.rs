@@ -8,7 +8,7 @@ use crate::staff::roles::{may, Role};
 use crate::staff::view;
 use crate::staff::view::form::{Button, Select, Table, Tag};
 use crate::staff::{Result, Staff};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -12,7 +12,7 @@ use crate::staff::roles::{may, Role};
 use crate::staff::view::form::{Button, SummaryList, SummaryRow, Tag};
 use crate::staff::view::{self, Csrf};
 use crate::staff::{audit, Result, Staff, StaffError, StaffForm};
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::forms::early_help::SPEC;
 use app::forms::{FormData, FormSpec};
 use app::text::capitalise;

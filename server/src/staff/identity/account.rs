@@ -6,7 +6,7 @@ use crate::staff::view::form::{
     error_for, Button, ErrorSummary, FieldError, SummaryList, SummaryRow, TextInput,
 };
 use crate::staff::view::{self, Csrf};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -7,7 +7,7 @@ use super::roles::may;
 use super::Staff;
 use crate::staff::view;
 use crate::staff::view::form::{Button, Select, Table, TextInput};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;

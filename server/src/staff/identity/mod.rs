@@ -18,7 +18,7 @@ pub mod totp;
 pub mod users;
 
 use super::{html, view};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;

@@ -12,7 +12,7 @@ use crate::staff::view::form::{
     error_for, group_class, Button, ErrorMessage, ErrorSummary, FieldError, TextInput,
 };
 use crate::staff::view::{self, Csrf};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

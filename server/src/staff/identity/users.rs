@@ -10,7 +10,7 @@ use crate::staff::view::form::{
     error_for, Button, ErrorSummary, FieldError, Radios, SummaryList, SummaryRow, Table, TextInput,
 };
 use crate::staff::view::{self, Csrf};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -12,6 +12,7 @@ pub mod smtp;
 use signpost::config::{DatabaseUrl, Environment, LogFormat, SearchSettings, Settings};
 use signpost::db::{Backend, Db};
 use signpost::mail::MailSettings;
+use signpost::settings::SiteSettings;
 use signpost::startup::Application;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -142,7 +143,7 @@ pub async fn demo_database(dir: &std::path::Path) -> Db {
         .await
         .expect("database");
     db.migrate().await.expect("migrations");
-    signpost::startup::prepare_directory(&db, true)
+    signpost::startup::prepare_directory(&db, true, &signpost::clock::Clock::system())
         .await
         .expect("demo county");
     db
@@ -198,8 +199,9 @@ pub fn settings(database: DatabaseUrl, dir: &std::path::Path) -> Settings {
         trusted_proxies: Vec::new(),
         // Emails go to files in the test's own folder (set in `spawn_app_with`) unless a test
         // points them at an SMTP server.
-        mail: MailSettings::files(dir.join("mail"), "127.0.0.1:3000".parse().expect("address"))
-            .expect("mail settings"),
+        mail: MailSettings::files(dir.join("mail")).expect("mail settings"),
+        // Links in emails point at the usual local address.
+        site: SiteSettings::defaults("127.0.0.1:3000".parse().expect("address")),
         // Plain http in the tests: no Secure flag, or the client would not send the cookie.
         staff: signpost::staff::StaffSettings::defaults(false),
     }

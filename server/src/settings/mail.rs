@@ -1,10 +1,10 @@
 //! Email settings: where mail goes (an SMTP server, or files in development), who it is from,
-//! the Early Help Hub's address, the public address used in links, and the delivery worker's
-//! retry policy. Grouped here so `config.rs` only flattens them in.
+//! the teams' addresses, and the delivery worker's retry policy. Grouped here so `config.rs`
+//! only flattens them in; the public address used in links is a site setting
+//! ([`super::site`]).
 
 use clap::Args;
 use lettre::message::Mailbox;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -79,10 +79,6 @@ pub struct RawMailConfig {
     )]
     pub young_carers_team_email: String,
 
-    /// The service's public address, used in links in emails (default: http://LEPTOS_SITE_ADDR).
-    #[arg(long, env = "SIGNPOST_PUBLIC_URL", global = true)]
-    pub public_url: Option<String>,
-
     /// Attempts at delivering one email before it is marked as permanently failed.
     #[arg(
         long,
@@ -100,15 +96,6 @@ pub struct RawMailConfig {
         global = true
     )]
     pub mail_retry_secs: u64,
-
-    /// Submissions of a form accepted from one IP address per hour.
-    #[arg(
-        long,
-        env = "SIGNPOST_SUBMISSIONS_PER_HOUR",
-        default_value_t = 10,
-        global = true
-    )]
-    pub submissions_per_hour: u32,
 }
 
 /// Where emails go.
@@ -151,8 +138,6 @@ pub struct MailSettings {
     pub directory: Mailbox,
     pub carers_team: Mailbox,
     pub young_carers_team: Mailbox,
-    /// Without a trailing slash, e.g. `https://family.brackenshire.example`.
-    pub public_url: String,
     pub max_attempts: u32,
     /// The wait before the first retry; it doubles each time, up to `retry_max`.
     pub retry_base: Duration,
@@ -163,7 +148,6 @@ pub struct MailSettings {
     pub lease: Duration,
     /// How long one SMTP conversation may take.
     pub smtp_timeout: Duration,
-    pub submissions_per_hour: u32,
 }
 
 /// A mistake in the email settings, as one line that says how to fix it.
@@ -176,14 +160,12 @@ pub enum MailConfigError {
     SmtpUrl(String),
     #[error("{0} '{1}' is not an email address: set it like Name <someone@example.org>")]
     Address(&'static str, String),
-    #[error("SIGNPOST_PUBLIC_URL '{0}' is not an http(s) address: set it like https://family.example.org")]
-    PublicUrl(String),
     #[error("{0} must be a whole number greater than 0")]
     Positive(&'static str),
 }
 
 impl MailSettings {
-    pub fn from_raw(raw: RawMailConfig, site_addr: SocketAddr) -> Result<Self, MailConfigError> {
+    pub fn from_raw(raw: RawMailConfig) -> Result<Self, MailConfigError> {
         let transport = match raw.smtp_url.as_deref().map(str::trim) {
             None | Some("") => MailTransport::Files(raw.mail_dir),
             Some(url) => {
@@ -211,25 +193,11 @@ impl MailSettings {
                 raw.young_carers_team_email.clone(),
             )
         })?;
-        let public_url = match raw.public_url {
-            Some(url) => {
-                let parsed = url::Url::parse(url.trim())
-                    .map_err(|_| MailConfigError::PublicUrl(url.clone()))?;
-                if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-                    return Err(MailConfigError::PublicUrl(url));
-                }
-                parsed.as_str().trim_end_matches('/').to_owned()
-            }
-            None => format!("http://{site_addr}"),
-        };
         if raw.mail_max_attempts == 0 {
             return Err(MailConfigError::Positive("SIGNPOST_MAIL_MAX_ATTEMPTS"));
         }
         if raw.mail_retry_secs == 0 {
             return Err(MailConfigError::Positive("SIGNPOST_MAIL_RETRY_SECS"));
-        }
-        if raw.submissions_per_hour == 0 {
-            return Err(MailConfigError::Positive("SIGNPOST_SUBMISSIONS_PER_HOUR"));
         }
         Ok(Self {
             transport,
@@ -238,35 +206,28 @@ impl MailSettings {
             directory,
             carers_team,
             young_carers_team,
-            public_url,
             max_attempts: raw.mail_max_attempts,
             retry_base: Duration::from_secs(raw.mail_retry_secs),
             retry_max: Duration::from_secs(6 * 3600),
             poll_interval: Duration::from_secs(5),
             lease: Duration::from_secs(120),
             smtp_timeout: Duration::from_secs(30),
-            submissions_per_hour: raw.submissions_per_hour,
         })
     }
 
     /// The defaults with files in `dir`, for tests that build `Settings` by hand.
-    pub fn files(dir: PathBuf, site_addr: SocketAddr) -> Result<Self, MailConfigError> {
-        Self::from_raw(
-            RawMailConfig {
-                smtp_url: None,
-                mail_dir: dir,
-                mail_from: DEFAULT_FROM.into(),
-                hub_email: DEFAULT_HUB.into(),
-                directory_email: DEFAULT_DIRECTORY.into(),
-                carers_team_email: DEFAULT_CARERS_TEAM.into(),
-                young_carers_team_email: DEFAULT_YOUNG_CARERS_TEAM.into(),
-                public_url: None,
-                mail_max_attempts: 8,
-                mail_retry_secs: 30,
-                submissions_per_hour: 10,
-            },
-            site_addr,
-        )
+    pub fn files(dir: PathBuf) -> Result<Self, MailConfigError> {
+        Self::from_raw(RawMailConfig {
+            smtp_url: None,
+            mail_dir: dir,
+            mail_from: DEFAULT_FROM.into(),
+            hub_email: DEFAULT_HUB.into(),
+            directory_email: DEFAULT_DIRECTORY.into(),
+            carers_team_email: DEFAULT_CARERS_TEAM.into(),
+            young_carers_team_email: DEFAULT_YOUNG_CARERS_TEAM.into(),
+            mail_max_attempts: 8,
+            mail_retry_secs: 30,
+        })
     }
 
     /// The domain of the sender's address: the right-hand side of every Message-ID.
@@ -312,22 +273,15 @@ mod tests {
             directory_email: "directory@brackenshire.example".into(),
             carers_team_email: "carers@brackenshire.example".into(),
             young_carers_team_email: "young-carers@brackenshire.example".into(),
-            public_url: None,
             mail_max_attempts: 8,
             mail_retry_secs: 30,
-            submissions_per_hour: 10,
         }
     }
 
-    fn addr() -> SocketAddr {
-        "127.0.0.1:3000".parse().unwrap()
-    }
-
     #[test]
-    fn without_smtp_mail_goes_to_files_and_links_to_the_site_address() {
-        let s = MailSettings::from_raw(raw(), addr()).unwrap();
+    fn without_smtp_mail_goes_to_files() {
+        let s = MailSettings::from_raw(raw()).unwrap();
         assert_eq!(s.transport, MailTransport::Files("data/mail".into()));
-        assert_eq!(s.public_url, "http://127.0.0.1:3000");
         assert_eq!(s.message_id_domain(), "brackenshire.example");
     }
 
@@ -338,13 +292,10 @@ mod tests {
             "smtp://user:secret@mail.example:587?tls=required",
             "smtps://user:secret@mail.example:465",
         ] {
-            let s = MailSettings::from_raw(
-                RawMailConfig {
-                    smtp_url: Some(good.into()),
-                    ..raw()
-                },
-                addr(),
-            )
+            let s = MailSettings::from_raw(RawMailConfig {
+                smtp_url: Some(good.into()),
+                ..raw()
+            })
             .unwrap();
             assert!(!format!("{:?}", s.transport).contains("secret"));
         }
@@ -354,47 +305,20 @@ mod tests {
             "not a url",
             "smtp://h?tls=maybe",
         ] {
-            let e = MailSettings::from_raw(
-                RawMailConfig {
-                    smtp_url: Some(bad.into()),
-                    ..raw()
-                },
-                addr(),
-            );
+            let e = MailSettings::from_raw(RawMailConfig {
+                smtp_url: Some(bad.into()),
+                ..raw()
+            });
             assert!(e.is_err(), "{bad} should be refused");
         }
     }
 
     #[test]
-    fn public_url_loses_its_trailing_slash_and_must_be_http() {
-        let s = MailSettings::from_raw(
-            RawMailConfig {
-                public_url: Some("https://family.example/".into()),
-                ..raw()
-            },
-            addr(),
-        )
-        .unwrap();
-        assert_eq!(s.public_url, "https://family.example");
-        assert!(MailSettings::from_raw(
-            RawMailConfig {
-                public_url: Some("ftp://x".into()),
-                ..raw()
-            },
-            addr()
-        )
-        .is_err());
-    }
-
-    #[test]
     fn bad_addresses_are_refused() {
-        assert!(MailSettings::from_raw(
-            RawMailConfig {
-                hub_email: "not an address".into(),
-                ..raw()
-            },
-            addr()
-        )
+        assert!(MailSettings::from_raw(RawMailConfig {
+            hub_email: "not an address".into(),
+            ..raw()
+        })
         .is_err());
     }
 }

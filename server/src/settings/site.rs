@@ -1,0 +1,124 @@
+//! Site-wide settings: the service's public address (links in emails, and whether cookies are
+//! `Secure`) and how many submissions of each public form one IP address may make per hour.
+
+use clap::Args;
+use std::net::SocketAddr;
+
+/// The site-wide options as given, before validation.
+#[derive(Debug, Clone, Args)]
+pub struct RawSiteConfig {
+    /// The service's public address, used in links in emails (default: http://LEPTOS_SITE_ADDR).
+    #[arg(long, env = "SIGNPOST_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Submissions of a form accepted from one IP address per hour.
+    #[arg(
+        long,
+        env = "SIGNPOST_SUBMISSIONS_PER_HOUR",
+        default_value_t = 10,
+        global = true
+    )]
+    pub submissions_per_hour: u32,
+}
+
+/// Validated site-wide settings.
+#[derive(Debug, Clone)]
+pub struct SiteSettings {
+    /// Without a trailing slash, e.g. `https://family.brackenshire.example`.
+    pub public_url: String,
+    /// Submissions of each public form accepted from one IP address per hour.
+    pub submissions_per_hour: u32,
+}
+
+/// A mistake in the site-wide settings, as one line that says how to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteConfigError {
+    #[error("SIGNPOST_PUBLIC_URL '{0}' is not an http(s) address: set it like https://family.example.org")]
+    PublicUrl(String),
+    #[error("{0} must be a whole number greater than 0")]
+    Positive(&'static str),
+}
+
+impl SiteSettings {
+    pub fn from_raw(raw: RawSiteConfig, site_addr: SocketAddr) -> Result<Self, SiteConfigError> {
+        let public_url = match raw.public_url {
+            Some(url) => {
+                let parsed = url::Url::parse(url.trim())
+                    .map_err(|_| SiteConfigError::PublicUrl(url.clone()))?;
+                if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+                    return Err(SiteConfigError::PublicUrl(url));
+                }
+                parsed.as_str().trim_end_matches('/').to_owned()
+            }
+            None => format!("http://{site_addr}"),
+        };
+        if raw.submissions_per_hour == 0 {
+            return Err(SiteConfigError::Positive("SIGNPOST_SUBMISSIONS_PER_HOUR"));
+        }
+        Ok(Self {
+            public_url,
+            submissions_per_hour: raw.submissions_per_hour,
+        })
+    }
+
+    /// The defaults for a server at `site_addr`, for tests that build `Settings` by hand.
+    pub fn defaults(site_addr: SocketAddr) -> Self {
+        Self {
+            public_url: format!("http://{site_addr}"),
+            submissions_per_hour: 10,
+        }
+    }
+
+    /// Whether the site is served over https (cookies are then `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr() -> SocketAddr {
+        "127.0.0.1:3000".parse().unwrap()
+    }
+
+    fn raw(public_url: Option<&str>) -> RawSiteConfig {
+        RawSiteConfig {
+            public_url: public_url.map(str::to_owned),
+            submissions_per_hour: 10,
+        }
+    }
+
+    #[test]
+    fn links_go_to_the_site_address_by_default() {
+        let s = SiteSettings::from_raw(raw(None), addr()).unwrap();
+        assert_eq!(s.public_url, "http://127.0.0.1:3000");
+        assert!(!s.is_https());
+        assert_eq!(s.public_url, SiteSettings::defaults(addr()).public_url);
+    }
+
+    #[test]
+    fn public_url_loses_its_trailing_slash_and_must_be_http() {
+        let s = SiteSettings::from_raw(raw(Some("https://family.example/")), addr()).unwrap();
+        assert_eq!(s.public_url, "https://family.example");
+        assert!(s.is_https());
+        assert!(SiteSettings::from_raw(raw(Some("ftp://x")), addr()).is_err());
+    }
+
+    #[test]
+    fn submissions_must_be_positive() {
+        let e = SiteSettings::from_raw(
+            RawSiteConfig {
+                submissions_per_hour: 0,
+                ..raw(None)
+            },
+            addr(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "SIGNPOST_SUBMISSIONS_PER_HOUR must be a whole number greater than 0"
+        );
+    }
+}
