@@ -10,6 +10,7 @@ pub mod domain;
 pub mod forms;
 pub mod pages;
 pub mod site;
+pub mod text;
 
 #[cfg(feature = "ssr")]
 pub mod csp;

@@ -175,7 +175,7 @@ impl Application {
             crate::directory::search_log::SearchLog::start(db.clone());
         let mail = Mail::new(settings.mail.clone());
         let mail_worker = Worker::start(db.clone(), &mail)?;
-        let draft_purge = tokio::spawn(early_help::purge_drafts(db.clone()));
+        let draft_purge = tokio::spawn(crate::forms::purge_drafts(db.clone()));
         let session_purge = tokio::spawn(crate::staff::housekeeping(
             db.clone(),
             settings.staff.clone(),

@@ -2,7 +2,7 @@
 //! problem"): a label, an optional hint, the error message and the field, with the error
 //! summary's links pointing at the field's `id`.
 
-use crate::forms::FieldError;
+use crate::components::errors::FieldError;
 use leptos::prelude::*;
 
 /// Text for inside a `<textarea>`. Leptos (tachys 0.2) writes a textarea's children without

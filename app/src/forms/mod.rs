@@ -439,15 +439,8 @@ pub fn long_date(date: &IsoDate) -> String {
     format!("{} {} {}", date.day(), date.month_name(), date.year())
 }
 
-/// One message for one field, linked from the error summary.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The field's name.
-    pub field: String,
-    /// The id of the input the summary links to.
-    pub target: String,
-    pub message: String,
-}
+/// One message for one field (the shared type: the engine's validation returns it).
+pub use crate::components::errors::FieldError;
 
 /// The raw submission of a page: every value by name, in order (checkboxes repeat the name).
 pub type Submitted = Vec<(String, String)>;

@@ -9,8 +9,10 @@ use super::{
     early_help, first, Field, FieldError, Fields, FormData, FormSpec, Interrupt, Kind, ListSpec,
     Page, Status, TextRule,
 };
+use crate::components::errors::ErrorSummary;
 use crate::components::fields::TextInput;
 use crate::components::layout::FisPhoneLink;
+use crate::text::capitalise;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -225,14 +227,6 @@ fn with_change(path: String, change: bool) -> String {
     }
 }
 
-fn capitalise(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// "Error: " in front of the title when the page shows errors.
 fn title(text: &str, errors: &[FieldError]) -> String {
     if errors.is_empty() {
@@ -261,34 +255,6 @@ pub fn ExitThisPage() -> impl IntoView {
         </div>
         <crate::components::exit::ExitShortcut/>
     }
-}
-
-/// The error summary: focused when the page loads (`autofocus`), each message a link to its field.
-#[component]
-pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
-    (!errors.is_empty()).then(|| {
-        view! {
-            <div class="govuk-error-summary" data-module="govuk-error-summary" tabindex="-1" autofocus>
-                <div role="alert">
-                    <h2 class="govuk-error-summary__title">"There is a problem"</h2>
-                    <div class="govuk-error-summary__body">
-                        <ul class="govuk-list govuk-error-summary__list">
-                            {errors
-                                .into_iter()
-                                .map(|e| {
-                                    view! {
-                                        <li>
-                                            <a href=format!("#{}", e.target)>{e.message}</a>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    </div>
-                </div>
-            </div>
-        }
-    })
 }
 
 #[component]

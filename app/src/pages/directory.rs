@@ -7,6 +7,7 @@
 //! entirely by links and GET forms; the one island, `LiveSearch`, only makes the results page
 //! quicker to use when JavaScript runs.
 
+use crate::components::errors::{ErrorSummary, FieldError};
 use crate::components::layout::FisPhoneLink;
 use crate::pages::not_found::NotFoundPage;
 use leptos::prelude::*;
@@ -17,14 +18,6 @@ use leptos_meta::Title;
 pub struct TextPart {
     pub text: String,
     pub highlighted: bool,
-}
-
-/// A problem with one of the search's parameters, shown in the error summary and at its field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The `id` of the field (or fieldset) the summary links to.
-    pub field: String,
-    pub message: String,
 }
 
 /// What was typed in the search form's text fields, to show again.
@@ -286,7 +279,7 @@ pub fn SearchPage() -> impl IntoView {
     let shortlist_count = model.shortlist_count;
     view! {
         <Title text=title/>
-        <ErrorSummary errors=errors/>
+        <ErrorSummary errors=errors focus=false/>
         {(shortlist_count > 0).then(|| view! {
             <p class="govuk-body signpost-shortlist-link">
                 <a class="govuk-link" href="/shortlist">
@@ -396,34 +389,6 @@ pub fn SearchPage() -> impl IntoView {
         <div id="shortlist-forms">{shortlist_forms}</div>
         <crate::components::live_search::LiveSearch/>
     }
-}
-
-/// The error summary (GOV.UK pattern), when there are errors.
-#[component]
-fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
-    (!errors.is_empty()).then(|| {
-        view! {
-            <div class="govuk-error-summary" data-module="govuk-error-summary">
-                <div role="alert">
-                    <h2 class="govuk-error-summary__title">"There is a problem"</h2>
-                    <div class="govuk-error-summary__body">
-                        <ul class="govuk-list govuk-error-summary__list">
-                            {errors
-                                .into_iter()
-                                .map(|e| {
-                                    view! {
-                                        <li>
-                                            <a href=format!("#{}", e.field)>{e.message}</a>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    </div>
-                </div>
-            </div>
-        }
-    })
 }
 
 /// What, where, how far.
@@ -868,10 +833,7 @@ pub fn ServicePage() -> impl IntoView {
         .distance_from
         .error
         .clone()
-        .map(|message| FieldError {
-            field: "postcode".to_owned(),
-            message,
-        })
+        .map(|message| FieldError::new("postcode", message))
         .into_iter()
         .collect();
     let title = if distance_errors.is_empty() {
@@ -886,7 +848,7 @@ pub fn ServicePage() -> impl IntoView {
         <Title text=title_text(&title)/>
         <div class="govuk-grid-row">
             <div class="govuk-grid-column-two-thirds">
-                <ErrorSummary errors=distance_errors/>
+                <ErrorSummary errors=distance_errors focus=false/>
                 {s.organisation.clone().map(|o| view! { <span class="govuk-caption-l">{o}</span> })}
                 <h1 class="govuk-heading-l">{s.name.clone()}</h1>
                 {s.status_note.clone().map(|n| view! {

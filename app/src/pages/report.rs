@@ -1,9 +1,8 @@
 //! "Report a problem with this listing" (`/services/{id}/report`): what is wrong and what should
 //! change. The server stores the report and emails the directory team a reference and a link.
 
+use crate::components::errors::{ErrorSummary, FieldError};
 use crate::components::fields::{error_for, Radios, TextArea};
-use crate::forms::view::ErrorSummary;
-use crate::forms::FieldError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

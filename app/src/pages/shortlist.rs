@@ -4,9 +4,8 @@
 //! (`/shortlist/send`). The server's handlers build the models below and provide one as context;
 //! the application's fallback route renders it ([`render`]).
 
+use crate::components::errors::{ErrorSummary, FieldError};
 use crate::components::fields::{error_for, TextArea, TextInput};
-use crate::forms::view::ErrorSummary;
-use crate::forms::FieldError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

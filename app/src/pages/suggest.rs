@@ -7,10 +7,9 @@
 //! directory (email, web address, phone number, postcode, age), in this crate so that the browser
 //! and the server can both run them.
 
+use crate::components::errors::{ErrorSummary, FieldError};
 use crate::components::fields::{error_for, TextArea, TextInput};
 use crate::domain::{Age, Email, PhoneNumber, Postcode, WebUrl};
-use crate::forms::view::ErrorSummary;
-use crate::forms::FieldError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

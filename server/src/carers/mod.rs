@@ -1,18 +1,19 @@
 //! The carer self-assessments at `/carers/self-assessment` and `/young-carers/self-assessment`.
 //!
-//! Their pages are the form engine's, served by the Early Help handlers (`early_help::form_routes`
-//! with [`Finish::SelfAssessment`]). Finishing keeps the answers with the draft and gives them a
-//! reference; the summary page then shows the answers, the directory's services that match them
+//! Their pages are the form engine's (`crate::forms`) with this module's finish step,
+//! [`SelfAssessment`]: finishing keeps the answers with the draft and gives them a reference; the summary page then shows the answers, the directory's services that match them
 //! (through the `Search` facade, with why each is shown), a print view, an email to the carer
 //! themselves, and "ask the team to contact me", which stores a referral (status `new`) and emails
 //! the team the reference and a link to the staff portal only, in one transaction.
 
 mod emails;
 
+use crate::cases;
 use crate::clock;
 use crate::config::Settings;
 use crate::directory::repo;
-use crate::early_help::{self, drafts, CookieSecure, Finish, Form};
+use crate::forms::drafts::{self, Draft};
+use crate::forms::{self, Finish, Form, FormBody, FormContext};
 use crate::mail::{self, NewEmail};
 use crate::search::{Filters, Near, QueryText, SearchQuery, SortOrder};
 use crate::startup::AppState;
@@ -20,13 +21,11 @@ use app::domain::{Postcode, TimeOfDayBand};
 use app::forms::carers::{self as rules, When, ADULT, YOUNG};
 use app::forms::view::{FormPage, MatchedNeed, MatchedService, Summary};
 use app::forms::{FieldError, FormData, FormSpec};
-use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::extract::Query;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use drafts::Draft;
 use std::time::SystemTime;
 
 /// How far "near your postcode" reaches, in metres.
@@ -39,6 +38,14 @@ pub const PER_NEED: u32 = 3;
 pub enum CarersError {
     #[error("database error")]
     Database(#[from] sqlx::Error),
+}
+
+impl From<CarersError> for forms::FormError {
+    fn from(error: CarersError) -> Self {
+        match error {
+            CarersError::Database(e) => Self::Database(e),
+        }
+    }
 }
 
 impl IntoResponse for CarersError {
@@ -55,10 +62,7 @@ type Result<T> = std::result::Result<T, CarersError>;
 pub fn routes(settings: &Settings) -> Router<AppState> {
     let mut router = Router::new();
     for spec in [&ADULT, &YOUNG] {
-        let form = Form {
-            spec,
-            finish: Finish::SelfAssessment,
-        };
+        let form = Form::new(spec, SelfAssessment, settings);
         let base = spec.base;
         let summary = Router::new()
             .route(&format!("{base}/summary"), get(summary))
@@ -66,18 +70,38 @@ pub fn routes(settings: &Settings) -> Router<AppState> {
             .route(&format!("{base}/summary/contact"), post(contact))
             .route(&format!("{base}/summary/email"), post(email_summary))
             .route(&format!("{base}/summary/early-help"), post(tell_us_once))
-            .layer(Extension(form))
-            .layer(Extension(CookieSecure::from(settings)));
-        router = router
-            .merge(early_help::form_routes(form, settings))
-            .merge(summary);
+            .layer(Extension(form.clone()));
+        router = router.merge(forms::routes(form)).merge(summary);
     }
     router
 }
 
+/// The self-assessments' finish step: the answers stay with the draft for the summary.
+pub struct SelfAssessment;
+
+impl Finish for SelfAssessment {
+    fn done(&self, spec: &'static FormSpec) -> String {
+        format!("{}/summary", spec.base)
+    }
+
+    /// There is no confirmation page: the summary is it.
+    async fn confirmation(&self, ctx: &FormContext<Self>) -> forms::Result<Response> {
+        Ok(forms::see_other(&self.done(ctx.spec())))
+    }
+
+    async fn finish(
+        &self,
+        state: &AppState,
+        spec: &'static FormSpec,
+        draft: &Draft,
+    ) -> forms::Result<()> {
+        Ok(finish(state, spec, draft).await?)
+    }
+}
+
 /// Finishes a self-assessment: gives the draft its reference and keeps its answers for the
 /// summary (nothing is sent anywhere). A second finish changes nothing.
-pub async fn finish(
+async fn finish(
     state: &AppState,
     spec: &FormSpec,
     draft: &Draft,
@@ -115,17 +139,13 @@ fn today_text() -> String {
     clock::today().map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// A carers' page: the state, the self-assessment and the browser's draft.
+type Ctx = FormContext<SelfAssessment>;
+
 /// The finished draft this browser holds, with its reference.
-async fn finished(
-    state: &AppState,
-    headers: &HeaderMap,
-    spec: &FormSpec,
-) -> Result<Option<(Draft, String)>> {
-    let draft = early_help::load(state, headers, spec).await?;
-    Ok(draft.and_then(|d| {
-        let reference = d.submitted_reference.clone()?;
-        Some((d, reference))
-    }))
+fn finished(ctx: &Ctx) -> Option<(Draft, String)> {
+    ctx.finished_draft()
+        .map(|(draft, reference)| (draft.clone(), reference.to_owned()))
 }
 
 #[derive(serde::Deserialize)]
@@ -134,50 +154,31 @@ pub struct SummaryQuery {
 }
 
 /// `GET {base}/summary`.
-async fn summary(
-    State(state): State<AppState>,
-    Extension(form): Extension<Form>,
-    Query(query): Query<SummaryQuery>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response> {
-    let spec = form.spec;
-    let Some((draft, reference)) = finished(&state, &headers, spec).await? else {
-        return Ok(early_help::see_other(spec.base));
+async fn summary(ctx: Ctx, Query(query): Query<SummaryQuery>) -> Result<Response> {
+    let spec = ctx.spec();
+    let Some((draft, reference)) = finished(&ctx) else {
+        return Ok(forms::see_other(spec.base));
     };
-    let page = summary_model(&state, spec, draft, reference, false).await?;
+    let page = summary_model(&ctx.state, spec, draft, reference, false).await?;
     let page = Summary {
         emailed: query.sent.as_deref() == Some("email"),
         ..page
     };
-    Ok(early_help::render(
-        &state,
-        &uri,
-        StatusCode::OK,
-        FormPage::Summary(Box::new(page)),
-    )
-    .await)
+    Ok(ctx
+        .render(StatusCode::OK, FormPage::Summary(Box::new(page)))
+        .await)
 }
 
 /// `GET {base}/summary/print`: the answers and services only.
-async fn print(
-    State(state): State<AppState>,
-    Extension(form): Extension<Form>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response> {
-    let spec = form.spec;
-    let Some((draft, reference)) = finished(&state, &headers, spec).await? else {
-        return Ok(early_help::see_other(spec.base));
+async fn print(ctx: Ctx) -> Result<Response> {
+    let spec = ctx.spec();
+    let Some((draft, reference)) = finished(&ctx) else {
+        return Ok(forms::see_other(spec.base));
     };
-    let page = summary_model(&state, spec, draft, reference, true).await?;
-    Ok(early_help::render(
-        &state,
-        &uri,
-        StatusCode::OK,
-        FormPage::Summary(Box::new(page)),
-    )
-    .await)
+    let page = summary_model(&ctx.state, spec, draft, reference, true).await?;
+    Ok(ctx
+        .render(StatusCode::OK, FormPage::Summary(Box::new(page)))
+        .await)
 }
 
 async fn summary_model(
@@ -274,14 +275,11 @@ pub async fn matching_services(
 }
 
 /// `POST {base}/summary/contact`: stores the referral and emails the team, once.
-async fn contact(
-    State(state): State<AppState>,
-    Extension(form): Extension<Form>,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let spec = form.spec;
-    let Some((draft, reference)) = finished(&state, &headers, spec).await? else {
-        return Ok(early_help::see_other(spec.base));
+async fn contact(ctx: Ctx) -> Result<Response> {
+    let spec = ctx.spec();
+    let state = &ctx.state;
+    let Some((draft, reference)) = finished(&ctx) else {
+        return Ok(forms::see_other(spec.base));
     };
     let to = format!("{}/summary#contact-me", spec.base);
     let data = &draft.data;
@@ -319,7 +317,7 @@ async fn contact(
     .rows_affected();
     if inserted != 1 {
         tx.rollback().await?;
-        return Ok(early_help::see_other(&to));
+        return Ok(forms::see_other(&to));
     }
     sqlx::query("UPDATE self_assessment_outcome SET referred_on = $1 WHERE id = $2")
         .bind(today_text())
@@ -327,11 +325,11 @@ async fn contact(
         .execute(&mut *tx)
         .await?;
     // Into the carers team's triage queue (the staff portal), in the same transaction.
-    crate::cases::open_case(
+    cases::open_case(
         &mut tx,
-        &crate::cases::NewCase {
+        &cases::NewCase {
             id: &id,
-            kind: crate::cases::CARERS_REFERRAL,
+            kind: cases::CARERS_REFERRAL,
             reference: &reference,
             received_at: &now,
             outcode: outcode.as_deref(),
@@ -366,24 +364,15 @@ async fn contact(
     tx.commit().await?;
     state.mail.wake();
     tracing::info!(reference = %reference, urgent, "carer referral stored");
-    Ok(early_help::see_other(&to))
+    Ok(forms::see_other(&to))
 }
 
 /// `POST {base}/summary/email`: the carer's own copy of their summary, through the outbox.
-async fn email_summary(
-    State(state): State<AppState>,
-    Extension(form): Extension<Form>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
-) -> Result<Response> {
-    let spec = form.spec;
-    let submitted = match early_help::parse_form(&headers, &body) {
-        Ok(s) => s,
-        Err(response) => return Ok(*response),
-    };
-    let Some((draft, reference)) = finished(&state, &headers, spec).await? else {
-        return Ok(early_help::see_other(spec.base));
+async fn email_summary(ctx: Ctx, FormBody(submitted): FormBody) -> Result<Response> {
+    let spec = ctx.spec();
+    let state = &ctx.state;
+    let Some((draft, reference)) = finished(&ctx) else {
+        return Ok(forms::see_other(spec.base));
     };
     let typed = submitted
         .iter()
@@ -400,7 +389,7 @@ async fn email_summary(
     let to = match to {
         Ok(to) => to,
         Err(message) => {
-            let page = summary_model(&state, spec, draft, reference, false).await?;
+            let page = summary_model(state, spec, draft, reference, false).await?;
             let page = Summary {
                 email: typed,
                 errors: vec![FieldError {
@@ -410,16 +399,15 @@ async fn email_summary(
                 }],
                 ..page
             };
-            return Ok(early_help::render(
-                &state,
-                &uri,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                FormPage::Summary(Box::new(page)),
-            )
-            .await);
+            return Ok(ctx
+                .render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    FormPage::Summary(Box::new(page)),
+                )
+                .await);
         }
     };
-    let matches = matching_services(&state, spec, &draft.data).await?;
+    let matches = matching_services(state, spec, &draft.data).await?;
     let settings = &state.mail.settings;
     let (subject, text) = emails::own_copy(
         spec,
@@ -442,7 +430,7 @@ async fn email_summary(
     .await?;
     tx.commit().await?;
     state.mail.wake();
-    Ok(early_help::see_other(&format!(
+    Ok(forms::see_other(&format!(
         "{}/summary?sent=email#email-summary",
         spec.base
     )))
@@ -450,23 +438,18 @@ async fn email_summary(
 
 /// `POST {base}/summary/early-help`: "tell us once". Starts an Early Help request from the
 /// carer's contact details and what they want to change, and opens its task list.
-async fn tell_us_once(
-    State(state): State<AppState>,
-    Extension(form): Extension<Form>,
-    Extension(secure): Extension<CookieSecure>,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let spec = form.spec;
-    let Some((draft, _)) = finished(&state, &headers, spec).await? else {
-        return Ok(early_help::see_other(spec.base));
+async fn tell_us_once(ctx: Ctx) -> Result<Response> {
+    let spec = ctx.spec();
+    let Some((draft, _)) = ctx.finished_draft() else {
+        return Ok(forms::see_other(spec.base));
     };
     let Some(carried) = rules::early_help_answers(spec, &draft.data) else {
-        return Ok(early_help::see_other(&format!("{}/summary", spec.base)));
+        return Ok(forms::see_other(&format!("{}/summary", spec.base)));
     };
     let eh = &app::forms::early_help::SPEC;
-    let (_, token) = drafts::create(state.db.pool(), eh.id, &carried).await?;
-    Ok(early_help::redirect_with(
+    let (_, token) = drafts::create(ctx.state.db.pool(), eh.id, &carried).await?;
+    Ok(forms::redirect_with(
         &format!("{}/tasks", eh.base),
-        Some(early_help::set_cookie(&token, secure, eh)),
+        Some(forms::set_cookie(&token, ctx.form.secure_cookies(), eh)),
     ))
 }

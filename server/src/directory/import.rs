@@ -117,10 +117,10 @@ pub async fn validate_all(
         match model::validate(&service, &ctx) {
             Ok(r) => records.push(r),
             Err(field_errors) => errors.extend(field_errors.into_iter().map(
-                |FieldError { field, reason }| RecordError {
+                |FieldError { field, message, .. }| RecordError {
                     record: record.clone(),
                     field,
-                    reason,
+                    reason: message,
                 },
             )),
         }

@@ -32,12 +32,9 @@ pub const SEND_QUESTIONS: &[(&str, &str)] = &[
     ),
 ];
 
-/// One thing wrong with one record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub reason: String,
-}
+/// One thing wrong with one record: the field and the reason (the shared type, so the editor
+/// shows it against its input).
+pub use app::components::FieldError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -214,10 +211,7 @@ struct Checker {
 
 impl Checker {
     fn fail(&mut self, field: impl Into<String>, reason: impl Into<String>) {
-        self.errors.push(FieldError {
-            field: field.into(),
-            reason: reason.into(),
-        });
+        self.errors.push(FieldError::new(field, reason));
     }
 
     fn uuid(&mut self, field: &str, value: &str) -> Uuid {

@@ -14,19 +14,19 @@ use crate::search::{
     SearchResults, Segment, SortOrder, MAX_RESULT_WINDOW,
 };
 use crate::startup::AppState;
+use app::components::FieldError;
 use app::domain::{
     IsoDate, Outcode, PhoneNumber, Postcode, Schedule, ScheduleInput, TimeOfDayBand, Weekday,
 };
 use app::pages::directory::{
-    AgeBandCount, ContactView, DistanceFrom, FieldError, FilterGroup, FilterOption, Link, PageItem,
-    Pagination, PhoneView, PlaceView, ResultCard, Results, ScheduleLine, SearchForm,
-    SearchPageModel, ServicePageModel, TextPart,
+    AgeBandCount, ContactView, DistanceFrom, FilterGroup, FilterOption, Link, PageItem, Pagination,
+    PhoneView, PlaceView, ResultCard, Results, ScheduleLine, SearchForm, SearchPageModel,
+    ServicePageModel, TextPart,
 };
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
-use leptos::prelude::provide_context;
 
 use super::model::ReferralRoute;
 use super::shortlist::Shortlist;
@@ -48,12 +48,7 @@ pub(super) async fn render_with<T: Clone + Send + Sync + 'static>(
     model: T,
     req: Request<Body>,
 ) -> Response {
-    let options = state.leptos_options.clone();
-    let handler = leptos_axum::render_app_async_with_context(
-        move || provide_context(model.clone()),
-        move || app::shell(options.clone()),
-    );
-    handler(req).await.into_response()
+    crate::web::render::render(&state.leptos_options, model, req).await
 }
 
 /// Renders like [`render_with`], with `status` (a page that failed keeps its own status).
@@ -63,20 +58,12 @@ pub(super) async fn render_with_status<T: Clone + Send + Sync + 'static>(
     req: Request<Body>,
     status: StatusCode,
 ) -> Response {
-    let mut response = render_with(state, model, req).await;
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
+    crate::web::render::render_with_status(&state.leptos_options, model, req, status).await
 }
 
 /// A message for one field of a one-page form (the error summary links to the field's id).
-pub(super) fn form_error(field: &str, message: &str) -> app::forms::FieldError {
-    app::forms::FieldError {
-        field: field.to_owned(),
-        target: field.to_owned(),
-        message: message.to_owned(),
-    }
+pub(super) fn form_error(field: &str, message: &str) -> FieldError {
+    FieldError::new(field, message)
 }
 
 use super::cache::Category;
@@ -167,10 +154,7 @@ impl UrlState {
 }
 
 fn error(field: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: message.into(),
-    }
+    FieldError::new(field, message)
 }
 
 fn yes(value: &str) -> Option<bool> {
@@ -627,14 +611,6 @@ fn count(facets: Option<&FacetCounts>, facet: Facet, value: &str) -> Option<u64>
     })
 }
 
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// How many matching services are for each age group (a service counts in every group its age
 /// range touches), for the counts shown with the age input.
 fn age_bands(facets: &FacetCounts) -> Vec<AgeBandCount> {
@@ -791,7 +767,7 @@ fn filter_groups(
                 .map(|l| {
                     option(
                         l,
-                        &capitalise(l),
+                        &app::text::capitalise(l),
                         Facet::Language,
                         l,
                         filters.languages.contains(l),

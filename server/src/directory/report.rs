@@ -15,8 +15,7 @@ use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use http::header::LOCATION;
-use http::{HeaderValue, StatusCode};
+use http::StatusCode;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -197,13 +196,7 @@ async fn submit(
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
     state.mail.wake();
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(location) =
-        HeaderValue::from_str(&format!("/services/{id}/report/sent?reference={reference}"))
-    {
-        response.headers_mut().insert(LOCATION, location);
-    }
-    response
+    crate::web::redirect::see_other(&format!("/services/{id}/report/sent?reference={reference}"))
 }
 
 /// A reference as made by [`app::forms::reference`] (`prefix`, "-" and two groups of four), or

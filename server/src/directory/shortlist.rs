@@ -9,6 +9,7 @@ use super::repo;
 use crate::limit::RateLimiter;
 use crate::mail::{self, NewEmail};
 use crate::startup::AppState;
+use crate::web;
 use app::domain::contact::Email;
 use app::forms::FieldError;
 use app::pages::directory::ServicePageModel;
@@ -21,7 +22,6 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use http::header::{COOKIE, LOCATION, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -40,16 +40,7 @@ pub struct Shortlist(Vec<Uuid>);
 impl Shortlist {
     /// The shortlist in the request's cookie (an unreadable cookie is an empty shortlist).
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let value = headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|h| h.to_str().ok())
-            .flat_map(|h| h.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == COOKIE_NAME)
-            .map(|(_, value)| value)
-            .unwrap_or("");
-        Self::parse(value)
+        Self::parse(web::cookie::value(headers, COOKIE_NAME).unwrap_or(""))
     }
 
     fn parse(value: &str) -> Self {
@@ -100,13 +91,16 @@ impl Shortlist {
 
     /// The `Set-Cookie` header that stores this shortlist (or deletes the cookie when empty).
     fn set_cookie(&self, secure: bool) -> Option<HeaderValue> {
-        let secure = if secure { "; Secure" } else { "" };
-        let max_age = if self.0.is_empty() { 0 } else { MAX_AGE_SECS };
-        HeaderValue::from_str(&format!(
-            "{COOKIE_NAME}={}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
-            self.value()
-        ))
-        .ok()
+        let value = self.value();
+        let cookie = web::cookie::SetCookie {
+            name: COOKIE_NAME,
+            value: &value,
+            path: "/",
+            max_age: Some(if self.0.is_empty() { 0 } else { MAX_AGE_SECS }),
+            same_site: web::cookie::SameSite::Lax,
+            secure,
+        };
+        HeaderValue::from_str(&cookie.text()).ok()
     }
 }
 
@@ -164,14 +158,7 @@ fn safe_back(back: &str) -> &str {
 }
 
 fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(location) = HeaderValue::from_str(to) {
-        response.headers_mut().insert(LOCATION, location);
-    }
-    if let Some(cookie) = cookie {
-        response.headers_mut().insert(SET_COOKIE, cookie);
-    }
-    response
+    web::redirect::see_other_with_cookie(to, cookie)
 }
 
 fn bad_request(message: &'static str) -> Response {

@@ -17,8 +17,7 @@ use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use http::header::LOCATION;
-use http::{HeaderValue, StatusCode};
+use http::StatusCode;
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -181,13 +180,9 @@ async fn submit(
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
     state.mail.wake();
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!(
+    crate::web::redirect::see_other(&format!(
         "/services/{id}/suggest-change/sent?reference={reference}"
-    )) {
-        response.headers_mut().insert(LOCATION, location);
-    }
-    response
+    ))
 }
 
 async fn sent(

@@ -5,7 +5,6 @@
 //! what happens next, and nothing the requester typed.
 
 use app::forms::early_help::OUT_OF_HOURS_PHONE;
-use app::forms::FormSpec;
 
 /// Facts about a request that the triage email may show.
 pub struct TriageFacts<'a> {
@@ -80,22 +79,6 @@ pub fn acknowledgement(reference: &str, status_link: &str) -> (String, String) {
          on {OUT_OF_HOURS_PHONE}.\n\
          \n\
          {service}\n",
-        service = app::site::COUNCIL_NAME,
-    );
-    (subject, body)
-}
-
-pub fn resume_link(public_url: &str, token: &str, spec: &FormSpec) -> (String, String) {
-    let subject = format!("Your link to come back to: {}", spec.title);
-    let body = format!(
-        "Use this link to come back to your answers:\n\
-         \n\
-         {public_url}{base}/resume/{token}\n\
-         \n\
-         The link works once, for 30 days. If you did not ask for it, you can ignore this email.\n\
-         \n\
-         {service}\n",
-        base = spec.base,
         service = app::site::COUNCIL_NAME,
     );
     (subject, body)

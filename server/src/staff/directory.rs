@@ -68,7 +68,7 @@ async fn found_html(state: &AppState, q: &str) -> Result<String> {
     if q.trim().is_empty() {
         return Ok(String::new());
     }
-    let found = super::triage::find_services(state, q, true).await?;
+    let found = super::casework::picker::find_services(state, q, true).await?;
     if found.is_empty() {
         return Ok(format!(
             r#"<p class="govuk-body" id="found">No listing matches ‘{}’.</p>"#,

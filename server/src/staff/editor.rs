@@ -600,7 +600,7 @@ async fn check(
         Ok(_) => Ok(Err(errors)),
         Err(problems) => {
             for p in problems {
-                let e = edit::locate_error(&p.field, &p.reason);
+                let e = edit::locate_error(&p.field, &p.message);
                 if !errors.iter().any(|x| x.field == e.field) {
                     errors.push(FieldError {
                         field: e.field,

@@ -10,16 +10,15 @@
 //! ([`view`]). Every POST carries the session's CSRF token ([`StaffForm`]). Personal data is shown only on a request's own
 //! page, and every such view is audited.
 
+pub mod casework;
 pub mod directory;
 mod editor;
 pub mod html;
 pub mod identity;
-pub mod kpi;
 pub mod retention;
 mod review;
 mod status;
 mod synonyms;
-pub mod triage;
 pub mod view;
 pub mod workdays;
 
@@ -161,12 +160,12 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
         "/staff/account/password" if get_ => get(account::password_page),
         "/staff/account/password" if post_ => post(account::change_password),
         "/staff/sign-out-everywhere" if post_ => post(account::sign_out_everywhere),
-        "/staff/queue" if get_ => get(triage::queue),
-        "/staff/requests/{id}" if get_ => get(triage::request_page),
-        "/staff/requests/{id}/assign" if post_ => post(triage::assign),
-        "/staff/requests/{id}/close" if post_ => post(triage::close),
-        "/staff/requests/{id}/decision" if get_ => get(triage::decision_page),
-        "/staff/requests/{id}/decision" if post_ => post(triage::decide),
+        "/staff/queue" if get_ => get(casework::queue),
+        "/staff/requests/{id}" if get_ => get(casework::request_page),
+        "/staff/requests/{id}/assign" if post_ => post(casework::assign),
+        "/staff/requests/{id}/close" if post_ => post(casework::close),
+        "/staff/requests/{id}/decision" if get_ => get(casework::decision_page),
+        "/staff/requests/{id}/decision" if post_ => post(casework::decide),
         "/staff/audit" if get_ => get(audit::page),
         "/staff/directory" if get_ => get(directory::stale_page),
         "/staff/directory/services/new" if get_ => get(editor::new_page),
@@ -178,8 +177,8 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
         "/staff/directory/review/reports/{id}/resolve" if post_ => post(review::resolve),
         "/staff/directory/{id}/reviewed" if post_ => post(directory::reviewed),
         "/staff/directory/{id}/archive" if post_ => post(directory::archive),
-        "/staff/kpis" if get_ => get(kpi::page),
-        "/staff/kpis.csv" if get_ => get(kpi::export),
+        "/staff/kpis" if get_ => get(casework::kpi::page),
+        "/staff/kpis.csv" if get_ => get(casework::kpi::export),
         "/staff/users" if get_ => get(users::users_page),
         "/staff/users" if post_ => post(users::create_user),
         "/staff/users/{id}/disable" if post_ => post(users::disable),

@@ -6,9 +6,8 @@
 //! Each session has its own random CSRF token, which every staff form carries in a hidden field
 //! and every POST must echo.
 
-use axum::http::{header, HeaderMap, HeaderValue};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
+use crate::web::cookie::{SameSite, SetCookie};
+use axum::http::HeaderValue;
 use sqlx::{AnyPool, Row};
 
 pub const COOKIE: &str = "signpost_staff";
@@ -57,38 +56,22 @@ pub struct Session {
     pub pending_totp_secret: Option<String>,
 }
 
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-pub fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// The value of cookie `name`, if it looks like one of our tokens.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
-}
+pub use crate::web::cookie::token as cookie;
+pub use crate::web::token::{hash, new_token, tokens_match};
 
 /// `Set-Cookie` for `name`; `None` as the value deletes it.
 pub fn set_cookie(name: &str, value: Option<&str>, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    let text = match value {
+    SetCookie {
+        name,
+        value: value.unwrap_or_default(),
+        path: "/staff",
         // No Max-Age: the cookie goes when the browser closes; the server ends it sooner.
-        Some(v) => format!("{name}={v}; Path=/staff; HttpOnly; SameSite=Strict{secure}"),
-        None => format!("{name}=; Path=/staff; Max-Age=0; HttpOnly; SameSite=Strict{secure}"),
-    };
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+        max_age: value.is_none().then_some(0),
+        same_site: SameSite::Strict,
+        secure,
+    }
+    .header()
 }
 
 /// Starts a session for `user_id` at `stage`; returns the cookie token.
@@ -188,17 +171,6 @@ pub async fn purge(pool: &AnyPool, now: i64) -> Result<u64, sqlx::Error> {
     )
 }
 
-/// Compares a submitted CSRF token with the expected one without stopping early.
-pub fn tokens_match(expected: &str, given: &str) -> bool {
-    !expected.is_empty()
-        && expected.len() == given.len()
-        && expected
-            .bytes()
-            .zip(given.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,14 +187,5 @@ mod tests {
         assert!(!off.to_str().unwrap().contains("Secure"));
         let gone = set_cookie(COOKIE, None, true);
         assert!(gone.to_str().unwrap().contains("Max-Age=0"));
-    }
-
-    #[test]
-    fn csrf_tokens_compare_in_full() {
-        let t = new_token();
-        assert!(tokens_match(&t, &t));
-        assert!(!tokens_match(&t, &t[..63]));
-        assert!(!tokens_match(&t, ""));
-        assert!(!tokens_match("", ""));
     }
 }

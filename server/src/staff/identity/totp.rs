@@ -5,7 +5,6 @@
 use qrcode::render::svg;
 use qrcode::QrCode;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, Secret, TOTP};
 
 pub const STEP: i64 = 30;
@@ -117,7 +116,7 @@ pub fn recovery_hash(code: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    hex::encode(Sha256::digest(normal.as_bytes()))
+    crate::web::token::hash(&normal)
 }
 
 #[cfg(test)]

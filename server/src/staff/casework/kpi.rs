@@ -3,12 +3,12 @@
 //! and the share decided within the 1-working-day standard. Aggregates only: no personal data.
 //! The CSV export is audited.
 
-use super::html::{self, esc};
-use super::roles::may;
-use super::workdays::BankHolidays;
-use super::{audit, Result, Staff};
 use crate::cases::{Outcome, OUTCOMES};
 use crate::clock::{date_of_unix, parse_rfc3339};
+use crate::staff::html::{self, esc};
+use crate::staff::roles::may;
+use crate::staff::workdays::{self, BankHolidays};
+use crate::staff::{audit, Result, Staff};
 use crate::startup::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -52,7 +52,7 @@ pub fn figures(items: &[Item], holidays: &BankHolidays) -> Figures {
     let mut hours = Vec::new();
     let mut within = 0;
     for item in items {
-        let day = super::workdays::uk_day(item.received);
+        let day = workdays::uk_day(item.received);
         let monday = day - (day + 3).rem_euclid(7);
         let column = match item.outcome {
             Some(o) => OUTCOMES.iter().position(|x| *x == o).unwrap_or(5),

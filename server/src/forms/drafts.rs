@@ -1,27 +1,23 @@
-//! Drafts of forms in progress, keyed by a random token the browser holds in an HttpOnly cookie.
-//! Only the token's SHA-256 is stored, so a copy of the database cannot be used to resume
-//! someone's form. Drafts expire 30 days after they were last saved and are then deleted.
+//! Drafts of the form engine's forms in progress (every form: the request for support and the
+//! carers' self-assessments alike), keyed by a random token the browser holds in an HttpOnly
+//! cookie. Only the token's SHA-256 is stored, so a copy of the database cannot be used to resume
+//! someone's form. Drafts expire [`LIFETIME`] after they were last saved and are then deleted
+//! ([`purge_expired`], run hourly by `forms::purge_drafts`).
 
 use crate::clock;
 use app::forms::FormData;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::{AnyPool, Row};
 use std::time::{Duration, SystemTime};
 
-/// How long a draft (and a resume link) lives after it was last saved.
-pub const LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How long a draft of any form (and a resume link) lives after it was last saved: the engine's
+/// one setting for every form. The cookie's `Max-Age`, the resume email and the expired-link
+/// page all follow it.
+pub const LIFETIME: Duration = Duration::from_secs(LIFETIME_DAYS * 24 * 3600);
 
-/// A new random token: 32 bytes as hex.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
+/// [`LIFETIME`] in days, as the pages and emails say it.
+pub const LIFETIME_DAYS: u64 = 30;
 
-pub fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+pub use crate::web::token::{hash, new_token};
 
 fn expiry() -> String {
     clock::timestamp_millis(SystemTime::now() + LIFETIME)
@@ -103,7 +99,7 @@ pub async fn save(pool: &AnyPool, id: &str, data: &FormData) -> Result<(), sqlx:
     Ok(())
 }
 
-/// Gives a draft a resume token (stored hashed, valid for 30 days). Runs on the caller's
+/// Gives a draft a resume token (stored hashed, valid for [`LIFETIME`]). Runs on the caller's
 /// connection so the email with the link is stored in the same transaction.
 pub async fn set_resume_token(
     conn: &mut sqlx::AnyConnection,

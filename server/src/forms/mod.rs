@@ -1,0 +1,337 @@
+//! The form engine's server side: the pages of any form described in `app::forms` (questions,
+//! add-another lists, interrupts, task list, check answers, save and return), served from a
+//! server-side draft ([`drafts`]).
+//!
+//! A feature registers its form with [`routes`]: the form's [`FormSpec`] and its own [`Finish`]
+//! step (what "Accept and send" does and what comes after it). The engine knows nothing about
+//! any particular form. Handlers take one [`FormContext`] (the state, the registered form and
+//! the browser's draft) and, for POSTs, the [`FormBody`].
+//!
+//! Every page is a plain HTML form: GET renders the page from the draft (server-side rendering
+//! through the Leptos shell), POST validates with the rules in `app::forms`, saves the draft and
+//! redirects (303), or renders the page again with the error summary. JavaScript is never
+//! needed. The draft is found through a random token in an HttpOnly cookie; no answer ever
+//! appears in a URL.
+
+pub mod drafts;
+mod pages;
+mod save;
+
+use crate::clock;
+use crate::config::Settings;
+use crate::limit::RateLimiter;
+use crate::startup::AppState;
+use app::forms::view::FormPage;
+use app::forms::{FormSpec, Submitted};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use drafts::Draft;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+const COOKIE: &str = "signpost_draft";
+
+/// A form's own finish step, supplied by the feature that owns the form.
+pub trait Finish: Send + Sync + 'static {
+    /// Where the browser goes after "Accept and send" (also after a second click).
+    fn done(&self, spec: &'static FormSpec) -> String;
+
+    /// `GET {base}/confirmation`: what the form shows once it is finished.
+    fn confirmation(
+        &self,
+        ctx: &FormContext<Self>,
+    ) -> impl Future<Output = Result<Response>> + Send
+    where
+        Self: Sized;
+
+    /// Finishes a complete draft (the engine has checked it, the hidden field and the rate
+    /// limit). A second finish of the same draft must change nothing.
+    fn finish(
+        &self,
+        state: &AppState,
+        spec: &'static FormSpec,
+        draft: &Draft,
+    ) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// A form served by the engine: its questions and its finish step.
+pub struct Form<F> {
+    pub spec: &'static FormSpec,
+    pub finish: F,
+    /// "Accept and send" from one IP address (the site's submission limit).
+    limiter: RateLimiter,
+    /// Whether cookies get `Secure` (the public address is https).
+    cookie_secure: bool,
+}
+
+impl<F: Finish> Form<F> {
+    pub fn new(spec: &'static FormSpec, finish: F, settings: &Settings) -> Arc<Self> {
+        Arc::new(Self {
+            spec,
+            finish,
+            limiter: RateLimiter::new(
+                settings.mail.submissions_per_hour,
+                Duration::from_secs(3600),
+            ),
+            cookie_secure: cookie_secure(settings),
+        })
+    }
+
+    /// The `Set-Cookie` header for a draft token of this form.
+    pub fn set_cookie(&self, token: &str) -> HeaderValue {
+        set_cookie(token, self.cookie_secure, self.spec)
+    }
+
+    /// Whether cookies get `Secure` (the public address is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.cookie_secure
+    }
+}
+
+/// Whether the engine's cookies get `Secure` (the public address is https).
+pub fn cookie_secure(settings: &Settings) -> bool {
+    settings.mail.public_url.starts_with("https://")
+}
+
+/// The pages of `form` under its base: questions, add-another lists, interrupts, task list,
+/// check answers, confirmation, save and return.
+pub fn routes<F: Finish>(form: Arc<Form<F>>) -> Router<AppState> {
+    let base = form.spec.base;
+    Router::new()
+        .route(&format!("{base}/resume/{{token}}"), get(save::resume::<F>))
+        .route(
+            &format!("{base}/{{page}}"),
+            get(pages::show::<F>).post(pages::submit_page::<F>),
+        )
+        .route(
+            &format!("{base}/{{page}}/{{number}}"),
+            get(pages::show_item::<F>).post(pages::submit_item::<F>),
+        )
+        .route(
+            &format!("{base}/{{page}}/{{number}}/remove"),
+            post(pages::remove_item::<F>),
+        )
+        .layer(Extension(form))
+}
+
+/// Why a form request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FormError {
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("the clock is outside the supported dates")]
+    Clock,
+    #[error("a form route without its form")]
+    NotRegistered,
+}
+
+impl IntoResponse for FormError {
+    fn into_response(self) -> Response {
+        // The kind only: the error text could quote answers.
+        tracing::error!(error = %self, "form request failed");
+        crate::middleware::problem_response("/pkg/signpost.css")
+    }
+}
+
+pub type Result<T> = std::result::Result<T, FormError>;
+
+/// Everything a form handler needs: the state, the registered form, the draft this browser's
+/// cookie points to (sent or not), whether the page was opened to change an answer
+/// (`?change=1`), and the URI (for rendering).
+pub struct FormContext<F> {
+    pub state: AppState,
+    pub form: Arc<Form<F>>,
+    pub draft: Option<Draft>,
+    pub change: bool,
+    pub uri: Uri,
+}
+
+#[derive(serde::Deserialize)]
+struct ChangeQuery {
+    change: Option<String>,
+}
+
+impl<F: Finish> FromRequestParts<AppState> for FormContext<F> {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> std::result::Result<Self, Response> {
+        let form = parts
+            .extensions
+            .get::<Arc<Form<F>>>()
+            .cloned()
+            .ok_or(FormError::NotRegistered)
+            .map_err(IntoResponse::into_response)?;
+        let Query(query) =
+            Query::<ChangeQuery>::try_from_uri(&parts.uri).map_err(IntoResponse::into_response)?;
+        let draft = load(state, &parts.headers, form.spec)
+            .await
+            .map_err(|e| FormError::from(e).into_response())?;
+        Ok(Self {
+            state: state.clone(),
+            form,
+            draft,
+            change: query.change.is_some(),
+            uri: parts.uri.clone(),
+        })
+    }
+}
+
+impl<F> FormContext<F> {
+    pub fn spec(&self) -> &'static FormSpec {
+        self.form.spec
+    }
+
+    /// The draft still being filled in (a sent draft counts as none: the next answer starts
+    /// anew).
+    pub fn open_draft(&self) -> Option<&Draft> {
+        self.draft
+            .as_ref()
+            .filter(|d| d.submitted_reference.is_none())
+    }
+
+    /// The finished draft, with its reference.
+    pub fn finished_draft(&self) -> Option<(&Draft, &str)> {
+        let draft = self.draft.as_ref()?;
+        Some((draft, draft.submitted_reference.as_deref()?))
+    }
+
+    /// Renders a page of the engine inside the site's shell, with `status`.
+    pub async fn render(&self, status: StatusCode, page: FormPage) -> Response {
+        render(&self.state, &self.uri, status, page).await
+    }
+}
+
+/// A URL-encoded form body, with repeated names kept (checkboxes). Anything else is a 415.
+pub struct FormBody(pub Submitted);
+
+impl<S: Send + Sync> FromRequest<S> for FormBody {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> std::result::Result<Self, Response> {
+        let headers = req.headers().clone();
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        parse_form(&headers, &body).map(FormBody)
+    }
+}
+
+fn parse_form(headers: &HeaderMap, body: &Bytes) -> std::result::Result<Submitted, Response> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the form as application/x-www-form-urlencoded",
+        )
+            .into_response());
+    }
+    Ok(url::form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The `Set-Cookie` header for a draft token of `spec`.
+pub fn set_cookie(token: &str, secure: bool, spec: &FormSpec) -> HeaderValue {
+    let max_age = drafts::LIFETIME.as_secs();
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; Path={}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
+        spec.base
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The draft of `spec` this browser's cookie points to (sent or not).
+async fn load(
+    state: &AppState,
+    headers: &HeaderMap,
+    spec: &FormSpec,
+) -> std::result::Result<Option<Draft>, sqlx::Error> {
+    match cookie_token(headers) {
+        Some(token) => drafts::load(state.db.pool(), spec.id, &token).await,
+        None => Ok(None),
+    }
+}
+
+/// Renders a form page inside the site's shell, with `status`.
+pub async fn render(state: &AppState, uri: &Uri, status: StatusCode, page: FormPage) -> Response {
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || leptos::prelude::provide_context(page.clone()),
+        move || app::shell(options.clone()),
+    );
+    let request = Request::builder()
+        .uri(uri.path())
+        .body(Body::empty())
+        .unwrap_or_default();
+    let mut response = handler(request).await;
+    *response.status_mut() = status;
+    response
+}
+
+/// A 303 to `to`.
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// A 303 to `to`, setting the draft cookie when there is one.
+pub fn redirect_with(to: &str, cookie: Option<HeaderValue>) -> Response {
+    let mut response = see_other(to);
+    if let Some(cookie) = cookie {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// The engine's "Page not found".
+pub fn not_found_page() -> FormPage {
+    FormPage::Message {
+        title: "Page not found",
+        paragraphs: vec!["If you typed the web address, check it is correct.".into()],
+    }
+}
+
+/// Today, for the date rules of the answers.
+pub fn today() -> Result<app::domain::IsoDate> {
+    clock::today().map_err(|_| FormError::Clock)
+}
+
+/// Deletes expired drafts every hour. Started by the application.
+pub async fn purge_drafts(db: crate::db::Db) {
+    loop {
+        match drafts::purge_expired(db.pool()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "deleted expired form drafts"),
+            Err(_) => tracing::warn!("could not delete expired form drafts"),
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+}

@@ -1,0 +1,127 @@
+//! Save and return, for every form of the engine: `POST {base}/save` emails a link that works
+//! once, for the draft's lifetime ([`drafts::LIFETIME`]); `GET {base}/resume/{token}` exchanges
+//! it for a new draft cookie.
+
+use super::drafts;
+use super::{redirect_with, see_other, Finish, FormContext, Result};
+use crate::mail::{self, NewEmail};
+use app::forms::view::FormPage;
+use app::forms::{FieldError, FormSpec, Submitted};
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+/// `POST {base}/save`: emails a link to come back to the draft.
+pub(super) async fn save_link<F: Finish>(
+    ctx: &FormContext<F>,
+    submitted: &Submitted,
+) -> Result<Response> {
+    let spec = ctx.spec();
+    let Some(draft) = ctx.open_draft() else {
+        return Ok(see_other(spec.base));
+    };
+    let typed = submitted
+        .iter()
+        .find(|(k, _)| k == "email")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let to = app::domain::Email::parse(&typed)
+        .map_err(|e| e.to_string())
+        .and_then(|email| {
+            email.as_str().parse().map_err(|_| {
+                "Enter an email address in the correct format, like name@example.com".to_owned()
+            })
+        });
+    let to = match to {
+        Ok(to) => to,
+        Err(message) => {
+            return Ok(ctx
+                .render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    FormPage::Save {
+                        spec,
+                        email: typed,
+                        errors: vec![FieldError {
+                            field: "email".into(),
+                            target: "email".into(),
+                            message,
+                        }],
+                    },
+                )
+                .await)
+        }
+    };
+    let token = drafts::new_token();
+    let state = &ctx.state;
+    let settings = &state.mail.settings;
+    let (subject, body) = resume_link(&settings.public_url, &token, spec);
+    let mut tx = state.db.pool().begin().await?;
+    drafts::set_resume_token(&mut tx, &draft.id, &token).await?;
+    mail::enqueue(
+        &mut tx,
+        &NewEmail {
+            kind: "form_resume_link",
+            to,
+            subject,
+            body,
+        },
+        settings.message_id_domain(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.mail.wake();
+    Ok(see_other(&format!("{}/saved", spec.base)))
+}
+
+/// `GET {base}/resume/{token}`: the link from the save-and-return email.
+pub(super) async fn resume<F: Finish>(
+    ctx: FormContext<F>,
+    Path(token): Path<String>,
+) -> Result<Response> {
+    let spec = ctx.spec();
+    let valid = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
+    let cookie = if valid {
+        drafts::resume(ctx.state.db.pool(), &token).await?
+    } else {
+        None
+    };
+    match cookie {
+        Some(cookie) => Ok(redirect_with(
+            &format!("{}/tasks", spec.base),
+            Some(ctx.form.set_cookie(&cookie)),
+        )),
+        None => Ok(ctx
+            .render(
+                StatusCode::NOT_FOUND,
+                FormPage::Message {
+                    title: "This link has expired or has already been used",
+                    paragraphs: vec![
+                        format!(
+                            "Links to come back to a form work once, for {} days.",
+                            drafts::LIFETIME_DAYS
+                        ),
+                        "If you still have the device you started on, your answers may still be saved there. Otherwise you can start a new request.".into(),
+                    ],
+                },
+            )
+            .await),
+    }
+}
+
+/// The save-and-return email: the link and nothing the person typed.
+pub fn resume_link(public_url: &str, token: &str, spec: &FormSpec) -> (String, String) {
+    let subject = format!("Your link to come back to: {}", spec.title);
+    let body = format!(
+        "Use this link to come back to your answers:\n\
+         \n\
+         {public_url}{base}/resume/{token}\n\
+         \n\
+         The link works once, for {days} days. If you did not ask for it, you can ignore this email.\n\
+         \n\
+         {service}\n",
+        base = spec.base,
+        days = drafts::LIFETIME_DAYS,
+        service = app::site::COUNCIL_NAME,
+    );
+    (subject, body)
+}
