@@ -33,7 +33,12 @@ pub struct Header<'a> {
     pub csrf: &'a str,
 }
 
-pub use super::view::form::FieldError;
+/// One field's error, linked from the error summary (the pages not yet written with
+/// [`super::view`]; those use `app::components::errors::FieldError`).
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
 
 /// The GOV.UK error summary (empty when there are no errors).
 pub fn error_summary(errors: &[FieldError]) -> String {

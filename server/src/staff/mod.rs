@@ -11,14 +11,11 @@
 //! page, and every such view is audited.
 
 pub mod casework;
-pub mod directory;
-mod editor;
 pub mod html;
 pub mod identity;
 pub mod retention;
-mod review;
 mod status;
-mod synonyms;
+pub mod upkeep;
 pub mod view;
 pub mod workdays;
 
@@ -38,6 +35,7 @@ use axum::{Extension, Router};
 use identity::{account, enrol, lockout, parse_form, sign_in, user_page};
 use std::sync::Arc;
 use std::time::Duration;
+use upkeep::{directory, editor, review, synonyms};
 
 /// The staff portal's settings (from `config.rs`).
 #[derive(Debug, Clone)]

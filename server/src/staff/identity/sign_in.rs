@@ -182,16 +182,10 @@ pub async fn sign_in(
     let password = field(&fields, "password");
     let mut errors = Vec::new();
     if email.is_empty() {
-        errors.push(FieldError {
-            field: "email".into(),
-            message: "Enter your email address".into(),
-        });
+        errors.push(FieldError::new("email", "Enter your email address"));
     }
     if password.is_empty() {
-        errors.push(FieldError {
-            field: "password".into(),
-            message: "Enter your password".into(),
-        });
+        errors.push(FieldError::new("password", "Enter your password"));
     }
     if !errors.is_empty() {
         return Ok(sign_in_response(errors, &email, &expected, next));

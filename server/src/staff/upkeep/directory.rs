@@ -4,9 +4,9 @@
 //! "Mark as reviewed" and "Archive". An archived service leaves the public pages and the search
 //! index (queued for the index in the same transaction).
 
-use super::html::{self, esc};
-use super::roles::may;
-use super::{audit, Result, Staff, StaffError, StaffForm};
+use crate::staff::html::{self, esc};
+use crate::staff::roles::may;
+use crate::staff::{audit, Result, Staff, StaffError, StaffForm};
 use crate::startup::AppState;
 use app::domain::IsoDate;
 use axum::extract::{Path, Query, State};
@@ -68,7 +68,7 @@ async fn found_html(state: &AppState, q: &str) -> Result<String> {
     if q.trim().is_empty() {
         return Ok(String::new());
     }
-    let found = super::casework::picker::find_services(state, q, true).await?;
+    let found = crate::staff::casework::picker::find_services(state, q, true).await?;
     if found.is_empty() {
         return Ok(format!(
             r#"<p class="govuk-body" id="found">No listing matches ‘{}’.</p>"#,

@@ -10,10 +10,10 @@
 //! search engine cannot be reached — so other servers, and this one after a failure, catch up
 //! within seconds of the engine being reachable.
 
-use super::html::{self, esc, FieldError};
-use super::roles::may;
-use super::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::search::synonyms::{self as store, SynonymError};
+use crate::staff::html::{self, esc, FieldError};
+use crate::staff::roles::may;
+use crate::staff::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::startup::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -6,12 +6,12 @@
 //! applied) or is rejected with a note. A report is resolved once the listing is put right.
 //! Every decision is audited.
 
-use super::html::{self, esc};
-use super::roles::may;
-use super::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::cases::when;
 use crate::directory::edit::{self, ListingForm};
 use crate::directory::{model, repo};
+use crate::staff::html::{self, esc};
+use crate::staff::roles::may;
+use crate::staff::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::startup::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

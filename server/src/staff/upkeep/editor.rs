@@ -10,12 +10,12 @@
 //! Opened from the review queue with `?suggestion=`, the form starts from a provider's
 //! suggested wording, and saving marks the suggestion applied.
 
-use super::html::{self, esc, FieldError};
-use super::roles::may;
-use super::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::directory::edit::{self, ListingForm, ScheduleRow, MAX_SCHEDULES};
 use crate::directory::model::{self, Status};
 use crate::directory::{oruk, repo};
+use crate::staff::html::{self, esc, FieldError};
+use crate::staff::roles::may;
+use crate::staff::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::startup::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
