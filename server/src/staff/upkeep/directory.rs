@@ -4,16 +4,17 @@
 //! "Mark as reviewed" and "Archive". An archived service leaves the public pages and the search
 //! index (queued for the index in the same transaction).
 
-use crate::staff::html::{self, esc};
 use crate::staff::roles::may;
+use crate::staff::view::form::{SuccessBanner, Table};
+use crate::staff::view::{self, Csrf};
 use crate::staff::{audit, Result, Staff, StaffError, StaffForm};
 use crate::startup::AppState;
 use app::domain::IsoDate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
 use sqlx::Row;
-use std::fmt::Write;
 
 /// A listing is stale when it was last reviewed more than this many days ago.
 pub const STALE_DAYS: i64 = 365;
@@ -34,24 +35,35 @@ pub struct DirectoryQuery {
     saved: Option<String>,
 }
 
-/// The banner after a save: the listing's name and a link to its public page.
-async fn saved_banner(state: &AppState, saved: Option<&str>) -> Result<String> {
+/// The listing just saved, for the banner: its id and name.
+async fn saved_listing(state: &AppState, saved: Option<&str>) -> Result<Option<(String, String)>> {
     let Some(id) = saved else {
-        return Ok(String::new());
+        return Ok(None);
     };
-    let Some(row) = sqlx::query("SELECT name FROM service WHERE id = $1")
+    let row = sqlx::query("SELECT name FROM service WHERE id = $1")
         .bind(id)
         .fetch_optional(state.db.pool())
-        .await?
-    else {
-        return Ok(String::new());
-    };
-    let name: String = row.try_get(0)?;
-    Ok(format!(
-        r#"<div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="saved-title" data-module="govuk-notification-banner"><div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="saved-title">Success</h2></div><div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">{name} is saved and published. <a class="govuk-notification-banner__link" href="/services/{id}">View the service page</a>.</p><p class="govuk-body">Search results show the change within a few seconds.</p></div></div>"#,
-        name = esc(&name),
-        id = esc(id),
-    ))
+        .await?;
+    Ok(match row {
+        Some(row) => Some((id.to_owned(), row.try_get(0)?)),
+        None => None,
+    })
+}
+
+/// The banner after a save: the listing's name and a link to its public page.
+fn saved_banner(id: String, name: String) -> impl IntoView {
+    view! {
+        <SuccessBanner title_id="saved-title">
+            <p class="govuk-notification-banner__heading">
+                {format!("{name} is saved and published. ")}
+                <a class="govuk-notification-banner__link" href=format!("/services/{id}")>
+                    "View the service page"
+                </a>
+                "."
+            </p>
+            <p class="govuk-body">"Search results show the change within a few seconds."</p>
+        </SuccessBanner>
+    }
 }
 
 async fn waiting(state: &AppState) -> Result<i64> {
@@ -64,27 +76,136 @@ async fn waiting(state: &AppState) -> Result<i64> {
     Ok(row.try_get(0)?)
 }
 
-async fn found_html(state: &AppState, q: &str) -> Result<String> {
+/// What "Find a listing to edit" found, when something was typed.
+enum Found {
+    Nothing,
+    NoMatch(String),
+    Listings(Vec<(String, String)>),
+}
+
+async fn find(state: &AppState, q: &str) -> Result<Found> {
     if q.trim().is_empty() {
-        return Ok(String::new());
+        return Ok(Found::Nothing);
     }
     let found = crate::staff::casework::picker::find_services(state, q, true).await?;
-    if found.is_empty() {
-        return Ok(format!(
-            r#"<p class="govuk-body" id="found">No listing matches ‘{}’.</p>"#,
-            esc(q.trim())
-        ));
+    Ok(if found.is_empty() {
+        Found::NoMatch(q.trim().to_owned())
+    } else {
+        Found::Listings(found.into_iter().map(|s| (s.id, s.name)).collect())
+    })
+}
+
+fn found_view(found: Found) -> impl IntoView {
+    match found {
+        Found::Nothing => None,
+        Found::NoMatch(q) => Some(
+            view! { <p class="govuk-body" id="found">{format!("No listing matches ‘{q}’.")}</p> }
+                .into_any(),
+        ),
+        Found::Listings(listings) => Some(
+            view! {
+                <ul class="govuk-list" id="found">
+                    {listings
+                        .into_iter()
+                        .map(|(id, name)| {
+                            view! {
+                                <li>
+                                    <a class="govuk-link" href=format!("/staff/directory/services/{id}/edit")>
+                                        "Edit"
+                                        <span class="govuk-visually-hidden">":"</span>
+                                        {format!(" {name}")}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+                .into_any(),
+        ),
     }
-    let mut items = String::new();
-    for s in &found {
-        let _ = write!(
-            items,
-            r#"<li><a class="govuk-link" href="/staff/directory/services/{id}/edit">Edit<span class="govuk-visually-hidden">:</span> {name}</a></li>"#,
-            id = esc(&s.id),
-            name = esc(&s.name)
-        );
+}
+
+/// A listing not reviewed for 12 months.
+struct Stale {
+    id: String,
+    name: String,
+    organisation: String,
+    reviewed: String,
+}
+
+fn stale_row(listing: Stale, csrf: &str) -> impl IntoView {
+    let Stale {
+        id,
+        name,
+        organisation,
+        reviewed,
+    } = listing;
+    let hidden = format!(": {name}");
+    view! {
+        <tr class="govuk-table__row">
+            <td class="govuk-table__cell">
+                <a class="govuk-link" href=format!("/services/{id}")>{name}</a>
+            </td>
+            <td class="govuk-table__cell">{organisation}</td>
+            <td class="govuk-table__cell">{reviewed}</td>
+            <td class="govuk-table__cell">
+                <a
+                    class="govuk-link govuk-!-display-block govuk-!-margin-bottom-2"
+                    href=format!("/staff/directory/services/{id}/edit")
+                >
+                    "Edit"
+                    <span class="govuk-visually-hidden">{hidden.clone()}</span>
+                </a>
+                <form method="post" action=format!("/staff/directory/{id}/reviewed")>
+                    <Csrf token=csrf.to_owned()/>
+                    <button
+                        type="submit"
+                        class="govuk-button govuk-button--secondary govuk-!-margin-bottom-1"
+                    >
+                        "Mark as reviewed"
+                        <span class="govuk-visually-hidden">{hidden.clone()}</span>
+                    </button>
+                </form>
+                <form method="post" action=format!("/staff/directory/{id}/archive")>
+                    <Csrf token=csrf.to_owned()/>
+                    <button
+                        type="submit"
+                        class="govuk-button govuk-button--warning govuk-!-margin-bottom-0"
+                    >
+                        "Archive"
+                        <span class="govuk-visually-hidden">{hidden}</span>
+                    </button>
+                </form>
+            </td>
+        </tr>
     }
-    Ok(format!(r#"<ul class="govuk-list" id="found">{items}</ul>"#))
+}
+
+fn stale_table(stale: Vec<Stale>, csrf: String) -> impl IntoView {
+    if stale.is_empty() {
+        return view! {
+            <p class="govuk-body" id="stale-empty">
+                "Every listing has been reviewed in the last 12 months."
+            </p>
+        }
+        .into_any();
+    }
+    let caption = format!(
+        "{} listing{} not reviewed for 12 months, oldest first",
+        stale.len(),
+        if stale.len() == 1 { "" } else { "s" }
+    );
+    view! {
+        <Table
+            caption=caption
+            id="stale"
+            heads=vec!["Service", "Organisation", "Last reviewed", "Actions"]
+        >
+            {stale.into_iter().map(|l| stale_row(l, &csrf)).collect_view()}
+        </Table>
+    }
+    .into_any()
 }
 
 /// `GET /staff/directory`: find, add, the review queue's count and stale listings.
@@ -103,54 +224,69 @@ pub async fn stale_page(
     .bind(cutoff(&state)?)
     .fetch_all(state.db.pool())
     .await?;
-    let mut body = String::new();
+    let mut stale = Vec::new();
     for r in &rows {
-        let id: String = r.try_get(0)?;
-        let name: String = r.try_get(1)?;
         let reviewed: String = r.try_get(3)?;
-        let reviewed = IsoDate::parse(&reviewed)
-            .map(|d| app::forms::long_date(&d))
-            .unwrap_or(reviewed);
-        let _ = write!(
-            body,
-            r#"<tr class="govuk-table__row"><td class="govuk-table__cell"><a class="govuk-link" href="/services/{id}">{name}</a></td><td class="govuk-table__cell">{org}</td><td class="govuk-table__cell">{reviewed}</td><td class="govuk-table__cell"><a class="govuk-link govuk-!-display-block govuk-!-margin-bottom-2" href="/staff/directory/services/{id}/edit">Edit<span class="govuk-visually-hidden">: {name}</span></a><form method="post" action="/staff/directory/{id}/reviewed">{csrf}<button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-1">Mark as reviewed<span class="govuk-visually-hidden">: {name}</span></button></form><form method="post" action="/staff/directory/{id}/archive">{csrf}<button type="submit" class="govuk-button govuk-button--warning govuk-!-margin-bottom-0">Archive<span class="govuk-visually-hidden">: {name}</span></button></form></td></tr>"#,
-            id = esc(&id),
-            name = esc(&name),
-            org = esc(&r.try_get::<String, _>(2)?),
-            reviewed = esc(&reviewed),
-            csrf = html::csrf_field(&staff.session.csrf),
-        );
+        stale.push(Stale {
+            id: r.try_get(0)?,
+            name: r.try_get(1)?,
+            organisation: r.try_get(2)?,
+            reviewed: IsoDate::parse(&reviewed)
+                .map(|d| app::forms::long_date(&d))
+                .unwrap_or(reviewed),
+        });
     }
-    let table = if rows.is_empty() {
-        r#"<p class="govuk-body" id="stale-empty">Every listing has been reviewed in the last 12 months.</p>"#.to_owned()
-    } else {
-        format!(
-            r#"<table class="govuk-table" id="stale"><caption class="govuk-table__caption govuk-table__caption--m">{n} listing{s} not reviewed for 12 months, oldest first</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Service</th><th scope="col" class="govuk-table__header">Organisation</th><th scope="col" class="govuk-table__header">Last reviewed</th><th scope="col" class="govuk-table__header">Actions</th></tr></thead><tbody class="govuk-table__body">{body}</tbody></table>"#,
-            n = rows.len(),
-            s = if rows.len() == 1 { "" } else { "s" },
-        )
-    };
     let waiting = waiting(&state).await?;
-    let queue = if waiting == 0 {
-        "No suggested changes or reported problems are waiting.".to_owned()
-    } else {
-        format!(
-            r#"<a class="govuk-link" href="/staff/directory/review">{waiting} item{s} waiting in the review queue</a>"#,
-            s = if waiting == 1 { "" } else { "s" }
-        )
-    };
-    let main = format!(
-        r#"{banner}<h1 class="govuk-heading-l">Directory</h1><p class="govuk-body" id="review-count">{queue}</p><a class="govuk-button" href="/staff/directory/services/new">Add a listing</a><form method="get" action="/staff/directory" class="govuk-!-margin-bottom-6"><div class="govuk-form-group"><label class="govuk-label govuk-label--m" for="q">Find a listing to edit</label><div class="govuk-hint" id="q-hint">Words from its name or what it offers, or its id. A listing added in the last few seconds is found by its id until search catches up.</div><input class="govuk-input govuk-!-width-two-thirds" id="q" name="q" type="search" value="{q}" aria-describedby="q-hint"> <button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0">Find</button></div></form>{found}<h2 class="govuk-heading-l">Listings to review</h2><p class="govuk-body">Check each listing with the provider. Mark it as reviewed when it is right, or archive it if the service has stopped: it then leaves the directory and search straight away.</p>{table}"#,
-        banner = saved_banner(&state, query.saved.as_deref()).await?,
-        q = esc(&query.q),
-        found = found_html(&state, &query.q).await?,
-    );
-    Ok(html::page(
-        StatusCode::OK,
-        "Directory",
-        Some(staff.header()),
-        &main,
-    ))
+    let saved = saved_listing(&state, query.saved.as_deref()).await?;
+    let found = find(&state, &query.q).await?;
+    let (q, csrf) = (query.q, staff.session.csrf.clone());
+    Ok(view::page(StatusCode::OK, "Directory", Some(&staff), move || {
+        let queue = if waiting == 0 {
+            "No suggested changes or reported problems are waiting."
+                .into_any()
+        } else {
+            let text = format!(
+                "{waiting} item{} waiting in the review queue",
+                if waiting == 1 { "" } else { "s" }
+            );
+            view! { <a class="govuk-link" href="/staff/directory/review">{text}</a> }.into_any()
+        };
+        view! {
+            {saved.map(|(id, name)| saved_banner(id, name))}
+            <h1 class="govuk-heading-l">"Directory"</h1>
+            <p class="govuk-body" id="review-count">{queue}</p>
+            <a class="govuk-button" href="/staff/directory/services/new">"Add a listing"</a>
+            <form method="get" action="/staff/directory" class="govuk-!-margin-bottom-6">
+                <div class="govuk-form-group">
+                    <label class="govuk-label govuk-label--m" for="q">"Find a listing to edit"</label>
+                    <div class="govuk-hint" id="q-hint">
+                        "Words from its name or what it offers, or its id. A listing added in the last few seconds is found by its id until search catches up."
+                    </div>
+                    <input
+                        class="govuk-input govuk-!-width-two-thirds"
+                        id="q"
+                        name="q"
+                        type="search"
+                        value=q
+                        aria-describedby="q-hint"
+                    />
+                    " "
+                    <button
+                        type="submit"
+                        class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
+                    >
+                        "Find"
+                    </button>
+                </div>
+            </form>
+            {found_view(found)}
+            <h2 class="govuk-heading-l">"Listings to review"</h2>
+            <p class="govuk-body">
+                "Check each listing with the provider. Mark it as reviewed when it is right, or archive it if the service has stopped: it then leaves the directory and search straight away."
+            </p>
+            {stale_table(stale, csrf)}
+        }
+    }))
 }
 
 enum Change {

@@ -1,6 +1,7 @@
 //! The GOV.UK components the staff pages share, as Leptos components: the error summary and
-//! `FieldError` (the site's own, from `app::components::errors`), a field's error message, text inputs and textareas, radios, checkboxes, buttons, summary lists,
-//! tables and tags. A field's `id` is its `name` (for radios and checkboxes, the first item's),
+//! `FieldError` (the site's own, from `app::components::errors`), a field's error message, text
+//! inputs and textareas, selects, radios, checkboxes, buttons, summary lists, tables, success
+//! banners and tags. A field's `id` is its `name` (for radios and checkboxes, the first item's),
 //! which is where the error summary links.
 //!
 //! The public site's `app::components::fields` take `&'static` names and labels, which the staff
@@ -331,6 +332,30 @@ pub fn Table(
             </thead>
             <tbody class="govuk-table__body">{children()}</tbody>
         </table>
+    }
+}
+
+/// A GOV.UK success banner (`role="alert"`): "Success" as its title (`title_id`), then the
+/// children.
+#[component]
+pub fn SuccessBanner(
+    title_id: &'static str,
+    #[prop(optional)] id: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div
+            class="govuk-notification-banner govuk-notification-banner--success"
+            role="alert"
+            aria-labelledby=title_id
+            data-module="govuk-notification-banner"
+            id=id
+        >
+            <div class="govuk-notification-banner__header">
+                <h2 class="govuk-notification-banner__title" id=title_id>"Success"</h2>
+            </div>
+            <div class="govuk-notification-banner__content">{children()}</div>
+        </div>
     }
 }
 
