@@ -240,53 +240,57 @@ pub async fn stale_page(
     let saved = saved_listing(&state, query.saved.as_deref()).await?;
     let found = find(&state, &query.q).await?;
     let (q, csrf) = (query.q, staff.session.csrf.clone());
-    Ok(view::page(StatusCode::OK, "Directory", Some(&staff), move || {
-        let queue = if waiting == 0 {
-            "No suggested changes or reported problems are waiting."
-                .into_any()
-        } else {
-            let text = format!(
-                "{waiting} item{} waiting in the review queue",
-                if waiting == 1 { "" } else { "s" }
-            );
-            view! { <a class="govuk-link" href="/staff/directory/review">{text}</a> }.into_any()
-        };
-        view! {
-            {saved.map(|(id, name)| saved_banner(id, name))}
-            <h1 class="govuk-heading-l">"Directory"</h1>
-            <p class="govuk-body" id="review-count">{queue}</p>
-            <a class="govuk-button" href="/staff/directory/services/new">"Add a listing"</a>
-            <form method="get" action="/staff/directory" class="govuk-!-margin-bottom-6">
-                <div class="govuk-form-group">
-                    <label class="govuk-label govuk-label--m" for="q">"Find a listing to edit"</label>
-                    <div class="govuk-hint" id="q-hint">
-                        "Words from its name or what it offers, or its id. A listing added in the last few seconds is found by its id until search catches up."
+    Ok(view::page(
+        StatusCode::OK,
+        "Directory",
+        Some(&staff),
+        move || {
+            let queue = if waiting == 0 {
+                "No suggested changes or reported problems are waiting.".into_any()
+            } else {
+                let text = format!(
+                    "{waiting} item{} waiting in the review queue",
+                    if waiting == 1 { "" } else { "s" }
+                );
+                view! { <a class="govuk-link" href="/staff/directory/review">{text}</a> }.into_any()
+            };
+            view! {
+                {saved.map(|(id, name)| saved_banner(id, name))}
+                <h1 class="govuk-heading-l">"Directory"</h1>
+                <p class="govuk-body" id="review-count">{queue}</p>
+                <a class="govuk-button" href="/staff/directory/services/new">"Add a listing"</a>
+                <form method="get" action="/staff/directory" class="govuk-!-margin-bottom-6">
+                    <div class="govuk-form-group">
+                        <label class="govuk-label govuk-label--m" for="q">"Find a listing to edit"</label>
+                        <div class="govuk-hint" id="q-hint">
+                            "Words from its name or what it offers, or its id. A listing added in the last few seconds is found by its id until search catches up."
+                        </div>
+                        <input
+                            class="govuk-input govuk-!-width-two-thirds"
+                            id="q"
+                            name="q"
+                            type="search"
+                            value=q
+                            aria-describedby="q-hint"
+                        />
+                        " "
+                        <button
+                            type="submit"
+                            class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
+                        >
+                            "Find"
+                        </button>
                     </div>
-                    <input
-                        class="govuk-input govuk-!-width-two-thirds"
-                        id="q"
-                        name="q"
-                        type="search"
-                        value=q
-                        aria-describedby="q-hint"
-                    />
-                    " "
-                    <button
-                        type="submit"
-                        class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
-                    >
-                        "Find"
-                    </button>
-                </div>
-            </form>
-            {found_view(found)}
-            <h2 class="govuk-heading-l">"Listings to review"</h2>
-            <p class="govuk-body">
-                "Check each listing with the provider. Mark it as reviewed when it is right, or archive it if the service has stopped: it then leaves the directory and search straight away."
-            </p>
-            {stale_table(stale, csrf)}
-        }
-    }))
+                </form>
+                {found_view(found)}
+                <h2 class="govuk-heading-l">"Listings to review"</h2>
+                <p class="govuk-body">
+                    "Check each listing with the provider. Mark it as reviewed when it is right, or archive it if the service has stopped: it then leaves the directory and search straight away."
+                </p>
+                {stale_table(stale, csrf)}
+            }
+        },
+    ))
 }
 
 enum Change {

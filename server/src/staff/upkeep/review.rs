@@ -9,16 +9,16 @@
 use crate::cases::when;
 use crate::directory::edit::{self, ListingForm};
 use crate::directory::{model, repo};
-use crate::staff::html::{self, esc};
 use crate::staff::roles::may;
+use crate::staff::view::{self, Csrf};
 use crate::staff::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::startup::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
 use sqlx::{AnyPool, Row};
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 /// The most items of each kind the page lists.
 const PAGE: i64 = 100;
@@ -56,30 +56,51 @@ async fn current(pool: &AnyPool, id: &str) -> Result<Option<Current>> {
     }))
 }
 
-fn diff_table(caption: &str, rows: &[(String, String, String)], right: &str) -> String {
-    let mut body = String::new();
-    for (field, now, new) in rows {
-        let _ = write!(
-            body,
-            r#"<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th><td class="govuk-table__cell"><del class="signpost-diff-old">{}</del></td><td class="govuk-table__cell"><ins class="signpost-diff-new">{}</ins></td></tr>"#,
-            esc(field),
-            if now.is_empty() {
-                "(empty)".to_owned()
-            } else {
-                esc(now)
-            },
-            if new.is_empty() {
-                "(empty)".to_owned()
-            } else {
-                esc(new)
-            },
-        );
+fn empty_shown(text: String) -> String {
+    if text.is_empty() {
+        "(empty)".to_owned()
+    } else {
+        text
     }
-    format!(
-        r#"<table class="govuk-table signpost-diff"><caption class="govuk-table__caption govuk-table__caption--s">{caption}</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Field</th><th scope="col" class="govuk-table__header">The listing says now</th><th scope="col" class="govuk-table__header">{right}</th></tr></thead><tbody class="govuk-table__body">{body}</tbody></table>"#,
-        caption = esc(caption),
-        right = esc(right),
-    )
+}
+
+/// A table of what the listing says now against what was suggested or reported: rows of
+/// (field, now, new).
+fn diff_table(
+    caption: String,
+    rows: Vec<(String, String, String)>,
+    right: &'static str,
+) -> impl IntoView {
+    view! {
+        <table class="govuk-table signpost-diff">
+            <caption class="govuk-table__caption govuk-table__caption--s">{caption}</caption>
+            <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                    <th scope="col" class="govuk-table__header">"Field"</th>
+                    <th scope="col" class="govuk-table__header">"The listing says now"</th>
+                    <th scope="col" class="govuk-table__header">{right}</th>
+                </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+                {rows
+                    .into_iter()
+                    .map(|(field, now, new)| {
+                        view! {
+                            <tr class="govuk-table__row">
+                                <th scope="row" class="govuk-table__header">{field}</th>
+                                <td class="govuk-table__cell">
+                                    <del class="signpost-diff-old">{empty_shown(now)}</del>
+                                </td>
+                                <td class="govuk-table__cell">
+                                    <ins class="signpost-diff-new">{empty_shown(new)}</ins>
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
 }
 
 /// The suggested values that differ from the listing: (label, now, suggested).
@@ -128,7 +149,18 @@ fn reported_part(problem: &str, c: &Current) -> (&'static str, String) {
     }
 }
 
-async fn suggestions_html(pool: &AnyPool, staff: &Staff) -> Result<(usize, String)> {
+/// A waiting suggestion, as its card shows it.
+struct Suggestion {
+    id: String,
+    reference: String,
+    received: String,
+    /// "name (organisation), email".
+    who: String,
+    /// The listing's name, what would change and its id; None when it is no longer listed.
+    listing: Option<(String, Vec<(String, String, String)>, String)>,
+}
+
+async fn suggestions(pool: &AnyPool) -> Result<Vec<Suggestion>> {
     let rows = sqlx::query(
         "SELECT id, reference, service_id, proposed, suggester_name, suggester_organisation, \
          suggester_email, created_at FROM suggested_change WHERE status = 'new' \
@@ -137,59 +169,119 @@ async fn suggestions_html(pool: &AnyPool, staff: &Staff) -> Result<(usize, Strin
     .bind(PAGE)
     .fetch_all(pool)
     .await?;
-    let mut out = String::new();
+    let mut out = Vec::new();
     for r in &rows {
-        let id: String = r.try_get(0)?;
-        let reference: String = r.try_get(1)?;
         let service_id: String = r.try_get(2)?;
         let proposed: String = r.try_get(3)?;
         let proposed: BTreeMap<String, String> =
             serde_json::from_str(&proposed).unwrap_or_default();
-        let who = format!(
-            "{} ({}), {}",
-            r.try_get::<String, _>(4)?,
-            r.try_get::<String, _>(5)?,
-            r.try_get::<String, _>(6)?
-        );
-        let received = when(&r.try_get::<String, _>(7)?);
-        let (title, diff, open) = match current(pool, &service_id).await? {
-            Some(c) => {
-                let rows = suggestion_diff(&c.listing, &c.times, &proposed);
-                let diff = if rows.is_empty() {
-                    r#"<p class="govuk-body">The listing already says everything suggested.</p>"#
-                        .to_owned()
-                } else {
-                    diff_table("What would change", &rows, "Suggested")
-                };
-                let open = format!(
-                    r#"<a class="govuk-button govuk-!-margin-bottom-2" href="/staff/directory/services/{sid}/edit?suggestion={id}">Open in the editor<span class="govuk-visually-hidden">: {reference}</span></a>"#,
-                    sid = esc(&service_id),
-                    id = esc(&id),
-                    reference = esc(&reference),
-                );
-                (c.name, diff, open)
-            }
-            None => (
-                "A listing no longer in the directory".to_owned(),
-                r#"<p class="govuk-body">The listing has been archived or removed.</p>"#.to_owned(),
-                String::new(),
+        let listing = current(pool, &service_id).await?.map(|c| {
+            let rows = suggestion_diff(&c.listing, &c.times, &proposed);
+            (c.name, rows, service_id)
+        });
+        out.push(Suggestion {
+            id: r.try_get(0)?,
+            reference: r.try_get(1)?,
+            received: when(&r.try_get::<String, _>(7)?),
+            who: format!(
+                "{} ({}), {}",
+                r.try_get::<String, _>(4)?,
+                r.try_get::<String, _>(5)?,
+                r.try_get::<String, _>(6)?
             ),
-        };
-        let _ = write!(
-            out,
-            r#"<div class="govuk-summary-card" id="suggestion-{reference_id}"><div class="govuk-summary-card__title-wrapper"><h3 class="govuk-summary-card__title">{title}: suggested change {reference}</h3></div><div class="govuk-summary-card__content"><p class="govuk-body-s">Received {received} from {who}. Check the change with them if anything is unclear.</p>{diff}{open}<form method="post" action="/staff/directory/review/suggestions/{id}/reject">{csrf}<div class="govuk-form-group"><label class="govuk-label" for="note-{id}">Why it is not being made (optional)</label><input class="govuk-input" id="note-{id}" name="note" type="text"></div><button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0">Reject<span class="govuk-visually-hidden"> suggested change {reference}</span></button></form></div></div>"#,
-            reference_id = esc(&reference),
-            title = esc(&title),
-            reference = esc(&reference),
-            who = esc(&who),
-            id = esc(&id),
-            csrf = html::csrf_field(&staff.session.csrf),
-        );
+            listing,
+        });
     }
-    Ok((rows.len(), out))
+    Ok(out)
 }
 
-async fn reports_html(pool: &AnyPool, staff: &Staff) -> Result<(usize, String)> {
+fn suggestion_card(s: Suggestion, csrf: &str) -> impl IntoView {
+    let Suggestion {
+        id,
+        reference,
+        received,
+        who,
+        listing,
+    } = s;
+    let (title, body) = match listing {
+        Some((name, rows, service_id)) => {
+            let diff = if rows.is_empty() {
+                view! {
+                    <p class="govuk-body">"The listing already says everything suggested."</p>
+                }
+                .into_any()
+            } else {
+                diff_table("What would change".to_owned(), rows, "Suggested").into_any()
+            };
+            let open = view! {
+                <a
+                    class="govuk-button govuk-!-margin-bottom-2"
+                    href=format!("/staff/directory/services/{service_id}/edit?suggestion={id}")
+                >
+                    "Open in the editor"
+                    <span class="govuk-visually-hidden">{format!(": {reference}")}</span>
+                </a>
+            };
+            (name, view! { {diff}{open} }.into_any())
+        }
+        None => (
+            "A listing no longer in the directory".to_owned(),
+            view! { <p class="govuk-body">"The listing has been archived or removed."</p> }
+                .into_any(),
+        ),
+    };
+    let note = format!("note-{id}");
+    view! {
+        <div class="govuk-summary-card" id=format!("suggestion-{reference}")>
+            <div class="govuk-summary-card__title-wrapper">
+                <h3 class="govuk-summary-card__title">
+                    {format!("{title}: suggested change {reference}")}
+                </h3>
+            </div>
+            <div class="govuk-summary-card__content">
+                <p class="govuk-body-s">
+                    {format!(
+                        "Received {received} from {who}. Check the change with them if anything is unclear.",
+                    )}
+                </p>
+                {body}
+                <form method="post" action=format!("/staff/directory/review/suggestions/{id}/reject")>
+                    <Csrf token=csrf.to_owned()/>
+                    <div class="govuk-form-group">
+                        <label class="govuk-label" for=note.clone()>
+                            "Why it is not being made (optional)"
+                        </label>
+                        <input class="govuk-input" id=note name="note" type="text"/>
+                    </div>
+                    <button
+                        type="submit"
+                        class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
+                    >
+                        "Reject"
+                        <span class="govuk-visually-hidden">
+                            {format!(" suggested change {reference}")}
+                        </span>
+                    </button>
+                </form>
+            </div>
+        </div>
+    }
+}
+
+/// A waiting report, as its card shows it.
+struct Report {
+    id: String,
+    reference: String,
+    received: String,
+    /// The kind of problem.
+    label: &'static str,
+    details: String,
+    /// The listing's name, the part reported, what it says now and its id; None when it is no
+    /// longer listed.
+    listing: Option<(String, &'static str, String, String)>,
+}
+
+async fn reports(pool: &AnyPool) -> Result<Vec<Report>> {
     let rows = sqlx::query(
         "SELECT id, reference, service_id, problem, details, created_at FROM listing_report \
          WHERE status = 'new' ORDER BY created_at, id LIMIT $1",
@@ -197,89 +289,147 @@ async fn reports_html(pool: &AnyPool, staff: &Staff) -> Result<(usize, String)> 
     .bind(PAGE)
     .fetch_all(pool)
     .await?;
-    let mut out = String::new();
+    let mut out = Vec::new();
     for r in &rows {
-        let id: String = r.try_get(0)?;
-        let reference: String = r.try_get(1)?;
         let service_id: String = r.try_get(2)?;
         let problem: String = r.try_get(3)?;
-        let details: String = r.try_get(4)?;
-        let received = when(&r.try_get::<String, _>(5)?);
-        let label = app::pages::report::problem_label(&problem).unwrap_or("Something else");
-        let (title, diff, edit) = match current(pool, &service_id).await? {
-            Some(c) => {
-                let (part, now) = reported_part(&problem, &c);
-                let diff = diff_table(
-                    label,
-                    &[(part.to_owned(), now, details.clone())],
-                    "The report says",
-                );
-                let edit = format!(
-                    r#"<a class="govuk-button govuk-button--secondary govuk-!-margin-bottom-2" href="/staff/directory/services/{sid}/edit">Edit the listing<span class="govuk-visually-hidden">: {reference}</span></a>"#,
-                    sid = esc(&service_id),
-                    reference = esc(&reference),
-                );
-                (c.name, diff, edit)
-            }
-            None => (
-                "A listing no longer in the directory".to_owned(),
-                format!(
-                    r#"<p class="govuk-body">{}</p><p class="govuk-body">The listing has been archived or removed.</p>"#,
-                    esc(&details)
-                ),
-                String::new(),
-            ),
-        };
-        let _ = write!(
-            out,
-            r#"<div class="govuk-summary-card" id="report-{reference_id}"><div class="govuk-summary-card__title-wrapper"><h3 class="govuk-summary-card__title">{title}: report {reference}</h3></div><div class="govuk-summary-card__content"><p class="govuk-body-s">Received {received}. The person who reported it left no contact details.</p>{diff}{edit}<form method="post" action="/staff/directory/review/reports/{id}/resolve">{csrf}<button type="submit" class="govuk-button govuk-!-margin-bottom-0">Mark as resolved<span class="govuk-visually-hidden">: report {reference}</span></button></form></div></div>"#,
-            reference_id = esc(&reference),
-            title = esc(&title),
-            reference = esc(&reference),
-            id = esc(&id),
-            csrf = html::csrf_field(&staff.session.csrf),
-        );
+        let listing = current(pool, &service_id).await?.map(|c| {
+            let (part, now) = reported_part(&problem, &c);
+            (c.name, part, now, service_id)
+        });
+        out.push(Report {
+            id: r.try_get(0)?,
+            reference: r.try_get(1)?,
+            received: when(&r.try_get::<String, _>(5)?),
+            label: app::pages::report::problem_label(&problem).unwrap_or("Something else"),
+            details: r.try_get(4)?,
+            listing,
+        });
     }
-    Ok((rows.len(), out))
+    Ok(out)
 }
 
-/// `GET /staff/directory/review`.
+fn report_card(r: Report, csrf: &str) -> impl IntoView {
+    let Report {
+        id,
+        reference,
+        received,
+        label,
+        details,
+        listing,
+    } = r;
+    let (title, body) = match listing {
+        Some((name, part, now, service_id)) => {
+            let diff = diff_table(
+                label.to_owned(),
+                vec![(part.to_owned(), now, details)],
+                "The report says",
+            );
+            let edit = view! {
+                <a
+                    class="govuk-button govuk-button--secondary govuk-!-margin-bottom-2"
+                    href=format!("/staff/directory/services/{service_id}/edit")
+                >
+                    "Edit the listing"
+                    <span class="govuk-visually-hidden">{format!(": {reference}")}</span>
+                </a>
+            };
+            (name, view! { {diff}{edit} }.into_any())
+        }
+        None => (
+            "A listing no longer in the directory".to_owned(),
+            view! {
+                <p class="govuk-body">{details}</p>
+                <p class="govuk-body">"The listing has been archived or removed."</p>
+            }
+            .into_any(),
+        ),
+    };
+    view! {
+        <div class="govuk-summary-card" id=format!("report-{reference}")>
+            <div class="govuk-summary-card__title-wrapper">
+                <h3 class="govuk-summary-card__title">{format!("{title}: report {reference}")}</h3>
+            </div>
+            <div class="govuk-summary-card__content">
+                <p class="govuk-body-s">
+                    {format!(
+                        "Received {received}. The person who reported it left no contact details.",
+                    )}
+                </p>
+                {body}
+                <form method="post" action=format!("/staff/directory/review/reports/{id}/resolve")>
+                    <Csrf token=csrf.to_owned()/>
+                    <button type="submit" class="govuk-button govuk-!-margin-bottom-0">
+                        "Mark as resolved"
+                        <span class="govuk-visually-hidden">{format!(": report {reference}")}</span>
+                    </button>
+                </form>
+            </div>
+        </div>
+    }
+}
+
+/// A section of the queue: its heading (with the count) and its cards, or `empty`.
+fn section(
+    id: &'static str,
+    heading: &'static str,
+    cards: Vec<AnyView>,
+    empty: &'static str,
+) -> impl IntoView {
+    if cards.is_empty() {
+        view! {
+            <h2 class="govuk-heading-m" id=id>{heading}</h2>
+            <p class="govuk-body">{empty}</p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <h2 class="govuk-heading-m" id=id>{format!("{heading} ({})", cards.len())}</h2>
+            {cards}
+        }
+        .into_any()
+    }
+}
+
+/// `GET /staff/directory/review`: suggested changes and reported problems, oldest first.
 pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     staff.require(may::DIRECTORY)?;
     let pool = state.db.pool();
-    let (n_suggestions, suggestions) = suggestions_html(pool, &staff).await?;
-    let (n_reports, reports) = reports_html(pool, &staff).await?;
-    let section = |id: &str, heading: &str, n: usize, items: String, empty: &str| {
-        if n == 0 {
-            format!(
-                r#"<h2 class="govuk-heading-m" id="{id}">{heading}</h2><p class="govuk-body">{empty}</p>"#
-            )
-        } else {
-            format!(r#"<h2 class="govuk-heading-m" id="{id}">{heading} ({n})</h2>{items}"#)
-        }
-    };
-    let main = format!(
-        r#"<h1 class="govuk-heading-l">Review queue</h1><p class="govuk-body">Oldest first. Nothing here changes the directory until you save a listing in the editor.</p>{}{}"#,
-        section(
-            "suggestions",
-            "Changes suggested by providers",
-            n_suggestions,
-            suggestions,
-            "No suggested changes are waiting."
-        ),
-        section(
-            "reports",
-            "Problems reported by the public",
-            n_reports,
-            reports,
-            "No reported problems are waiting."
-        ),
-    );
-    Ok(html::page(
+    let suggestions = suggestions(pool).await?;
+    let reports = reports(pool).await?;
+    let csrf = staff.session.csrf.clone();
+    Ok(view::page(
         StatusCode::OK,
         "Review queue",
-        Some(staff.header()),
-        &main,
+        Some(&staff),
+        move || {
+            let suggestions = suggestions
+                .into_iter()
+                .map(|s| suggestion_card(s, &csrf).into_any())
+                .collect();
+            let reports = reports
+                .into_iter()
+                .map(|r| report_card(r, &csrf).into_any())
+                .collect();
+            view! {
+                <h1 class="govuk-heading-l">"Review queue"</h1>
+                <p class="govuk-body">
+                    "Oldest first. Nothing here changes the directory until you save a listing in the editor."
+                </p>
+                {section(
+                    "suggestions",
+                    "Changes suggested by providers",
+                    suggestions,
+                    "No suggested changes are waiting.",
+                )}
+                {section(
+                    "reports",
+                    "Problems reported by the public",
+                    reports,
+                    "No reported problems are waiting.",
+                )}
+            }
+        },
     ))
 }
 
