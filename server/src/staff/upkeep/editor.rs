@@ -8,13 +8,15 @@
 //! same transaction. Saving counts as a review (today becomes the listing's review date) and is
 //! audited. A listing changed by someone else since the form was opened is not overwritten.
 //! Opened from the review queue with `?suggestion=`, the form starts from a provider's
-//! suggested wording, and saving marks the suggestion applied.
+//! suggested wording, and saving marks the suggestion applied. The pages themselves are in
+//! [`super::editor_pages`].
 
-use crate::directory::edit::{self, ListingForm, ScheduleRow, MAX_SCHEDULES};
+use super::editor_pages;
+use crate::directory::edit::{self, ListingForm};
 use crate::directory::model::{self, Status};
 use crate::directory::{oruk, repo};
-use crate::staff::html::{self, esc, FieldError};
 use crate::staff::roles::may;
+use crate::staff::view::{self, form::FieldError};
 use crate::staff::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::startup::AppState;
 use axum::extract::{Path, Query, State};
@@ -22,14 +24,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::{AnyPool, Row};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt::Write;
 use uuid::Uuid;
 
 /// What the form offers: organisations and categories.
-struct Choices {
-    organisations: Vec<(String, String)>,
+pub(super) struct Choices {
+    pub(super) organisations: Vec<(String, String)>,
     /// Top-level category name → its terms (id, name).
-    categories: Vec<(String, Vec<(String, String)>)>,
+    pub(super) categories: Vec<(String, Vec<(String, String)>)>,
     known_terms: HashMap<Uuid, String>,
 }
 
@@ -72,337 +73,35 @@ async fn choices(pool: &AnyPool) -> Result<Choices> {
 }
 
 /// Where the form posts, and what it carries besides the listing.
-struct Target {
+#[derive(Clone)]
+pub(super) struct Target {
     /// The service's id (new services get theirs when the form first opens).
-    id: String,
-    is_new: bool,
+    pub(super) id: String,
+    pub(super) is_new: bool,
     /// The stored record's `last_modified` when the form was opened (edits only).
-    base_modified: String,
+    pub(super) base_modified: String,
     /// The suggested change the form started from, if any.
-    suggestion: Option<String>,
+    pub(super) suggestion: Option<String>,
 }
 
 impl Target {
-    fn action(&self) -> String {
+    pub(super) fn action(&self) -> String {
         if self.is_new {
             "/staff/directory/services/new".to_owned()
         } else {
             format!("/staff/directory/services/{}/edit", self.id)
         }
     }
-
-    fn hidden(&self, csrf: &str) -> String {
-        let mut out = html::csrf_field(csrf);
-        let _ = write!(
-            out,
-            r#"<input type="hidden" name="service_id" value="{}"><input type="hidden" name="base_modified" value="{}">"#,
-            esc(&self.id),
-            esc(&self.base_modified)
-        );
-        if let Some(s) = &self.suggestion {
-            let _ = write!(
-                out,
-                r#"<input type="hidden" name="suggestion" value="{}">"#,
-                esc(s)
-            );
-        }
-        out
-    }
 }
 
-fn select(
-    name: &str,
-    label: &str,
-    options: &[(String, String)],
-    chosen: &str,
-    errors: &[FieldError],
-) -> String {
-    let (error, class) = html::field_error(errors, name);
-    let mut items = String::from(r#"<option value="">Choose</option>"#);
-    for (value, text) in options {
-        let _ = write!(
-            items,
-            r#"<option value="{}"{}>{}</option>"#,
-            esc(value),
-            if value == chosen { " selected" } else { "" },
-            esc(text)
-        );
-    }
-    format!(
-        r#"<div class="govuk-form-group{class}"><label class="govuk-label govuk-label--s" for="{name}">{label}</label>{error}<select class="govuk-select" id="{name}" name="{name}">{items}</select></div>"#,
-        label = esc(label)
-    )
-}
-
-fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
-        .collect()
-}
-
-fn categories_html(choices: &Choices, chosen: &[String], errors: &[FieldError]) -> String {
-    let (error, class) = html::field_error(errors, "categories");
-    let mut groups = String::new();
-    let mut n = 0;
-    for (group, terms) in &choices.categories {
-        let mut items = String::new();
-        for (id, name) in terms {
-            let input_id = if n == 0 {
-                "categories".to_owned()
-            } else {
-                format!("categories-{n}")
-            };
-            n += 1;
-            let _ = write!(
-                items,
-                r#"<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="{input_id}" name="categories" type="checkbox" value="{v}"{checked}><label class="govuk-label govuk-checkboxes__label" for="{input_id}">{l}</label></div>"#,
-                v = esc(id),
-                l = esc(name),
-                checked = if chosen.contains(id) { " checked" } else { "" },
-            );
-        }
-        let _ = write!(
-            groups,
-            r#"<fieldset class="govuk-fieldset govuk-!-margin-bottom-4"><legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{}</legend><div class="govuk-checkboxes govuk-checkboxes--small">{items}</div></fieldset>"#,
-            esc(group)
-        );
-    }
-    format!(
-        r#"<div class="govuk-form-group{class}"><h2 class="govuk-heading-m">Categories</h2><p class="govuk-hint">Tick every category a family might look under.</p>{error}{groups}</div>"#
-    )
-}
-
-fn schedule_html(i: usize, row: &ScheduleRow, errors: &[FieldError]) -> String {
-    let days_id = format!("schedule-{i}-days");
-    let (error, class) = html::field_error(errors, &days_id);
-    let freq = |value: &str, label: &str| {
-        let chosen =
-            row.freq.eq_ignore_ascii_case(value) || (row.freq.is_empty() && value == "WEEKLY");
-        format!(
-            r#"<option value="{value}"{}>{label}</option>"#,
-            if chosen { " selected" } else { "" }
-        )
-    };
-    let mut seasons = String::new();
-    for (value, label) in [
-        ("all_year", "All year"),
-        ("term_time", "Term time only"),
-        ("school_holidays", "School holidays only"),
-    ] {
-        let chosen = row.season.eq_ignore_ascii_case(value)
-            || (row.season.is_empty() && value == "all_year");
-        let _ = write!(
-            seasons,
-            r#"<option value="{value}"{}>{label}</option>"#,
-            if chosen { " selected" } else { "" }
-        );
-    }
-    let blank = if row.is_blank() {
-        " Leave it empty if there are no more times."
-    } else {
-        ""
-    };
-    format!(
-        r#"<fieldset class="govuk-fieldset govuk-!-margin-bottom-6"><legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Time {n}</legend><div class="govuk-form-group{class}"><label class="govuk-label" for="{days_id}">Days</label><div class="govuk-hint" id="{days_id}-hint">Two letters a day, separated by commas: MO,WE. For a monthly session, the week first: 1TU is the first Tuesday, -1FR the last Friday.{blank}</div>{error}<input class="govuk-input govuk-input--width-10" id="{days_id}" name="{days_id}" type="text" value="{days}" aria-describedby="{days_id}-hint"></div><div class="govuk-form-group"><label class="govuk-label" for="schedule-{i}-freq">How often</label><select class="govuk-select" id="schedule-{i}-freq" name="schedule-{i}-freq">{weekly}{monthly}</select></div><div class="govuk-form-group"><label class="govuk-label" for="schedule-{i}-opens">Starts (24-hour clock, like 09:30)</label><input class="govuk-input govuk-input--width-5" id="schedule-{i}-opens" name="schedule-{i}-opens" type="text" value="{opens}"></div><div class="govuk-form-group"><label class="govuk-label" for="schedule-{i}-closes">Ends</label><input class="govuk-input govuk-input--width-5" id="schedule-{i}-closes" name="schedule-{i}-closes" type="text" value="{closes}"></div><div class="govuk-form-group"><label class="govuk-label" for="schedule-{i}-season">When in the year</label><select class="govuk-select" id="schedule-{i}-season" name="schedule-{i}-season">{seasons}</select></div><div class="govuk-form-group"><label class="govuk-label" for="schedule-{i}-description">Anything else about this time (optional)</label><input class="govuk-input" id="schedule-{i}-description" name="schedule-{i}-description" type="text" value="{description}"></div></fieldset>"#,
-        n = i + 1,
-        days = esc(&row.days),
-        weekly = freq("WEEKLY", "Every week"),
-        monthly = freq("MONTHLY", "Every month"),
-        opens = esc(&row.opens_at),
-        closes = esc(&row.closes_at),
-        description = esc(&row.description),
-    )
-}
-
-/// The form's rows of times: those typed, and one spare (up to the most the form shows).
-fn schedule_rows(listing: &ListingForm) -> Vec<ScheduleRow> {
-    let mut rows: Vec<ScheduleRow> = listing
-        .schedules
-        .iter()
-        .filter(|r| !r.is_blank())
-        .cloned()
-        .collect();
-    if rows.len() < MAX_SCHEDULES {
-        rows.push(ScheduleRow::default());
-    }
-    rows
-}
-
-fn form_html(
-    staff: &Staff,
-    target: &Target,
-    listing: &ListingForm,
-    choices: &Choices,
-    errors: &[FieldError],
-    note: &str,
-) -> String {
-    let f = |name: &str, label: &str, hint: &str, width: &str, rows: u8| {
-        html::field(
-            errors,
-            name,
-            label,
-            hint,
-            listing.text(name).unwrap_or_default(),
-            width,
-            rows,
-        )
-    };
-    let mut times = String::new();
-    for (i, row) in schedule_rows(listing).iter().enumerate() {
-        times.push_str(&schedule_html(i, row, errors));
-    }
-    let heading = if target.is_new {
-        "Add a listing".to_owned()
-    } else {
-        format!("Edit {}", esc(&listing.name))
-    };
-    format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<h1 class="govuk-heading-l">{heading}</h1>{note}<form method="post" action="{action}" id="editor" novalidate>{hidden}{name}<h2 class="govuk-heading-m">Organisation</h2>{organisation}<details class="govuk-details"{org_open}><summary class="govuk-details__summary"><span class="govuk-details__summary-text">The organisation is not in the list</span></summary><div class="govuk-details__text">{new_org}{new_org_description}</div></details><h2 class="govuk-heading-m">What it is</h2>{summary_field}{description}{categories}<h2 class="govuk-heading-m">Who it is for</h2>{min_age}{max_age}{eligibility}<h2 class="govuk-heading-m">How to get it</h2>{route}{delivery}{status}<h2 class="govuk-heading-m">Where</h2><p class="govuk-hint">The main place it runs. Leave the address empty for a service that is only online or by phone. Other places are kept as they are.</p>{place_name}{address_1}{address_2}{city}{postcode}<div class="govuk-form-group"><div class="govuk-checkboxes govuk-checkboxes--small"><div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="wheelchair_accessible" name="wheelchair_accessible" type="checkbox" value="yes"{wheelchair}><label class="govuk-label govuk-checkboxes__label" for="wheelchair_accessible">The place is wheelchair accessible</label></div></div></div><h2 class="govuk-heading-m">Contact</h2>{phone}{email}{website}<h2 class="govuk-heading-m">Cost</h2>{cost}{cost_description}<h2 class="govuk-heading-m">When it runs</h2>{times}<div class="govuk-button-group"><button type="submit" class="govuk-button" name="action" value="preview">Preview</button><a class="govuk-link" href="/staff/directory">Cancel</a></div></form></div></div>"#,
-        summary = html::error_summary(errors),
-        // Open when it holds something, so that a value or an error in it is never hidden.
-        org_open = if !listing.new_organization.trim().is_empty()
-            || !listing.new_organization_description.trim().is_empty()
-            || errors.iter().any(|e| e.field.starts_with("new_organization"))
-        {
-            " open"
-        } else {
-            ""
-        },
-        action = target.action(),
-        hidden = target.hidden(&staff.session.csrf),
-        name = f("name", "Name of the service", "", "", 0),
-        organisation = select(
-            "organization_id",
-            "Organisation that runs it",
-            &choices.organisations,
-            &listing.organization_id,
-            errors
-        ),
-        new_org = f("new_organization", "New organisation's name", "", "", 0),
-        new_org_description = f(
-            "new_organization_description",
-            "What the new organisation does",
-            "",
-            "",
-            3
-        ),
-        summary_field = f(
-            "summary",
-            "Summary",
-            "One or two sentences for the search results: at most 300 characters. Left empty, the description's first sentence is used.",
-            "",
-            2
-        ),
-        description = f(
-            "description",
-            "Description",
-            "What happens there, in plain English.",
-            "",
-            8
-        ),
-        categories = categories_html(choices, &listing.categories, errors),
-        min_age = f(
-            "minimum_age",
-            "Youngest age (optional)",
-            "In whole years, from 0 to 25.",
-            "govuk-input--width-2",
-            0
-        ),
-        max_age = f(
-            "maximum_age",
-            "Oldest age (optional)",
-            "",
-            "govuk-input--width-2",
-            0
-        ),
-        eligibility = f(
-            "eligibility",
-            "Who can use it (optional)",
-            "For example: families living in Brackenshire with a child under 5.",
-            "",
-            3
-        ),
-        route = html::radios(
-            "referral_route",
-            "How families get it",
-            &options(&[
-                ("self", "They contact the service themselves"),
-                ("professional", "A professional refers them"),
-                ("drop_in", "They drop in"),
-            ]),
-            &listing.referral_route,
-            errors
-        ),
-        delivery = html::checkboxes(
-            "delivery",
-            "How it is delivered",
-            "Tick all that apply.",
-            &options(&[
-                ("in_person", "In person"),
-                ("online", "Online"),
-                ("telephone", "By phone"),
-            ]),
-            &listing.delivery,
-            errors
-        ),
-        status = html::radios(
-            "status",
-            "Is it running?",
-            &options(&[
-                ("active", "Yes, it is running"),
-                ("temporarily closed", "It is closed for now"),
-            ]),
-            &listing.status,
-            errors
-        ),
-        place_name = f("place_name", "Name of the place (optional)", "", "", 0),
-        address_1 = f("address_1", "Address line 1", "", "", 0),
-        address_2 = f("address_2", "Address line 2 (optional)", "", "", 0),
-        city = f("city", "Town or city", "", "govuk-!-width-two-thirds", 0),
-        postcode = f("postcode", "Postcode", "", "govuk-input--width-10", 0),
-        wheelchair = if listing.wheelchair_accessible {
-            " checked"
-        } else {
-            ""
-        },
-        phone = f("phone", "Phone number (optional)", "", "govuk-input--width-20", 0),
-        email = f("email", "Email address (optional)", "", "", 0),
-        website = f(
-            "website",
-            "Website (optional)",
-            "Starting with https://",
-            "",
-            0
-        ),
-        cost = html::radios(
-            "cost",
-            "Does it cost anything?",
-            &options(&[
-                ("free", "It is free"),
-                ("paid", "There is a charge"),
-                ("", "Not known"),
-            ]),
-            &listing.cost,
-            errors
-        ),
-        cost_description = f(
-            "cost_description",
-            "What it costs (optional)",
-            "For example: £3 a session, first session free.",
-            "",
-            0
-        ),
-    )
-}
-
+/// The form page; `note` is `Some(times)` when it started from a suggestion.
 fn form_page(
     staff: &Staff,
-    target: &Target,
-    listing: &ListingForm,
-    choices: &Choices,
-    errors: &[FieldError],
-    note: &str,
+    target: Target,
+    listing: ListingForm,
+    choices: Choices,
+    errors: Vec<FieldError>,
+    note: Option<Option<String>>,
 ) -> Response {
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -419,12 +118,10 @@ fn form_page(
     } else {
         format!("Error: {title}")
     };
-    html::page(
-        status,
-        &title,
-        Some(staff.header()),
-        &form_html(staff, target, listing, choices, errors, note),
-    )
+    let csrf = staff.session.csrf.clone();
+    view::page(status, &title, Some(staff), move || {
+        editor_pages::form(target, csrf, listing, choices, errors, note)
+    })
 }
 
 /// The stored listing `id`, if it can be edited (archived listings cannot).
@@ -457,23 +154,6 @@ async fn open_suggestion(
     Ok(Some((suggestion.to_owned(), values)))
 }
 
-/// The note above a form started from a suggestion: what the provider said about times (which
-/// the editor turns into rows) and that the rest is already filled in.
-fn suggestion_note(values: &BTreeMap<String, String>) -> String {
-    let times = values
-        .get("times")
-        .map(|t| {
-            format!(
-                r#"<p class="govuk-body">About the times, they said: <strong>{}</strong>. Change the times below to match.</p>"#,
-                esc(t)
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        r#"<div class="govuk-inset-text" id="suggestion-note"><p class="govuk-body">This form is filled in with the provider's suggested wording. Check it, then preview and save.</p>{times}</div>"#
-    )
-}
-
 #[derive(serde::Deserialize)]
 pub struct EditQuery {
     suggestion: Option<String>,
@@ -494,7 +174,14 @@ pub async fn new_page(State(state): State<AppState>, staff: Staff) -> Result<Res
         referral_route: "self".to_owned(),
         ..ListingForm::default()
     };
-    Ok(form_page(&staff, &target, &listing, &choices, &[], ""))
+    Ok(form_page(
+        &staff,
+        target,
+        listing,
+        choices,
+        Vec::new(),
+        None,
+    ))
 }
 
 /// `GET /staff/directory/services/{id}/edit` (`?suggestion=` starts from a suggested change).
@@ -509,7 +196,7 @@ pub async fn edit_page(
     let stored = editable(pool, &id).await?;
     let choices = choices(pool).await?;
     let mut listing = ListingForm::from_service(&stored);
-    let mut note = String::new();
+    let mut note = None;
     let mut suggestion = None;
     if let Some(sid) = query.suggestion.as_deref() {
         let (sid, values) = open_suggestion(pool, sid, &id)
@@ -520,7 +207,7 @@ pub async fn edit_page(
                 listing.set(name, value);
             }
         }
-        note = suggestion_note(&values);
+        note = Some(values.get("times").cloned());
         suggestion = Some(sid);
     }
     let target = Target {
@@ -529,7 +216,14 @@ pub async fn edit_page(
         base_modified: stored.last_modified.clone().unwrap_or_default(),
         suggestion,
     };
-    Ok(form_page(&staff, &target, &listing, &choices, &[], &note))
+    Ok(form_page(
+        &staff,
+        target,
+        listing,
+        choices,
+        Vec::new(),
+        note,
+    ))
 }
 
 /// `POST /staff/directory/services/new`.
@@ -575,25 +269,19 @@ async fn check(
     };
     let mut errors: Vec<FieldError> = form_errors
         .into_iter()
-        .map(|e| FieldError {
-            field: e.field,
-            message: e.message,
-        })
+        .map(|e| FieldError::new(e.field, e.message))
         .collect();
     if !matches!(
         Status::parse(&service.status),
         Some(Status::Active | Status::TemporarilyClosed)
     ) {
-        errors.push(FieldError {
-            field: "status".into(),
-            message: "Say whether the service is running".into(),
-        });
+        errors.push(FieldError::new(
+            "status",
+            "Say whether the service is running",
+        ));
     }
     if listing.cost == "paid" && listing.cost_description.trim().is_empty() {
-        errors.push(FieldError {
-            field: "cost_description".into(),
-            message: "Say what it costs".into(),
-        });
+        errors.push(FieldError::new("cost_description", "Say what it costs"));
     }
     match model::validate(&service, &ctx) {
         Ok(record) if errors.is_empty() => Ok(Ok((service, record))),
@@ -602,10 +290,7 @@ async fn check(
             for p in problems {
                 let e = edit::locate_error(&p.field, &p.message);
                 if !errors.iter().any(|x| x.field == e.field) {
-                    errors.push(FieldError {
-                        field: e.field,
-                        message: e.message,
-                    });
+                    errors.push(FieldError::new(e.field, e.message));
                 }
             }
             Ok(Err(errors))
@@ -658,21 +343,28 @@ async fn submit(state: &AppState, form: StaffForm, existing: Option<String>) -> 
     };
     let action = field(&fields, "action");
     if action == "change" {
-        return Ok(form_page(&staff, &target, &listing, &choices, &[], ""));
+        return Ok(form_page(
+            &staff,
+            target,
+            listing,
+            choices,
+            Vec::new(),
+            None,
+        ));
     }
     if !target.is_new && base.last_modified.clone().unwrap_or_default() != target.base_modified {
-        let errors = [FieldError {
-            field: "editor".into(),
-            message: "Someone else changed this listing after you opened it. Open it again to see their changes, then make yours.".into(),
-        }];
-        return Ok(form_page(&staff, &target, &listing, &choices, &errors, ""));
+        let errors = vec![FieldError::new(
+            "editor",
+            "Someone else changed this listing after you opened it. Open it again to see their changes, then make yours.",
+        )];
+        return Ok(form_page(&staff, target, listing, choices, errors, None));
     }
     let (service, record) = match check(state, &listing, base, &choices).await? {
         Ok(checked) => checked,
-        Err(errors) => return Ok(form_page(&staff, &target, &listing, &choices, &errors, "")),
+        Err(errors) => return Ok(form_page(&staff, target, listing, choices, errors, None)),
     };
     if action != "save" {
-        return Ok(preview_page(&staff, &target, &listing, service, &choices));
+        return Ok(preview_page(&staff, target, &listing, service, &choices));
     }
     save(state, &staff, &target, &record).await?;
     Ok(Redirect::to(&format!("/staff/directory?saved={}", target.id)).into_response())
@@ -718,23 +410,10 @@ async fn save(
     Ok(())
 }
 
-fn row(key: &str, value: &str) -> String {
-    format!(
-        r#"<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{}</dt><dd class="govuk-summary-list__value">{value}</dd></div>"#,
-        esc(key)
-    )
-}
-
-fn lines(items: &[String]) -> String {
-    items
-        .iter()
-        .map(|i| format!(r#"<span class="signpost-block">{}</span>"#, esc(i)))
-        .collect()
-}
-
+/// The preview of the listing as it would be saved.
 fn preview_page(
     staff: &Staff,
-    target: &Target,
+    target: Target,
     listing: &ListingForm,
     mut service: oruk::Service,
     choices: &Choices,
@@ -766,77 +445,11 @@ fn preview_page(
         });
     }
     let m = crate::directory::pages::service_model(service);
-    let mut list = String::new();
-    list += &row("Name", &esc(&m.name));
-    list += &row(
-        "Organisation",
-        &esc(m.organisation.as_deref().unwrap_or("")),
-    );
-    list += &row("Summary", &esc(m.summary.as_deref().unwrap_or("")));
-    list += &row("Description", &esc(m.description.as_deref().unwrap_or("")));
-    list += &row("Categories", &lines(&m.categories));
-    if let Some(note) = &m.status_note {
-        list += &row("Status", &esc(note));
-    }
-    list += &row("Ages", &esc(&m.ages));
-    if let Some(e) = &m.eligibility {
-        list += &row("Who can use it", &esc(e));
-    }
-    let when: Vec<String> = m
-        .schedules
-        .iter()
-        .map(|s| {
-            [
-                Some(s.summary.clone()),
-                s.dates.clone(),
-                s.description.clone(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(". ")
-        })
-        .collect();
-    list += &row(
-        "When",
-        &if when.is_empty() {
-            "Contact the service to find out when it runs".to_owned()
-        } else {
-            lines(&when)
-        },
-    );
-    for p in &m.places {
-        let mut place: Vec<String> = p.name.iter().cloned().collect();
-        place.extend(p.address_lines.iter().cloned());
-        if p.wheelchair_accessible {
-            place.push("Wheelchair accessible".to_owned());
-        }
-        if p.map_href.is_none() {
-            place.push("(No map position: the postcode is not one we know)".to_owned());
-        }
-        list += &row("Where", &lines(&place));
-    }
-    list += &row("How it is delivered", &esc(&m.modes));
-    list += &row("Cost", &lines(&m.costs));
-    list += &row("How to get it", &esc(&m.access));
-    let mut contact: Vec<String> = m
-        .contacts
-        .iter()
-        .flat_map(|c| c.phones.iter().map(|p| p.display.clone()))
-        .collect();
-    contact.extend(m.email.iter().cloned());
-    contact.extend(m.website.iter().cloned());
-    list += &row("Contact", &lines(&contact));
-    let main = format!(
-        r#"<span class="govuk-caption-l">Preview</span><h1 class="govuk-heading-l">Check the listing before you publish it</h1><p class="govuk-body">This is how the service page will read. Saving also records today as the date the listing was last checked.</p><dl class="govuk-summary-list" id="preview">{list}</dl><form method="post" action="{action}">{hidden}{carried}<div class="govuk-button-group"><button type="submit" class="govuk-button" name="action" value="save">Save and publish</button><button type="submit" class="govuk-button govuk-button--secondary" name="action" value="change">Change the listing</button></div></form>"#,
-        action = target.action(),
-        hidden = target.hidden(&staff.session.csrf),
-        carried = listing.hidden_inputs(),
-    );
-    html::page(
+    let (csrf, carried) = (staff.session.csrf.clone(), listing.hidden_inputs());
+    view::page(
         StatusCode::OK,
         &format!("Preview: {}", listing.name),
-        Some(staff.header()),
-        &main,
+        Some(staff),
+        move || editor_pages::preview(target, csrf, m, carried),
     )
 }

@@ -6,5 +6,6 @@
 
 pub mod directory;
 pub mod editor;
+mod editor_pages;
 pub mod review;
 pub mod synonyms;
