@@ -156,8 +156,15 @@ struct Suggestion {
     received: String,
     /// "name (organisation), email".
     who: String,
-    /// The listing's name, what would change and its id; None when it is no longer listed.
-    listing: Option<(String, Vec<(String, String, String)>, String)>,
+    /// The listing, None when it is no longer listed.
+    listing: Option<Suggested>,
+}
+
+/// A suggestion's listing: its name, what would change (field, now, suggested) and its id.
+struct Suggested {
+    name: String,
+    rows: Vec<(String, String, String)>,
+    service_id: String,
 }
 
 async fn suggestions(pool: &AnyPool) -> Result<Vec<Suggestion>> {
@@ -177,7 +184,11 @@ async fn suggestions(pool: &AnyPool) -> Result<Vec<Suggestion>> {
             serde_json::from_str(&proposed).unwrap_or_default();
         let listing = current(pool, &service_id).await?.map(|c| {
             let rows = suggestion_diff(&c.listing, &c.times, &proposed);
-            (c.name, rows, service_id)
+            Suggested {
+                name: c.name,
+                rows,
+                service_id,
+            }
         });
         out.push(Suggestion {
             id: r.try_get(0)?,
@@ -204,7 +215,11 @@ fn suggestion_card(s: Suggestion, csrf: &str) -> impl IntoView {
         listing,
     } = s;
     let (title, body) = match listing {
-        Some((name, rows, service_id)) => {
+        Some(Suggested {
+            name,
+            rows,
+            service_id,
+        }) => {
             let diff = if rows.is_empty() {
                 view! {
                     <p class="govuk-body">"The listing already says everything suggested."</p>
