@@ -2,7 +2,7 @@
 
 use crate::config::{Environment, SearchSettings, Settings};
 use crate::db::{Db, DbError};
-use crate::directory::{api, demo, landing, pages, repo, report, shortlist, suggest};
+use crate::directory::{self, demo, repo};
 use crate::mail::{Mail, MailError, Worker};
 use crate::search::embedded::EmbeddedIndex;
 use crate::search::meili::MeiliIndex;
@@ -257,28 +257,19 @@ fn router(state: AppState, settings: &Settings) -> Router {
     // The directory's pages have their own handlers (they search before rendering).
     let routes: Vec<_> = generate_route_list(App)
         .into_iter()
-        .filter(|r| !pages::PATHS.contains(&r.path()))
+        .filter(|r| !directory::HANDLED_PATHS.contains(&r.path()))
         .collect();
     let pages = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        .nest("/api/oruk", api::routes())
-        // `/api/oruk/` as well as `/api/oruk`: clients join the base URL and `/`.
-        .route("/api/oruk/", api::meta_route())
         .merge(early_help::routes(settings))
         .merge(carers::routes(settings))
         .merge(crate::staff::routes(settings))
-        .route("/search", get(pages::search_page))
-        .route("/search/suggest", get(pages::suggest))
-        .route("/services/{id}", get(pages::service_page))
-        .merge(shortlist::routes(
+        .merge(directory::routes(
             &settings.mail.public_url,
             settings.mail.submissions_per_hour,
         ))
-        .merge(report::routes(settings.mail.submissions_per_hour))
-        .merge(suggest::routes(settings.mail.submissions_per_hour))
-        .merge(landing::routes())
         .leptos_routes(&state, routes, {
             let options = options.clone();
             move || shell(options.clone())

@@ -6,19 +6,72 @@ use crate::site;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-/// The links in the service navigation, in order.
-const NAVIGATION: &[(&str, &str)] = &[("/", "Home"), ("/contact", "Contact us")];
+/// One link of the service navigation: the journeys a family starts from.
+struct Section {
+    href: &'static str,
+    text: &'static str,
+    /// The paths that belong to this section (each one itself and everything below it).
+    paths: &'static [&'static str],
+}
 
-/// The service navigation's links, the current page marked as GOV.UK Frontend does.
+/// The service navigation, in order: every journey a family starts from, then contact.
+const NAVIGATION: &[Section] = &[
+    Section {
+        href: "/search",
+        text: "Find services",
+        paths: &["/search", "/services", "/shortlist"],
+    },
+    Section {
+        href: "/young-carers",
+        text: "Young carers",
+        paths: &["/young-carers"],
+    },
+    Section {
+        href: "/carers",
+        text: "Carers",
+        paths: &["/carers"],
+    },
+    Section {
+        href: "/request-support",
+        text: "Ask for early help",
+        paths: &["/request-support"],
+    },
+    Section {
+        href: "/contact",
+        text: "Contact us",
+        paths: &["/contact"],
+    },
+];
+
+/// The section `path` belongs to, if any ("/services/123" is in "Find services").
+fn section_of(path: &str) -> Option<&'static str> {
+    NAVIGATION
+        .iter()
+        .find(|s| {
+            s.paths.iter().any(|p| {
+                path == *p
+                    || path
+                        .strip_prefix(p)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+        })
+        .map(|s| s.href)
+}
+
+/// The service navigation's links, the current section marked as GOV.UK Frontend does
+/// (`aria-current="page"` on the section's own page, `"true"` anywhere below it).
 #[component]
 fn NavigationLinks(current: Option<String>) -> impl IntoView {
     let current = current.unwrap_or_default();
+    let section = section_of(&current);
     view! {
         <ul class="govuk-service-navigation__list" id="navigation">
             {NAVIGATION
                 .iter()
-                .map(|&(href, text)| {
-                    let active = href == current;
+                .map(|s| {
+                    let active = section == Some(s.href);
+                    let aria_current = active
+                        .then_some(if current == s.href { "page" } else { "true" });
                     view! {
                         <li
                             class="govuk-service-navigation__item"
@@ -26,18 +79,18 @@ fn NavigationLinks(current: Option<String>) -> impl IntoView {
                         >
                             <a
                                 class="govuk-service-navigation__link"
-                                href=href
-                                aria-current=active.then_some("page")
+                                href=s.href
+                                aria-current=aria_current
                             >
                                 {if active {
                                     view! {
                                         <strong class="govuk-service-navigation__active-fallback">
-                                            {text}
+                                            {s.text}
                                         </strong>
                                     }
                                         .into_any()
                                 } else {
-                                    text.into_any()
+                                    s.text.into_any()
                                 }}
                             </a>
                         </li>
@@ -159,5 +212,29 @@ fn Footer() -> impl IntoView {
                 </div>
             </div>
         </footer>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::section_of;
+
+    #[test]
+    fn pages_belong_to_their_journey() {
+        assert_eq!(section_of("/search"), Some("/search"));
+        assert_eq!(section_of("/services/5d3c"), Some("/search"));
+        assert_eq!(section_of("/shortlist/send"), Some("/search"));
+        assert_eq!(
+            section_of("/young-carers/self-assessment/about-you"),
+            Some("/young-carers")
+        );
+        assert_eq!(section_of("/carers"), Some("/carers"));
+        assert_eq!(
+            section_of("/request-support/check-answers"),
+            Some("/request-support")
+        );
+        // A shared beginning is not enough: "/carers" is not "/carersx".
+        assert_eq!(section_of("/carersx"), None);
+        assert_eq!(section_of("/"), None);
     }
 }

@@ -190,12 +190,14 @@ mod enhance {
                 }
             }
         }
-        // The shortlist buttons' forms, which follow the search form.
-        if let (Some(forms), Some(new_forms)) = (
-            here.get_element_by_id("shortlist-forms"),
-            new.get_element_by_id("shortlist-forms"),
-        ) {
-            forms.set_inner_html(&new_forms.inner_html());
+        // The shortlist buttons' forms, which follow the search form, and the chosen filters'
+        // tags above the results.
+        for id in ["shortlist-forms", "chosen-filters"] {
+            if let (Some(old), Some(fresh)) =
+                (here.get_element_by_id(id), new.get_element_by_id(id))
+            {
+                old.set_inner_html(&fresh.inner_html());
+            }
         }
         // The counts in the filter panel's labels (the inputs keep their focus and state).
         if let Ok(labels) = new.query_selector_all(".signpost-filters label[for]") {

@@ -131,6 +131,8 @@ pub struct SearchPageModel {
     /// The matching services by age group, with the other filters as they are (empty when the
     /// search could not run).
     pub age_bands: Vec<AgeBandCount>,
+    /// The chosen filters, each with the same search without it (the tags above the results).
+    pub chosen: Vec<Link>,
     /// `None` when the search could not run (see `errors`).
     pub results: Option<Results>,
     /// This page's address (path and query), where the shortlist buttons return to.
@@ -264,6 +266,11 @@ pub fn SearchPage() -> impl IntoView {
     let has_place = results.as_ref().is_some_and(|r| r.has_place);
     let sort = model.form.sort.clone();
     let sort_error = model.error_for("sort");
+    // The disclosure starts open when a filter has an error (the summary links into it).
+    let filters_open = model
+        .errors
+        .iter()
+        .any(|e| e.field.starts_with("filter-") || e.field == "age");
     // Two forms for all the cards' buttons: each button sends its service's id as its own
     // name and value (`<button form="shortlist-add" name="id" value="…">`).
     let shortlist_forms = results.as_ref().filter(|r| !r.cards.is_empty()).map(|_| {
@@ -288,10 +295,18 @@ pub fn SearchPage() -> impl IntoView {
             </p>
         })}
         <h1 class="govuk-heading-l">"Search for services"</h1>
+        // GOV.UK "search and filter": a compact search bar above the results, the filters beside
+        // them on wide screens and behind "Show filters" on narrow ones (a <details>, so it
+        // works without JavaScript; see style/_signpost.scss).
         <form method="get" action="/search" novalidate=true class="signpost-search">
             <SearchFields model=model.clone()/>
             <div class="govuk-grid-row">
-                <div class="govuk-grid-column-one-third signpost-filters">
+                <div class="govuk-grid-column-one-third">
+                    <details class="govuk-details signpost-filter-panel" open=filters_open>
+                        <summary class="govuk-details__summary">
+                            <span class="govuk-details__summary-text">"Show filters"</span>
+                        </summary>
+                        <div class="govuk-details__text signpost-filters">
                     <h2 class="govuk-heading-m">"Filter results"</h2>
                     {filters
                         .into_iter()
@@ -338,8 +353,15 @@ pub fn SearchPage() -> impl IntoView {
                     <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">
                         "Apply filters"
                     </button>
+                        </div>
+                    </details>
                 </div>
                 <div class="govuk-grid-column-two-thirds">
+                    // Swapped in place by the live search (components::live_search), like the
+                    // results below.
+                    <div id="chosen-filters">
+                        <ChosenFilters chosen=model.chosen.clone()/>
+                    </div>
                     <div
                         class="govuk-form-group signpost-sort"
                         class:govuk-form-group--error=sort_error.is_some()
@@ -391,7 +413,7 @@ pub fn SearchPage() -> impl IntoView {
     }
 }
 
-/// What, where, how far.
+/// What, where, how far: the compact search bar above the results.
 #[component]
 fn SearchFields(model: SearchPageModel) -> impl IntoView {
     let q_error = model.error_for("q");
@@ -408,61 +430,98 @@ fn SearchFields(model: SearchPageModel) -> impl IntoView {
         })
     };
     view! {
-        <div class="govuk-form-group" class:govuk-form-group--error=q_error.is_some()>
-            <label class="govuk-label govuk-label--s" for="q">"What are you looking for?"</label>
-            <div class="govuk-hint" id="q-hint">"For example, autism support, toddler group or food bank"</div>
-            {error_message("q-error", q_error.clone())}
-            <input
-                class="govuk-input"
-                class:govuk-input--error=q_error.is_some()
-                id="q"
-                name="q"
-                type="search"
-                list="q-suggestions"
-                autocomplete="off"
-                value=model.form.q.clone()
-                aria-describedby=if q_error.is_some() { "q-hint q-error" } else { "q-hint" }
-            />
-            // Filled as you type when JavaScript is on (see components::live_search).
-            <datalist id="q-suggestions"></datalist>
+        <div class="signpost-search-bar">
+            <div
+                class="govuk-form-group signpost-search-bar__words"
+                class:govuk-form-group--error=q_error.is_some()
+            >
+                <label class="govuk-label govuk-label--s" for="q">"What are you looking for?"</label>
+                {error_message("q-error", q_error.clone())}
+                <input
+                    class="govuk-input"
+                    class:govuk-input--error=q_error.is_some()
+                    id="q"
+                    name="q"
+                    type="search"
+                    list="q-suggestions"
+                    autocomplete="off"
+                    value=model.form.q.clone()
+                    aria-describedby=q_error.is_some().then_some("q-error")
+                />
+                // Filled as you type when JavaScript is on (see components::live_search).
+                <datalist id="q-suggestions"></datalist>
+            </div>
+            <div
+                class="govuk-form-group signpost-search-bar__postcode"
+                class:govuk-form-group--error=postcode_error.is_some()
+            >
+                <label class="govuk-label govuk-label--s" for="postcode">"Postcode (optional)"</label>
+                {error_message("postcode-error", postcode_error.clone())}
+                <input
+                    class="govuk-input govuk-input--width-10"
+                    class:govuk-input--error=postcode_error.is_some()
+                    id="postcode"
+                    name="postcode"
+                    type="text"
+                    autocomplete="postal-code"
+                    spellcheck="false"
+                    value=model.form.postcode.clone()
+                    aria-describedby=postcode_error.is_some().then_some("postcode-error")
+                />
+            </div>
+            <div
+                class="govuk-form-group signpost-search-bar__radius"
+                class:govuk-form-group--error=radius_error.is_some()
+            >
+                <label class="govuk-label govuk-label--s" for="radius">"Within (km, optional)"</label>
+                {error_message("radius-error", radius_error.clone())}
+                <input
+                    class="govuk-input govuk-input--width-3"
+                    class:govuk-input--error=radius_error.is_some()
+                    id="radius"
+                    name="radius"
+                    type="text"
+                    inputmode="numeric"
+                    spellcheck="false"
+                    value=model.form.radius.clone()
+                    aria-describedby=radius_error.is_some().then_some("radius-error")
+                />
+            </div>
+            <div class="govuk-form-group signpost-search-bar__button">
+                <button type="submit" class="govuk-button" data-module="govuk-button">"Search"</button>
+            </div>
         </div>
-        <div class="govuk-form-group" class:govuk-form-group--error=postcode_error.is_some()>
-            <label class="govuk-label govuk-label--s" for="postcode">"Postcode (optional)"</label>
-            <div class="govuk-hint" id="postcode-hint">"To see how far away services are, for example BK1 4AB"</div>
-            {error_message("postcode-error", postcode_error.clone())}
-            <input
-                class="govuk-input govuk-input--width-10"
-                class:govuk-input--error=postcode_error.is_some()
-                id="postcode"
-                name="postcode"
-                type="text"
-                autocomplete="postal-code"
-                spellcheck="false"
-                value=model.form.postcode.clone()
-                aria-describedby=if postcode_error.is_some() {
-                    "postcode-hint postcode-error"
-                } else {
-                    "postcode-hint"
-                }
-            />
-        </div>
-        <div class="govuk-form-group" class:govuk-form-group--error=radius_error.is_some()>
-            <label class="govuk-label govuk-label--s" for="radius">"Within (kilometres, optional)"</label>
-            {error_message("radius-error", radius_error.clone())}
-            <input
-                class="govuk-input govuk-input--width-3"
-                class:govuk-input--error=radius_error.is_some()
-                id="radius"
-                name="radius"
-                type="text"
-                inputmode="numeric"
-                spellcheck="false"
-                value=model.form.radius.clone()
-                aria-describedby=radius_error.is_some().then_some("radius-error")
-            />
-        </div>
-        <button type="submit" class="govuk-button" data-module="govuk-button">"Search"</button>
     }
+}
+
+/// The chosen filters as tags, each a link to the same search without it ("Evening ×").
+#[component]
+fn ChosenFilters(chosen: Vec<Link>) -> impl IntoView {
+    (!chosen.is_empty()).then(|| {
+        view! {
+            <div class="signpost-chosen">
+                <h2 class="govuk-body-s govuk-!-font-weight-bold signpost-chosen__heading">
+                    "Chosen filters"
+                </h2>
+                <ul class="signpost-chosen__list">
+                    {chosen
+                        .into_iter()
+                        .map(|tag| {
+                            view! {
+                                <li>
+                                    <a class="signpost-chosen__tag" href=tag.href>
+                                        <span class="govuk-visually-hidden">"Remove filter: "</span>
+                                        {tag.text}
+                                        <span class="signpost-chosen__cross" aria-hidden="true">" ×"</span>
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    })
 }
 
 /// The matching services by age group, under the age input (nothing when there are no counts).

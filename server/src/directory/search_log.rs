@@ -168,6 +168,66 @@ async fn write(db: &Db, batch: &[(String, SearchEvent)]) -> Result<(), sqlx::Err
     tx.commit().await
 }
 
+/// One area of the gap report: the searches from it that found nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GapArea {
+    /// The outward code, or "No postcode".
+    pub area: String,
+    pub searches: i64,
+    /// Its commonest search words, most common first (at most [`GAP_WORDS`]).
+    pub words: Vec<String>,
+}
+
+/// Areas in the gap report, at most.
+pub const GAP_AREAS: usize = 20;
+/// Words shown for each area, at most.
+pub const GAP_WORDS: usize = 3;
+/// Zero-result searches read for the report, at most (the newest).
+const GAP_SEARCHES: i64 = 20_000;
+
+/// The gap report: the areas whose searches most often found nothing, most first, each with its
+/// commonest words. Reads the newest [`GAP_SEARCHES`] zero-result searches.
+pub async fn gap_report(pool: &sqlx::AnyPool) -> Result<Vec<GapArea>, sqlx::Error> {
+    use sqlx::Row;
+    use std::collections::HashMap;
+    let rows = sqlx::query(
+        "SELECT COALESCE(outcode, 'No postcode'), query FROM search_event \
+         WHERE result_count = 0 ORDER BY searched_at DESC LIMIT $1",
+    )
+    .bind(GAP_SEARCHES)
+    .fetch_all(pool)
+    .await?;
+    let mut areas: HashMap<String, (i64, HashMap<String, i64>)> = HashMap::new();
+    for row in rows {
+        let area: String = row.try_get(0)?;
+        let words: String = row.try_get(1)?;
+        let entry = areas.entry(area).or_default();
+        entry.0 += 1;
+        for word in words.split_whitespace() {
+            *entry.1.entry(word.to_owned()).or_default() += 1;
+        }
+    }
+    let mut report: Vec<GapArea> = areas
+        .into_iter()
+        .map(|(area, (searches, words))| {
+            let mut words: Vec<(String, i64)> = words.into_iter().collect();
+            words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            GapArea {
+                area,
+                searches,
+                words: words.into_iter().take(GAP_WORDS).map(|(w, _)| w).collect(),
+            }
+        })
+        .collect();
+    report.sort_by(|a, b| {
+        b.searches
+            .cmp(&a.searches)
+            .then_with(|| a.area.cmp(&b.area))
+    });
+    report.truncate(GAP_AREAS);
+    Ok(report)
+}
+
 #[cfg(test)]
 mod tests {
     use super::recorded_words;

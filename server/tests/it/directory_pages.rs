@@ -493,3 +493,31 @@ async fn results_link_to_services_with_the_postcode_and_stay_within_the_html_bud
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn chosen_filters_are_tags_that_each_remove_only_themselves() {
+    let app = spawn_app_with_demo().await;
+    let (status, html) = page(&app, "/search?q=club&time=evening&cost=free&age=12").await;
+    assert_eq!(status, 200);
+    let tags = html
+        .split("id=\"chosen-filters\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .expect("the chosen filters");
+    // Each tag is the same search without that one filter (from its first page).
+    for (text, href) in [
+        ("Age 12", "/search?q=club&amp;cost=free&amp;time=evening"),
+        ("Free", "/search?q=club&amp;age=12&amp;time=evening"),
+        ("Evening", "/search?q=club&amp;age=12&amp;cost=free"),
+    ] {
+        assert!(
+            tags.contains(&format!("href=\"{href}\"")) && tags.contains(text),
+            "a tag for {text} links to {href}: {tags}"
+        );
+    }
+    assert_eq!(tags.matches("signpost-chosen__tag").count(), 3, "{tags}");
+    // No filters, no tags.
+    let (_, plain) = page(&app, "/search?q=club").await;
+    assert!(!plain.contains("signpost-chosen__tag"));
+    app.stop().await;
+}
