@@ -1,14 +1,12 @@
-//! The staff portal's pages: plain server-rendered HTML with GOV.UK Frontend classes, no
-//! JavaScript at all (the pages have no island), sent with a strict Content Security Policy and
-//! `Cache-Control: no-store` (they can show personal data).
+//! The staff portal's pages written with `format!` and [`esc`], for the pages not yet moved to
+//! Leptos views ([`super::view`], which every new page uses): the casework pages and the family
+//! status page. Plain server-rendered HTML with GOV.UK Frontend classes, no JavaScript, sent with
+//! a strict Content Security Policy and `Cache-Control: no-store` (they can show personal data).
 
+use super::view::CSP;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::fmt::Write;
-
-/// Staff pages load the site's stylesheet and nothing else; forms post only to this site.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
-                   form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Text made safe for HTML content and attribute values.
 pub fn esc(text: &str) -> String {
@@ -33,7 +31,12 @@ pub struct Header<'a> {
     pub csrf: &'a str,
 }
 
-pub use super::view::form::FieldError;
+/// One field's error, linked from the error summary (the pages not yet written with
+/// [`super::view`]; those use `app::components::errors::FieldError`).
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
 
 /// The GOV.UK error summary (empty when there are no errors).
 pub fn error_summary(errors: &[FieldError]) -> String {
@@ -126,105 +129,6 @@ pub fn radios(
     )
 }
 
-/// GOV.UK checkboxes in a fieldset, several ticked (`chosen`); the first box carries the field's
-/// id.
-pub fn checkboxes(
-    name: &'static str,
-    legend: &str,
-    hint: &str,
-    options: &[(String, String)],
-    chosen: &[String],
-    errors: &[FieldError],
-) -> String {
-    let (error, class) = field_error(errors, name);
-    let mut items = String::new();
-    for (i, (value, label)) in options.iter().enumerate() {
-        let id = if i == 0 {
-            name.to_owned()
-        } else {
-            format!("{name}-{i}")
-        };
-        let _ = write!(
-            items,
-            r#"<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="{id}" name="{name}" type="checkbox" value="{v}"{checked}><label class="govuk-label govuk-checkboxes__label" for="{id}">{l}</label></div>"#,
-            v = esc(value),
-            l = esc(label),
-            checked = if chosen.contains(value) {
-                " checked"
-            } else {
-                ""
-            },
-        );
-    }
-    let hint = if hint.is_empty() {
-        String::new()
-    } else {
-        format!(r#"<div class="govuk-hint">{}</div>"#, esc(hint))
-    };
-    format!(
-        r#"<div class="govuk-form-group{class}"><fieldset class="govuk-fieldset"><legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>{hint}{error}<div class="govuk-checkboxes govuk-checkboxes--small">{items}</div></fieldset></div>"#,
-        legend = esc(legend),
-    )
-}
-
-/// A text input or a textarea (`rows` > 0) with its label, hint and error. `name` is also the
-/// id; `width` is a GOV.UK width class (or empty).
-pub fn field(
-    errors: &[FieldError],
-    name: &str,
-    label: &str,
-    hint: &str,
-    value: &str,
-    width: &str,
-    rows: u8,
-) -> String {
-    let (error, class) = field_error(errors, name);
-    let mut described = Vec::new();
-    let hint_html = if hint.is_empty() {
-        String::new()
-    } else {
-        described.push(format!("{name}-hint"));
-        format!(
-            r#"<div class="govuk-hint" id="{name}-hint">{}</div>"#,
-            esc(hint)
-        )
-    };
-    if !error.is_empty() {
-        described.push(format!("{name}-error"));
-    }
-    let described = if described.is_empty() {
-        String::new()
-    } else {
-        format!(r#" aria-describedby="{}""#, described.join(" "))
-    };
-    let error_class = if error.is_empty() { "" } else { "--error" };
-    let control = if rows > 0 {
-        format!(
-            r#"<textarea class="govuk-textarea{modifier}" id="{name}" name="{name}" rows="{rows}"{described}>{value}</textarea>"#,
-            modifier = if error.is_empty() {
-                ""
-            } else {
-                " govuk-textarea--error"
-            },
-            value = esc(value),
-        )
-    } else {
-        format!(
-            r#"<input class="govuk-input{modifier} {width}" id="{name}" name="{name}" type="text" value="{value}"{described}>"#,
-            modifier = if error.is_empty() {
-                String::new()
-            } else {
-                format!(" govuk-input{error_class}")
-            },
-            value = esc(value),
-        )
-    };
-    format!(
-        r#"<div class="govuk-form-group{class}"><label class="govuk-label govuk-label--s" for="{name}">{label}</label>{hint_html}{error}{control}</div>"#,
-        label = esc(label),
-    )
-}
-
 /// The hidden CSRF field every staff form carries.
 pub fn csrf_field(token: &str) -> String {
     format!(
@@ -311,15 +215,6 @@ fn document(
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-/// A page with a heading and paragraphs (forbidden, not found, expired...).
-pub fn message(status: StatusCode, title: &str, paragraphs: &[&str]) -> Response {
-    let mut main = format!(r#"<h1 class="govuk-heading-l">{}</h1>"#, esc(title));
-    for p in paragraphs {
-        let _ = write!(main, r#"<p class="govuk-body">{}</p>"#, esc(p));
-    }
-    page(status, title, None, &main)
 }
 
 #[cfg(test)]

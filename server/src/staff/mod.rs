@@ -10,17 +10,14 @@
 //! page, and every such view is audited.
 
 pub mod casework;
-pub mod directory;
-mod editor;
 pub mod html;
 pub mod identity;
-mod review;
-mod synonyms;
+pub mod upkeep;
 pub mod view;
 pub mod workdays;
 
 // The identity room's parts every other room uses, by their short names.
-pub use identity::sign_in::{count_failure, MAX_FAILURES};
+pub use identity::lockout::{count_failure, MAX_FAILURES};
 pub use identity::{audit, password, roles, session, totp, users};
 pub use identity::{field, Fields, Result, Staff, StaffError, StaffForm};
 
@@ -31,9 +28,10 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Extension, Router};
-use identity::{account, sign_in};
+use identity::{account, enrol, lockout, sign_in, user_page};
 use std::sync::Arc;
 use std::time::Duration;
+use upkeep::{directory, editor, review, synonyms};
 
 /// The staff portal's settings (plain values, defined below the features).
 pub use crate::settings::staff::{
@@ -104,8 +102,8 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
         "/staff/sign-in" if post_ => post(sign_in::sign_in),
         "/staff/sign-in/code" if get_ => get(sign_in::code_page),
         "/staff/sign-in/code" if post_ => post(sign_in::code),
-        "/staff/enrol" if get_ => get(sign_in::enrol_page),
-        "/staff/enrol" if post_ => post(sign_in::enrol),
+        "/staff/enrol" if get_ => get(enrol::enrol_page),
+        "/staff/enrol" if post_ => post(enrol::enrol),
         "/staff/sign-out" if post_ => post(account::sign_out),
         "/staff/account" if get_ => get(account::account_page),
         "/staff/account/password" if get_ => get(account::password_page),
@@ -134,9 +132,9 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
         "/staff/users" if post_ => post(users::create_user),
         "/staff/users/{id}/disable" if post_ => post(users::disable),
         "/staff/users/{id}/reset-second-factor" if post_ => post(users::reset_second_factor),
-        "/staff/users/{id}" if get_ => get(users::user_page),
-        "/staff/users/{id}/role" if post_ => post(users::change_role),
-        "/staff/users/{id}/password" if post_ => post(users::set_password),
+        "/staff/users/{id}" if get_ => get(user_page::user_page),
+        "/staff/users/{id}/role" if post_ => post(user_page::change_role),
+        "/staff/users/{id}/password" if post_ => post(user_page::set_password),
         "/staff/synonyms" if get_ => get(synonyms::page),
         "/staff/synonyms" if post_ => post(synonyms::add),
         "/staff/synonyms/{id}/remove" if post_ => post(synonyms::remove),
@@ -146,7 +144,7 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
 
 /// The staff routes (every one from [`STAFF_ROUTES`]).
 pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
-    let sign_in_limit = Arc::new(sign_in::SignInLimit(RateLimiter::new(
+    let sign_in_limit = Arc::new(lockout::SignInLimit(RateLimiter::new(
         settings.staff.sign_ins_per_ip,
         Duration::from_secs(15 * 60),
     )));

@@ -293,38 +293,29 @@ pub async fn decide(
     let services = services_by_id(pool, &typed.services).await?;
     let mut errors = Vec::new();
     match outcome {
-        None => errors.push(FieldError {
-            field: "outcome".into(),
-            message: "Select a decision".into(),
-        }),
-        Some(Outcome::Signpost) if services.is_empty() => errors.push(FieldError {
-            field: "service".into(),
-            message: "Choose at least one service to send the family".into(),
-        }),
+        None => errors.push(FieldError::new("outcome", "Select a decision")),
+        Some(Outcome::Signpost) if services.is_empty() => errors.push(FieldError::new(
+            "service",
+            "Choose at least one service to send the family",
+        )),
         Some(Outcome::Targeted) if !state.staff.targeted_services.contains(&typed.targeted) => {
-            errors.push(FieldError {
-                field: "targeted".into(),
-                message: "Select the targeted service".into(),
-            })
+            errors.push(FieldError::new("targeted", "Select the targeted service"))
         }
         _ => {}
     }
     if levels_used && !state.staff.levels_of_need.contains(&typed.level) {
-        errors.push(FieldError {
-            field: "level".into(),
-            message: "Select the level of need".into(),
-        });
+        errors.push(FieldError::new("level", "Select the level of need"));
     }
     if typed.reason.is_empty() {
-        errors.push(FieldError {
-            field: "reason".into(),
-            message: "Enter the reason for the decision".into(),
-        });
+        errors.push(FieldError::new(
+            "reason",
+            "Enter the reason for the decision",
+        ));
     } else if typed.reason.chars().count() > 5000 {
-        errors.push(FieldError {
-            field: "reason".into(),
-            message: "Reason must be 5,000 characters or fewer".into(),
-        });
+        errors.push(FieldError::new(
+            "reason",
+            "Reason must be 5,000 characters or fewer",
+        ));
     }
     let Some(outcome) = outcome.filter(|_| errors.is_empty()) else {
         return decision_form(&state, &staff, &case, typed, "", errors).await;

@@ -125,14 +125,14 @@ pub async fn change_password(State(state): State<AppState>, form: StaffForm) -> 
     let current_ok = password::verify_off_runtime(current.clone(), Some(hash)).await;
     let mut errors = Vec::new();
     if !current_ok {
-        errors.push(FieldError {
-            field: "current".into(),
-            message: if current.is_empty() {
-                "Enter your current password".into()
+        errors.push(FieldError::new(
+            "current",
+            if current.is_empty() {
+                "Enter your current password"
             } else {
-                "Your current password is not correct".into()
+                "Your current password is not correct"
             },
-        });
+        ));
     }
     let password = match password::Password::new(&new, &[&staff.email, &staff.name]) {
         Ok(_) if new == current => {
@@ -145,10 +145,7 @@ pub async fn change_password(State(state): State<AppState>, form: StaffForm) -> 
         Ok(p) if errors.is_empty() => p,
         other => {
             if let Err(message) = other {
-                errors.push(FieldError {
-                    field: "password".into(),
-                    message,
-                });
+                errors.push(FieldError::new("password", message));
             }
             return Ok(password_response(&staff, errors));
         }

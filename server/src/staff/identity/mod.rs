@@ -10,11 +10,14 @@
 
 pub mod account;
 pub mod audit;
+pub mod enrol;
+pub mod lockout;
 pub mod password;
 pub mod roles;
 pub mod session;
 pub mod sign_in;
 pub mod totp;
+pub mod user_page;
 pub mod users;
 
 use super::{html, view};

@@ -1,20 +1,17 @@
-//! Signing in (password, then the code from an authenticator app or a recovery code),
-//! enrolling an authenticator app, signing out (here or everywhere), throttling and lockout.
-//!
-//! Lockout: 5 failed attempts (password or second factor) for one email address lock it for
-//! 15 minutes, whether or not an account has that address, so the lockout reveals nothing. Each
-//! IP address may also try only `sign_ins_per_ip` times per 15 minutes.
+//! Signing in: the password, then the code from an authenticator app or a recovery code (a
+//! first sign-in sets the app up instead: [`super::enrol`]), counted towards the lockout
+//! ([`super::lockout`]), and back to the page asked for before signing in.
 
+use super::lockout::{clear_failures, count_failure, locked, locked_page, SignInLimit};
 use super::session::{self, Stage};
 use super::{audit, field, load_staff, parse_form, totp, Fields, Result, Staff, StaffError};
-use crate::limit::RateLimiter;
 use crate::staff::view::form::{
     error_for, group_class, Button, ErrorMessage, ErrorSummary, FieldError, TextInput,
 };
 use crate::staff::view::{self, Csrf};
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
@@ -23,14 +20,7 @@ use sqlx::Row;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub const MAX_FAILURES: i64 = 5;
-// count_failure's first failure (the INSERT) never locks.
-const _: () = assert!(MAX_FAILURES > 1);
-pub const LOCKOUT_SECS: i64 = 15 * 60;
-
-pub struct SignInLimit(pub RateLimiter);
-
-fn with_cookies(mut response: Response, cookies: &[HeaderValue]) -> Response {
+pub(super) fn with_cookies(mut response: Response, cookies: &[HeaderValue]) -> Response {
     for c in cookies {
         response.headers_mut().append(header::SET_COOKIE, c.clone());
     }
@@ -158,10 +148,7 @@ fn sign_in_response(
 }
 
 /// `GET /staff/sign-in`: the form, with a fresh double-submit token for it.
-pub async fn sign_in_page(
-    State(state): axum::extract::State<AppState>,
-    uri: axum::http::Uri,
-) -> Response {
+pub async fn sign_in_page(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
     let next = next_in_query(&uri);
     let token = session::new_token();
     let cookie = session::set_cookie(
@@ -170,68 +157,6 @@ pub async fn sign_in_page(
         state.staff.cookie_secure,
     );
     with_cookies(sign_in_response(Vec::new(), "", &token, next), &[cookie])
-}
-use axum::extract::State;
-
-fn locked_page() -> Response {
-    view::message(
-        StatusCode::TOO_MANY_REQUESTS,
-        "Too many attempts to sign in",
-        &[
-            "For your security, signing in with this email address is paused for 15 minutes.",
-            "If you did not try to sign in, tell an administrator straight away.",
-        ],
-    )
-}
-
-/// Whether `email` is locked out at `now`.
-async fn locked(state: &AppState, email: &str, now: i64) -> Result<bool> {
-    let row = sqlx::query("SELECT locked_until FROM staff_login_throttle WHERE email = $1")
-        .bind(email)
-        .fetch_optional(state.db.pool())
-        .await?;
-    Ok(match row {
-        Some(r) => r.try_get::<i64, _>(0)? > now,
-        None => false,
-    })
-}
-
-/// Counts a failed sign-in (password or code) for `email`; returns true when it locked the
-/// address. One statement, so attempts in parallel each count (no read-then-write to lose an
-/// increment): the failure that reaches [`MAX_FAILURES`] sets the lock and starts the count
-/// again, and the database's row lock (PostgreSQL) or single writer (SQLite) orders them. Public
-/// for the tests, which call it many times at once.
-pub async fn count_failure(
-    pool: &sqlx::AnyPool,
-    email: &str,
-    now: i64,
-) -> std::result::Result<bool, sqlx::Error> {
-    let until = now + LOCKOUT_SECS;
-    let row = sqlx::query(
-        "INSERT INTO staff_login_throttle (email, failures, locked_until) VALUES ($1, 1, 0) \
-         ON CONFLICT (email) DO UPDATE SET \
-         failures = CASE WHEN staff_login_throttle.failures + 1 >= $2 THEN 0 \
-         ELSE staff_login_throttle.failures + 1 END, \
-         locked_until = CASE WHEN staff_login_throttle.failures + 1 >= $2 THEN $3 \
-         ELSE staff_login_throttle.locked_until END \
-         RETURNING failures, locked_until",
-    )
-    .bind(email)
-    .bind(MAX_FAILURES)
-    .bind(until)
-    .fetch_one(pool)
-    .await?;
-    let failures: i64 = row.try_get(0)?;
-    let locked_until: i64 = row.try_get(1)?;
-    Ok(failures == 0 && locked_until == until)
-}
-
-async fn clear_failures(state: &AppState, email: &str) -> Result<()> {
-    sqlx::query("DELETE FROM staff_login_throttle WHERE email = $1")
-        .bind(email)
-        .execute(state.db.pool())
-        .await?;
-    Ok(())
 }
 
 /// `POST /staff/sign-in`: the password.
@@ -257,16 +182,10 @@ pub async fn sign_in(
     let password = field(&fields, "password");
     let mut errors = Vec::new();
     if email.is_empty() {
-        errors.push(FieldError {
-            field: "email".into(),
-            message: "Enter your email address".into(),
-        });
+        errors.push(FieldError::new("email", "Enter your email address"));
     }
     if password.is_empty() {
-        errors.push(FieldError {
-            field: "password".into(),
-            message: "Enter your password".into(),
-        });
+        errors.push(FieldError::new("password", "Enter your password"));
     }
     if !errors.is_empty() {
         return Ok(sign_in_response(errors, &email, &expected, next));
@@ -352,7 +271,12 @@ pub async fn sign_in(
     ))
 }
 
-async fn partial(state: &AppState, headers: &HeaderMap, ip: &str, stage: Stage) -> Result<Staff> {
+pub(super) async fn partial(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: &str,
+    stage: Stage,
+) -> Result<Staff> {
     load_staff(state, headers, ip.to_owned(), &[stage]).await
 }
 
@@ -433,7 +357,7 @@ pub async fn code_page(
 
 /// Finishes signing in: the partial session is replaced by a new, full one (a new id, so a
 /// session id seen before sign-in is worth nothing after).
-async fn complete(
+pub(super) async fn complete(
     state: &AppState,
     staff: &Staff,
     method: &str,
@@ -459,7 +383,11 @@ async fn complete(
 
 /// A wrong code: counted towards the lockout; a lockout ends the half-signed-in session.
 /// `page` is the form again, with its error.
-async fn wrong_code(state: &AppState, staff: &Staff, page: Response) -> Result<Response> {
+pub(super) async fn wrong_code(
+    state: &AppState,
+    staff: &Staff,
+    page: Response,
+) -> Result<Response> {
     let clock = &state.staff.clock;
     let just_locked = count_failure(state.db.pool(), &staff.email, clock.unix()).await?;
     let e = staff.event(if just_locked {
@@ -483,7 +411,7 @@ async fn wrong_code(state: &AppState, staff: &Staff, page: Response) -> Result<R
 }
 
 /// The fields of a POST from a half-signed-in session, its CSRF token checked.
-async fn partial_form(
+pub(super) async fn partial_form(
     state: &AppState,
     headers: &HeaderMap,
     body: &Bytes,
@@ -566,191 +494,6 @@ pub async fn code(
         next_in_fields(&fields),
     );
     wrong_code(&state, &staff, page).await
-}
-
-fn enrol_form(email: &str, secret: &str, csrf: String, errors: Vec<FieldError>) -> impl IntoView {
-    let url = totp::otpauth_url(secret, email).unwrap_or_default();
-    // Markup made here from the secret, not text from anyone.
-    let qr = totp::qr_svg(&url).unwrap_or_default();
-    let key = secret
-        .as_bytes()
-        .chunks(4)
-        .map(String::from_utf8_lossy)
-        .collect::<Vec<_>>()
-        .join(" ");
-    let error = error_for(&errors, "code");
-    let group = group_class(error.is_some());
-    view! {
-        <div class="govuk-grid-row">
-            <div class="govuk-grid-column-two-thirds">
-                <ErrorSummary errors=errors/>
-                <h1 class="govuk-heading-l">"Set up your authenticator app"</h1>
-                <p class="govuk-body">
-                    "Every staff account needs a second step when signing in. Use an authenticator app on your work phone, for example Microsoft Authenticator or Google Authenticator."
-                </p>
-                <ol class="govuk-list govuk-list--number">
-                    <li>"In the app, choose to add an account."</li>
-                    <li>"Scan this QR code."</li>
-                    <li>"Enter the 6-digit code the app shows."</li>
-                </ol>
-                <div class="signpost-qr" inner_html=qr></div>
-                <details class="govuk-details">
-                    <summary class="govuk-details__summary">
-                        <span class="govuk-details__summary-text">"I cannot scan the QR code"</span>
-                    </summary>
-                    <div class="govuk-details__text">
-                        <p class="govuk-body">"Enter this key in the app instead (time-based):"</p>
-                        <p class="govuk-body">
-                            <code id="totp-secret" class="signpost-secret">{key}</code>
-                        </p>
-                    </div>
-                </details>
-                <form method="post" action="/staff/enrol" novalidate>
-                    <Csrf token=csrf/>
-                    <div class=group>
-                        <label class="govuk-label govuk-label--s" for="code">"Code from the app"</label>
-                        <ErrorMessage id="code".to_owned() message=error/>
-                        <input
-                            class="govuk-input govuk-input--width-10"
-                            id="code"
-                            name="code"
-                            type="text"
-                            inputmode="numeric"
-                            autocomplete="one-time-code"
-                            spellcheck="false"
-                        />
-                    </div>
-                    <Button text="Continue"/>
-                </form>
-            </div>
-        </div>
-    }
-}
-
-/// The enrolment page, with `errors` (a 422) or without.
-fn enrol_response(staff: &Staff, secret: &str, errors: Vec<FieldError>) -> Response {
-    let (status, title) = if errors.is_empty() {
-        (StatusCode::OK, "Set up your authenticator app")
-    } else {
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Error: Set up your authenticator app",
-        )
-    };
-    let (email, secret, csrf) = (
-        staff.email.clone(),
-        secret.to_owned(),
-        staff.session.csrf.clone(),
-    );
-    view::page(status, title, None, move || {
-        enrol_form(&email, &secret, csrf, errors)
-    })
-}
-
-/// `GET /staff/enrol`: the QR code of a new secret (kept in the session until confirmed).
-pub async fn enrol_page(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let staff = partial(&state, &headers, &peer.ip().to_string(), Stage::Enrol).await?;
-    let secret = staff
-        .session
-        .pending_totp_secret
-        .clone()
-        .unwrap_or_default();
-    Ok(enrol_response(&staff, &secret, Vec::new()))
-}
-
-/// `POST /staff/enrol`: confirms the app works, stores the secret, shows the recovery codes
-/// once.
-pub async fn enrol(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response> {
-    let ip = peer.ip().to_string();
-    let (staff, fields) = partial_form(&state, &headers, &body, &ip, Stage::Enrol).await?;
-    let clock = &state.staff.clock;
-    let now = clock.unix();
-    let pool = state.db.pool();
-    let secret = staff
-        .session
-        .pending_totp_secret
-        .clone()
-        .unwrap_or_default();
-    let Some(step) = totp::check(&secret, field(&fields, "code"), now, None) else {
-        let errors = vec![FieldError::new(
-            "code",
-            "The code is not correct: enter the 6-digit code the app shows now",
-        )];
-        let page = enrol_response(&staff, &secret, errors);
-        return wrong_code(&state, &staff, page).await;
-    };
-    let codes = totp::new_recovery_codes();
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "UPDATE staff_user SET totp_secret = $1, totp_last_step = $2, updated_at = $3 WHERE id = $4",
-    )
-    .bind(&secret)
-    .bind(step)
-    .bind(clock.now())
-    .bind(&staff.id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM staff_recovery_code WHERE user_id = $1")
-        .bind(&staff.id)
-        .execute(&mut *tx)
-        .await?;
-    for code in &codes {
-        sqlx::query("INSERT INTO staff_recovery_code (user_id, code_hash) VALUES ($1, $2)")
-            .bind(&staff.id)
-            .bind(totp::recovery_hash(code))
-            .execute(&mut *tx)
-            .await?;
-    }
-    let mut e = staff.event("totp_enrolled");
-    let subject = format!("user:{}", staff.id);
-    e.subject = Some(&subject);
-    audit::record(&mut *tx, &clock.now(), &e).await?;
-    tx.commit().await?;
-    let signed_in = complete(&state, &staff, "totp (enrolment)", None).await?;
-    let cookies: Vec<HeaderValue> = signed_in
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .cloned()
-        .collect();
-    let home = staff.role.home();
-    let page = view::page(
-        StatusCode::OK,
-        "Your authenticator app is set up",
-        None,
-        move || {
-            view! {
-                <div class="govuk-grid-row">
-                    <div class="govuk-grid-column-two-thirds">
-                        <div class="govuk-panel govuk-panel--confirmation">
-                            <h1 class="govuk-panel__title">"Your authenticator app is set up"</h1>
-                        </div>
-                        <h2 class="govuk-heading-m">"Your recovery codes"</h2>
-                        <p class="govuk-body">
-                            "If you lose your phone, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe that is not your phone. They will not be shown again."
-                        </p>
-                        <ul class="govuk-list signpost-recovery-codes" id="recovery-codes">
-                            {codes
-                                .into_iter()
-                                .map(|c| view! { <li><code>{c}</code></li> })
-                                .collect_view()}
-                        </ul>
-                        <a class="govuk-button" href=home>"Continue"</a>
-                    </div>
-                </div>
-            }
-        },
-    );
-    Ok(with_cookies(page, &cookies))
 }
 
 #[cfg(test)]

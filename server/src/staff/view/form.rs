@@ -1,38 +1,17 @@
-//! The GOV.UK components the staff pages share, as Leptos components: the error summary and a
-//! field's error message, text inputs and textareas, radios, checkboxes, buttons, summary lists,
-//! tables and tags. A field's `id` is its `name` (for radios and checkboxes, the first item's),
+//! The GOV.UK components the staff pages share, as Leptos components: the error summary and
+//! `FieldError` (the site's own, from `app::components::errors`), a field's error message, text
+//! inputs and textareas, selects, radios, checkboxes, buttons, summary lists, tables, success
+//! banners and tags. A field's `id` is its `name` (for radios and checkboxes, the first item's),
 //! which is where the error summary links.
 //!
 //! The public site's `app::components::fields` take `&'static` names and labels, which the staff
 //! pages' generated names (`schedule-0-days`) and labels from the database do not fit; the text
 //! inside a `<textarea>` goes through its [`textarea_text`] (Leptos does not escape it).
 
+pub use app::components::errors::{ErrorSummary, FieldError};
+pub use app::components::fields::error_for;
 use app::components::fields::textarea_text;
 use leptos::prelude::*;
-
-/// One field's error, linked from the error summary: `field` is the id it links to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
-/// The message of `field`'s error, if it has one.
-pub fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.clone())
-}
 
 /// The form group's classes, with the error modifier when the field has an error.
 pub fn group_class(has_error: bool) -> &'static str {
@@ -47,34 +26,6 @@ pub fn group_class(has_error: bool) -> &'static str {
 fn described_by(ids: &[Option<String>]) -> Option<String> {
     let ids: Vec<&str> = ids.iter().flatten().map(String::as_str).collect();
     (!ids.is_empty()).then(|| ids.join(" "))
-}
-
-/// The GOV.UK error summary (nothing when there are no errors).
-#[component]
-pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
-    (!errors.is_empty()).then(|| {
-        view! {
-            <div class="govuk-error-summary" data-module="govuk-error-summary">
-                <div role="alert">
-                    <h2 class="govuk-error-summary__title">"There is a problem"</h2>
-                    <div class="govuk-error-summary__body">
-                        <ul class="govuk-list govuk-error-summary__list">
-                            {errors
-                                .into_iter()
-                                .map(|e| {
-                                    view! {
-                                        <li>
-                                            <a href=format!("#{}", e.field)>{e.message}</a>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    </div>
-                </div>
-            </div>
-        }
-    })
 }
 
 /// A field's error message (`{id}-error`), when it has one.
@@ -381,6 +332,30 @@ pub fn Table(
             </thead>
             <tbody class="govuk-table__body">{children()}</tbody>
         </table>
+    }
+}
+
+/// A GOV.UK success banner (`role="alert"`): "Success" as its title (`title_id`), then the
+/// children.
+#[component]
+pub fn SuccessBanner(
+    title_id: &'static str,
+    #[prop(optional)] id: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div
+            class="govuk-notification-banner govuk-notification-banner--success"
+            role="alert"
+            aria-labelledby=title_id
+            data-module="govuk-notification-banner"
+            id=id
+        >
+            <div class="govuk-notification-banner__header">
+                <h2 class="govuk-notification-banner__title" id=title_id>"Success"</h2>
+            </div>
+            <div class="govuk-notification-banner__content">{children()}</div>
+        </div>
     }
 }
 

@@ -10,15 +10,18 @@
 //! search engine cannot be reached — so other servers, and this one after a failure, catch up
 //! within seconds of the engine being reachable.
 
-use super::html::{self, esc, FieldError};
-use super::roles::may;
-use super::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::search::synonyms::{self as store, SynonymError};
+use crate::staff::roles::may;
+use crate::staff::view::form::{
+    error_for, Button, ErrorSummary, FieldError, SuccessBanner, TextInput,
+};
+use crate::staff::view::{self, Csrf};
+use crate::staff::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::fmt::Write;
+use leptos::prelude::*;
 use std::time::Duration;
 
 /// How long a save waits for the search engine to take the new groups before it says they are
@@ -60,66 +63,129 @@ async fn apply_now(state: &AppState) -> bool {
     }
 }
 
-fn banner(done: &Done) -> String {
+/// What was just done, for the banner: the message and when search uses it.
+fn done_message(done: &Done) -> Option<(String, &'static str)> {
     let number = |n: &Option<String>| n.as_deref().and_then(|n| n.parse::<i64>().ok());
     let what = match (number(&done.added), number(&done.removed)) {
         (Some(n), _) => format!("Synonym group {n} added."),
         (None, Some(n)) => format!("Synonym group {n} removed."),
-        (None, None) => return String::new(),
+        (None, None) => return None,
     };
     let when = if done.later.is_some() {
         "The search engine did not take the change straight away. It is saved, and search will use it within seconds of the engine being reachable again."
     } else {
         "Search uses it now."
     };
-    format!(
-        r#"<div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="done-title" data-module="govuk-notification-banner" id="done"><div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="done-title">Success</h2></div><div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">{what}</p><p class="govuk-body">{when}</p></div></div>"#
-    )
+    Some((what, when))
 }
 
-async fn page_html(
+/// The page: the banner, the form to add a group and the groups.
+async fn page_response(
     state: &AppState,
     staff: &Staff,
     done: &Done,
-    errors: &[FieldError],
+    errors: Vec<FieldError>,
     typed: &str,
-) -> Result<String> {
+) -> Result<Response> {
     let groups = store::groups(state.db.pool()).await?;
-    let mut rows = String::new();
-    for g in &groups {
-        let _ = write!(
-            rows,
-            r#"<tr class="govuk-table__row"><td class="govuk-table__cell govuk-table__cell--numeric">{n}</td><td class="govuk-table__cell">{terms}</td><td class="govuk-table__cell"><form method="post" action="/staff/synonyms/{id}/remove">{csrf}<button type="submit" class="govuk-button govuk-button--warning govuk-!-margin-bottom-0">Remove<span class="govuk-visually-hidden"> group {n}: {terms}</span></button></form></td></tr>"#,
-            n = g.number,
-            terms = esc(&g.terms),
-            id = esc(&g.id),
-            csrf = html::csrf_field(&staff.session.csrf),
-        );
-    }
-    let table = if groups.is_empty() {
-        r#"<p class="govuk-body" id="groups">There are no synonym groups.</p>"#.to_owned()
+    let (status, title) = if errors.is_empty() {
+        (StatusCode::OK, "Search synonyms")
     } else {
-        format!(
-            r#"<table class="govuk-table" id="groups"><caption class="govuk-table__caption govuk-table__caption--m">{count} group{s}</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header govuk-table__header--numeric">Number</th><th scope="col" class="govuk-table__header">Words and phrases</th><th scope="col" class="govuk-table__header">Action</th></tr></thead><tbody class="govuk-table__body">{rows}</tbody></table>"#,
-            count = groups.len(),
-            s = if groups.len() == 1 { "" } else { "s" },
-        )
+        (StatusCode::UNPROCESSABLE_ENTITY, "Error: Search synonyms")
     };
-    Ok(format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-full">{banner}{summary}<h1 class="govuk-heading-l">Search synonyms</h1><p class="govuk-body">The words and phrases in a group mean the same to the directory's search: a family searching for any one of them finds services that use any other, on the directory's pages and in the Open Referral API.</p><p class="govuk-body">A change is used by searches on this server as soon as it is saved, and by any other server running Signpost within a few seconds.</p><h2 class="govuk-heading-m">Add a group</h2><form method="post" action="/staff/synonyms" novalidate>{csrf}{terms}<button type="submit" class="govuk-button">Add group</button></form>{table}</div></div>"#,
-        banner = banner(done),
-        summary = html::error_summary(errors),
-        csrf = html::csrf_field(&staff.session.csrf),
-        terms = html::field(
-            errors,
-            "terms",
-            "Words and phrases that mean the same",
-            "Two or more, separated by commas, each of up to 5 words. For example: short breaks, respite",
-            typed,
-            "govuk-!-width-two-thirds",
-            0
-        ),
-    ))
+    let done = done_message(done);
+    let (typed, csrf) = (typed.to_owned(), staff.session.csrf.clone());
+    Ok(view::page(status, title, Some(staff), move || {
+        let terms_error = error_for(&errors, "terms");
+        let table = if groups.is_empty() {
+            view! { <p class="govuk-body" id="groups">"There are no synonym groups."</p> }
+                .into_any()
+        } else {
+            let caption = format!(
+                "{} group{}",
+                groups.len(),
+                if groups.len() == 1 { "" } else { "s" }
+            );
+            let rows = groups
+                .into_iter()
+                .map(|g| {
+                    view! {
+                        <tr class="govuk-table__row">
+                            <td class="govuk-table__cell govuk-table__cell--numeric">{g.number}</td>
+                            <td class="govuk-table__cell">{g.terms.clone()}</td>
+                            <td class="govuk-table__cell">
+                                <form method="post" action=format!("/staff/synonyms/{}/remove", g.id)>
+                                    <Csrf token=csrf.clone()/>
+                                    <button
+                                        type="submit"
+                                        class="govuk-button govuk-button--warning govuk-!-margin-bottom-0"
+                                    >
+                                        "Remove"
+                                        <span class="govuk-visually-hidden">
+                                            {format!(" group {}: {}", g.number, g.terms)}
+                                        </span>
+                                    </button>
+                                </form>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <table class="govuk-table" id="groups">
+                    <caption class="govuk-table__caption govuk-table__caption--m">{caption}</caption>
+                    <thead class="govuk-table__head">
+                        <tr class="govuk-table__row">
+                            <th scope="col" class="govuk-table__header govuk-table__header--numeric">
+                                "Number"
+                            </th>
+                            <th scope="col" class="govuk-table__header">"Words and phrases"</th>
+                            <th scope="col" class="govuk-table__header">"Action"</th>
+                        </tr>
+                    </thead>
+                    <tbody class="govuk-table__body">{rows}</tbody>
+                </table>
+            }
+                .into_any()
+        };
+        view! {
+            <div class="govuk-grid-row">
+                <div class="govuk-grid-column-full">
+                    {done
+                        .map(|(what, when)| {
+                            view! {
+                                <SuccessBanner title_id="done-title" id="done">
+                                    <p class="govuk-notification-banner__heading">{what}</p>
+                                    <p class="govuk-body">{when}</p>
+                                </SuccessBanner>
+                            }
+                        })}
+                    <ErrorSummary errors=errors/>
+                    <h1 class="govuk-heading-l">"Search synonyms"</h1>
+                    <p class="govuk-body">
+                        "The words and phrases in a group mean the same to the directory's search: a family searching for any one of them finds services that use any other, on the directory's pages and in the Open Referral API."
+                    </p>
+                    <p class="govuk-body">
+                        "A change is used by searches on this server as soon as it is saved, and by any other server running Signpost within a few seconds."
+                    </p>
+                    <h2 class="govuk-heading-m">"Add a group"</h2>
+                    <form method="post" action="/staff/synonyms" novalidate>
+                        <Csrf token=csrf.clone()/>
+                        <TextInput
+                            name="terms"
+                            label="Words and phrases that mean the same"
+                            hint="Two or more, separated by commas, each of up to 5 words. For example: short breaks, respite"
+                            value=typed
+                            error=terms_error
+                            width="govuk-!-width-two-thirds"
+                        />
+                        <Button text="Add group"/>
+                    </form>
+                    {table}
+                </div>
+            </div>
+        }
+    }))
 }
 
 /// `GET /staff/synonyms` (admins).
@@ -129,13 +195,7 @@ pub async fn page(
     Query(done): Query<Done>,
 ) -> Result<Response> {
     staff.require(may::ADMIN)?;
-    let main = page_html(&state, &staff, &done, &[], "").await?;
-    Ok(html::page(
-        StatusCode::OK,
-        "Search synonyms",
-        Some(staff.header()),
-        &main,
-    ))
+    page_response(&state, &staff, &done, Vec::new(), "").await
 }
 
 fn redirect(done: &str, number: i64, applied: bool) -> Response {
@@ -156,9 +216,9 @@ pub async fn add(State(state): State<AppState>, form: StaffForm) -> Result<Respo
         Err(SynonymError::Database(e)) => return Err(StaffError::Database(e)),
         Err(e) => {
             drop(tx);
-            let errors = [FieldError {
-                field: "terms".into(),
-                message: match e {
+            let errors = vec![FieldError::new(
+                "terms",
+                match e {
                     SynonymError::TooLong => format!(
                         "A group must be {} characters or fewer",
                         store::MAX_GROUP_CHARS
@@ -170,14 +230,8 @@ pub async fn add(State(state): State<AppState>, form: StaffForm) -> Result<Respo
                     _ => "Enter at least two different words or phrases, separated by commas"
                         .to_owned(),
                 },
-            }];
-            let main = page_html(&state, &staff, &Done::default(), &errors, typed).await?;
-            return Ok(html::page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Error: Search synonyms",
-                Some(staff.header()),
-                &main,
-            ));
+            )];
+            return page_response(&state, &staff, &Done::default(), errors, typed).await;
         }
     };
     let terms = store::parse_group(typed)
