@@ -19,7 +19,8 @@ mod review;
 mod status;
 mod synonyms;
 pub mod view;
-pub mod workdays;
+// Working days live in the casework room; the settings reach them by this path.
+pub use casework::workdays;
 
 // The identity room's parts every other room uses, by their short names.
 pub use identity::sign_in::{count_failure, MAX_FAILURES};

@@ -3,12 +3,12 @@
 //! and the share decided within the 1-working-day standard. Aggregates only: no personal data.
 //! The CSV export is audited.
 
+use super::workdays::{self, BankHolidays};
 use crate::cases::{Outcome, OUTCOMES};
 use crate::clock::{date_of_unix, parse_rfc3339};
 use crate::staff::roles::may;
 use crate::staff::view;
 use crate::staff::view::form::{SummaryList, SummaryRow};
-use crate::staff::workdays::{self, BankHolidays};
 use crate::staff::{audit, Result, Staff};
 use crate::startup::AppState;
 use axum::extract::State;
@@ -399,8 +399,8 @@ pub async fn export(State(state): State<AppState>, staff: Staff) -> Result<Respo
 
 #[cfg(test)]
 mod tests {
+    use super::super::workdays::DEFAULT_BANK_HOLIDAYS;
     use super::*;
-    use crate::staff::workdays::DEFAULT_BANK_HOLIDAYS;
 
     fn at(text: &str) -> i64 {
         parse_rfc3339(text).unwrap()
