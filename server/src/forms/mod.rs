@@ -21,13 +21,14 @@ use crate::clock;
 use crate::config::Settings;
 use crate::limit::RateLimiter;
 use crate::startup::AppState;
+use crate::web;
 use app::forms::view::FormPage;
 use app::forms::{FormSpec, Submitted};
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use drafts::Draft;
@@ -204,8 +205,13 @@ impl<F> FormContext<F> {
         Some((draft, draft.submitted_reference.as_deref()?))
     }
 
-    /// Renders a page of the engine inside the site's shell, with `status`.
-    pub async fn render(&self, status: StatusCode, page: FormPage) -> Response {
+    /// Renders a page model (the engine's [`FormPage`] or the form's own) inside the site's
+    /// shell, with `status`.
+    pub async fn render<T: Clone + Send + Sync + 'static>(
+        &self,
+        status: StatusCode,
+        page: T,
+    ) -> Response {
         render(&self.state, &self.uri, status, page).await
     }
 }
@@ -221,52 +227,23 @@ impl<S: Send + Sync> FromRequest<S> for FormBody {
         let body = Bytes::from_request(req, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        parse_form(&headers, &body).map(FormBody)
+        web::form::parse(&headers, &body)
+            .map(FormBody)
+            .map_err(IntoResponse::into_response)
     }
-}
-
-fn parse_form(headers: &HeaderMap, body: &Bytes) -> std::result::Result<Submitted, Response> {
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            v.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
-    if !is_form {
-        return Err((
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Send the form as application/x-www-form-urlencoded",
-        )
-            .into_response());
-    }
-    Ok(url::form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect())
-}
-
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The `Set-Cookie` header for a draft token of `spec`.
 pub fn set_cookie(token: &str, secure: bool, spec: &FormSpec) -> HeaderValue {
-    let max_age = drafts::LIFETIME.as_secs();
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; Path={}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
-        spec.base
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static(""))
+    web::cookie::SetCookie {
+        name: COOKIE,
+        value: token,
+        path: spec.base,
+        max_age: Some(drafts::LIFETIME.as_secs()),
+        same_site: web::cookie::SameSite::Lax,
+        secure,
+    }
+    .header()
 }
 
 /// The draft of `spec` this browser's cookie points to (sent or not).
@@ -275,40 +252,31 @@ async fn load(
     headers: &HeaderMap,
     spec: &FormSpec,
 ) -> std::result::Result<Option<Draft>, sqlx::Error> {
-    match cookie_token(headers) {
+    match web::cookie::token(headers, COOKIE) {
         Some(token) => drafts::load(state.db.pool(), spec.id, &token).await,
         None => Ok(None),
     }
 }
 
-/// Renders a form page inside the site's shell, with `status`.
-pub async fn render(state: &AppState, uri: &Uri, status: StatusCode, page: FormPage) -> Response {
-    let options = state.leptos_options.clone();
-    let handler = leptos_axum::render_app_async_with_context(
-        move || leptos::prelude::provide_context(page.clone()),
-        move || app::shell(options.clone()),
-    );
-    let request = Request::builder()
-        .uri(uri.path())
-        .body(Body::empty())
-        .unwrap_or_default();
-    let mut response = handler(request).await;
-    *response.status_mut() = status;
-    response
+/// Renders a page model (the engine's [`FormPage`] or a form's own) inside the site's shell,
+/// with `status`.
+pub async fn render<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    uri: &Uri,
+    status: StatusCode,
+    page: T,
+) -> Response {
+    web::render::render_at(&state.leptos_options, uri, status, page).await
 }
 
 /// A 303 to `to`.
 pub fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+    web::redirect::see_other(to)
 }
 
 /// A 303 to `to`, setting the draft cookie when there is one.
 pub fn redirect_with(to: &str, cookie: Option<HeaderValue>) -> Response {
-    let mut response = see_other(to);
-    if let Some(cookie) = cookie {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    response
+    web::redirect::see_other_with_cookie(to, cookie)
 }
 
 /// The engine's "Page not found".

@@ -1,7 +1,6 @@
 //! The staff portal at `/staff`: sign-in with a password and a second factor (TOTP), sessions
-//! in the database, roles, the audit log, and the triage queue over the requests for support.
-//! The family status page (`/request-support/status`) lives here too, because it reads the
-//! triage state.
+//! in the database, roles, the audit log, and the triage queue over the requests for support
+//! (whose case model is `crate::cases`).
 //!
 //! Three rooms: [`identity`] (signing in, sessions, passwords, the second factor, accounts,
 //! roles and the audit log), the casework pages (queue, request page, decisions, KPIs,
@@ -16,7 +15,6 @@ mod editor;
 pub mod html;
 pub mod identity;
 mod review;
-mod status;
 mod synonyms;
 pub mod view;
 // Working days live in the casework room; the settings reach them by this path.
@@ -35,7 +33,7 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Extension, Router};
-use identity::{account, parse_form, sign_in};
+use identity::{account, sign_in};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -193,15 +191,11 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
     })
 }
 
-/// The staff routes (every one from [`STAFF_ROUTES`]) and the family status page.
+/// The staff routes (every one from [`STAFF_ROUTES`]).
 pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
     let sign_in_limit = Arc::new(sign_in::SignInLimit(RateLimiter::new(
         settings.staff.sign_ins_per_ip,
         Duration::from_secs(15 * 60),
-    )));
-    let status_limit = Arc::new(status::StatusLimit(RateLimiter::new(
-        20,
-        Duration::from_secs(3600),
     )));
     let mut router = Router::new();
     for (path, method) in STAFF_ROUTES {
@@ -212,16 +206,10 @@ pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
         }
     }
     router
-        .route(
-            "/request-support/status",
-            get(status::lookup_page).post(status::lookup),
-        )
-        .route("/request-support/status/{token}", get(status::by_link))
         // Keep this after every route: a `/staff` route added here instead of to STAFF_ROUTES
         // (so the role × route test never sees it) refuses to serve.
         .route_layer(axum::middleware::from_fn(listed_staff_routes_only))
         .layer(Extension(sign_in_limit))
-        .layer(Extension(status_limit))
 }
 
 /// Whether `path` (as the router spells it) and `method` are in [`STAFF_ROUTES`] (HEAD as GET).

@@ -28,6 +28,9 @@ pub(super) enum Broaden {
     EachValue(&'static str),
 }
 
+/// The options a filter offers, as (value, label), given the chosen values and the counts.
+type Options = fn(&Context, &[String], Option<&FacetCounts>) -> Vec<(String, String)>;
+
 /// One filter: a group of checkboxes and its URL parameter.
 pub(super) struct FilterDef {
     /// The URL parameter, also the group's name; its fieldset's id is `filter-{param}`.
@@ -43,7 +46,7 @@ pub(super) struct FilterDef {
     pub parse: fn(&Context, &str) -> Result<Option<String>, ()>,
     /// The options offered, as (value, label), given the chosen values and the facet counts
     /// (languages are offered as the results have them).
-    pub options: fn(&Context, &[String], Option<&FacetCounts>) -> Vec<(String, String)>,
+    pub options: Options,
     /// Narrows the search to the chosen (already understood) values.
     pub apply: fn(&mut Filters, &[String]),
     pub broaden: Broaden,

@@ -3,9 +3,11 @@
 //! and the share decided within the 1-working-day standard. Aggregates only: no personal data.
 //! The CSV export is audited.
 
+use super::charts::{self, Chart};
 use super::workdays::{self, BankHolidays};
 use crate::cases::{Outcome, OUTCOMES};
 use crate::clock::{date_of_unix, parse_rfc3339};
+use crate::directory::search_log::{self, GapArea};
 use crate::staff::roles::may;
 use crate::staff::view;
 use crate::staff::view::form::{SummaryList, SummaryRow};
@@ -108,7 +110,7 @@ fn one_decimal(v: Option<f64>) -> String {
     v.map(|h| format!("{h:.1}")).unwrap_or_default()
 }
 
-const COLUMNS: [&str; 6] = [
+pub(super) const COLUMNS: [&str; 6] = [
     "Signposted",
     "Targeted service",
     "Stepped up",
@@ -130,6 +132,11 @@ pub struct SelfAssessments {
 /// searches that found nothing, by outward code (the gap report).
 #[derive(Debug, Default)]
 pub struct Other {
+    /// Finished self-assessments and those who then asked to be contacted, by month
+    /// (`YYYY-MM`), oldest first.
+    pub carers_by_month: Vec<(String, i64, i64)>,
+    /// The gap report: areas whose searches found nothing, most first, with their words.
+    pub gaps: Vec<GapArea>,
     pub self_assessments: Vec<SelfAssessments>,
     pub zero_results: Vec<(String, i64)>,
 }
@@ -170,9 +177,25 @@ async fn other(pool: &AnyPool) -> Result<Other> {
         Ok((r.try_get(0)?, r.try_get(1)?))
     })
     .collect::<std::result::Result<Vec<_>, _>>()?;
+    let carers_by_month = sqlx::query(
+        "SELECT SUBSTR(completed_on, 1, 7), COUNT(*), COUNT(referred_on) \
+         FROM self_assessment_outcome GROUP BY SUBSTR(completed_on, 1, 7) \
+         ORDER BY SUBSTR(completed_on, 1, 7)",
+    )
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(
+        |r| -> std::result::Result<(String, i64, i64), sqlx::Error> {
+            Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+        },
+    )
+    .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(Other {
         self_assessments,
         zero_results,
+        carers_by_month,
+        gaps: search_log::gap_report(pool).await?,
     })
 }
 
@@ -193,20 +216,22 @@ pub fn other_csv(o: &Other) -> String {
 /// `GET /staff/kpis`.
 pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     staff.require(may::KPIS)?;
-    let f = figures(&items(state.db.pool()).await?, &state.staff.bank_holidays);
+    let items = items(state.db.pool()).await?;
+    let f = figures(&items, &state.staff.bank_holidays);
+    let medians = charts::decision_days_by_week(&items, &state.staff.bank_holidays);
     let other = other(state.db.pool()).await?;
     Ok(view::page(
         StatusCode::OK,
         "Performance",
         Some(&staff),
         move || {
-            view! { <KpiPage f other/> }
+            view! { <KpiPage f medians other/> }
         },
     ))
 }
 
 #[component]
-fn KpiPage(f: Figures, other: Other) -> impl IntoView {
+fn KpiPage(f: Figures, medians: BTreeMap<i64, f64>, other: Other) -> impl IntoView {
     let share = if f.decided == 0 {
         "No decisions yet".to_owned()
     } else {
@@ -224,6 +249,20 @@ fn KpiPage(f: Figures, other: Other) -> impl IntoView {
     const SELF_ASSESSMENTS: &str =
         "Carer self-assessments finished, and carers who then asked to be contacted";
     const ZERO_RESULTS: &str = "Searches that found nothing, by area";
+    let requests_chart = charts::requests_by_week(&f.weeks, week_label);
+    let decision_chart = charts::decision_time(&medians, week_label);
+    let median_rows: Vec<(String, Vec<String>)> = medians
+        .iter()
+        .rev()
+        .map(|(monday, m)| (week_label(*monday), vec![format!("{m:.1}")]))
+        .collect();
+    let carers_chart = charts::carers_by_month(&other.carers_by_month);
+    let carers_rows: Vec<(String, Vec<i64>)> = other
+        .carers_by_month
+        .iter()
+        .map(|(month, finished, asked)| (month.clone(), vec![*finished, *asked]))
+        .collect();
+    let gaps_chart = charts::gaps(&other.gaps);
     view! {
         <h1 class="govuk-heading-l">"Performance"</h1>
         <SummaryList id="kpis">
@@ -236,6 +275,19 @@ fn KpiPage(f: Figures, other: Other) -> impl IntoView {
                 {one_decimal(f.p90_hours)}
             </SummaryRow>
         </SummaryList>
+        <h2 class="govuk-heading-m">"Time to a decision"</h2>
+        <Chart svg=decision_chart/>
+        {(!median_rows.is_empty()).then(|| view! {
+            <NumericTable
+                caption="Median working days from arrival to decision, by week received"
+                key="Week beginning"
+                columns=vec!["Median working days"]
+                rows=median_rows
+                id="decision-time"
+            />
+        })}
+        <h2 class="govuk-heading-m">"Requests by outcome"</h2>
+        <Chart svg=requests_chart/>
         <NumericTable
             caption="Requests by week received and outcome"
             key="Week beginning"
@@ -265,21 +317,51 @@ fn KpiPage(f: Figures, other: Other) -> impl IntoView {
             }
                 .into_any()
         }}
-        {if other.zero_results.is_empty() {
+        <Chart svg=carers_chart/>
+        {(!carers_rows.is_empty()).then(|| view! {
+            <NumericTable
+                caption="Carers assessed and given information, by month"
+                key="Month"
+                columns=vec!["Finished a self-assessment", "Asked to be contacted"]
+                rows=carers_rows
+                id="carers-by-month"
+            />
+        })}
+        {if other.gaps.is_empty() {
             view! {
                 <h2 class="govuk-heading-m">{ZERO_RESULTS}</h2>
                 <p class="govuk-body">"No search has found nothing yet."</p>
             }
                 .into_any()
         } else {
-            let rows = other.zero_results.iter().map(|(k, n)| (k.clone(), vec![*n])).collect();
             view! {
-                <NumericTable
-                    caption=ZERO_RESULTS
-                    key="Outward code"
-                    columns=vec!["Number"]
-                    rows
-                />
+                <h2 class="govuk-heading-m">{ZERO_RESULTS}</h2>
+                <Chart svg=gaps_chart/>
+                <table class="govuk-table" id="gap-report">
+                    <caption class="govuk-table__caption govuk-table__caption--s">
+                        "The areas whose searches most often found nothing, with the words most searched for"
+                    </caption>
+                    <thead class="govuk-table__head">
+                        <tr class="govuk-table__row">
+                            <th scope="col" class="govuk-table__header">"Outward code"</th>
+                            <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Number"</th>
+                            <th scope="col" class="govuk-table__header">"Commonest words"</th>
+                        </tr>
+                    </thead>
+                    <tbody class="govuk-table__body">
+                        {other
+                            .gaps
+                            .into_iter()
+                            .map(|g| view! {
+                                <tr class="govuk-table__row">
+                                    <th scope="row" class="govuk-table__header">{g.area}</th>
+                                    <td class="govuk-table__cell govuk-table__cell--numeric">{g.searches}</td>
+                                    <td class="govuk-table__cell">{g.words.join(", ")}</td>
+                                </tr>
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
             }
                 .into_any()
         }}

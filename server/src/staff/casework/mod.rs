@@ -11,6 +11,7 @@
 //! sees the kinds it triages ([`Role::queue_kinds`](super::roles::Role::queue_kinds)). Only a
 //! request's own page reads its answers, and every such view is audited.
 
+mod charts;
 mod decision;
 pub mod kpi;
 pub mod picker;
