@@ -14,7 +14,8 @@ pub mod html;
 pub mod identity;
 pub mod upkeep;
 pub mod view;
-pub mod workdays;
+// Working days live in the casework room; the settings reach them by this path.
+pub use casework::workdays;
 
 // The identity room's parts every other room uses, by their short names.
 pub use identity::lockout::{count_failure, MAX_FAILURES};

@@ -5,8 +5,8 @@
 //! alternative. Aggregates only: no personal data.
 
 use super::kpi::{Item, COLUMNS};
+use super::workdays::{self, BankHolidays};
 use crate::directory::search_log::GapArea;
-use crate::staff::workdays::{self, BankHolidays};
 use crate::web::charts::{self, Bars, Label, Series};
 use leptos::prelude::*;
 use std::collections::BTreeMap;

@@ -4,13 +4,13 @@
 //! The CSV export is audited.
 
 use super::charts::{self, Chart};
+use super::workdays::{self, BankHolidays};
 use crate::cases::{Outcome, OUTCOMES};
 use crate::clock::{date_of_unix, parse_rfc3339};
 use crate::directory::search_log::{self, GapArea};
 use crate::staff::roles::may;
 use crate::staff::view;
 use crate::staff::view::form::{SummaryList, SummaryRow};
-use crate::staff::workdays::{self, BankHolidays};
 use crate::staff::{audit, Result, Staff};
 use crate::state::AppState;
 use axum::extract::State;
@@ -481,8 +481,8 @@ pub async fn export(State(state): State<AppState>, staff: Staff) -> Result<Respo
 
 #[cfg(test)]
 mod tests {
+    use super::super::workdays::DEFAULT_BANK_HOLIDAYS;
     use super::*;
-    use crate::staff::workdays::DEFAULT_BANK_HOLIDAYS;
 
     fn at(text: &str) -> i64 {
         parse_rfc3339(text).unwrap()

@@ -1,8 +1,9 @@
 //! The casework pages of the staff portal: the triage queue (`/staff/queue`), a request's page
 //! with its assignment and closing (`/staff/requests/{id}`), the decision form
 //! (`/staff/requests/{id}/decision`), the performance figures (`/staff/kpis`), and the service
-//! picker both the decision form and the directory editor use; and the retention worker that
-//! deletes a closed request's personal data ([`retention`]).
+//! picker both the decision form and the directory editor use; the retention worker that
+//! deletes a closed request's personal data ([`retention`]); and working days, by which the
+//! 1-working-day standard is counted ([`workdays`]).
 //!
 //! The queue is over `triage_case`, which holds what triage needs for any kind of request
 //! (`kind`: `early_help`, or `carers_referral` for the carers' referrals, each with its own
@@ -17,6 +18,7 @@ pub mod picker;
 mod queue;
 mod request;
 pub mod retention;
+pub mod workdays;
 
 pub use decision::{decide, decision_page};
 pub use queue::queue;
