@@ -85,13 +85,16 @@ pub fn App() -> impl IntoView {
 }
 
 /// Pages the server renders from its own data (the server's handler puts the page's model in
-/// the context: the form engine's [`forms::view::FormPage`], the shortlist's and "report a
-/// problem"'s models) and, for anything else, "Page not found".
+/// the context: the form engine's [`forms::view::FormPage`], a form's own pages (the carers'
+/// summary, the request for support's confirmation), the shortlist's and "report a problem"'s
+/// models) and, for anything else, "Page not found".
 fn served_or_not_found() -> impl IntoView {
     if let Some(page) = use_context::<forms::view::FormPage>() {
         return forms::view::render(page);
     }
-    pages::shortlist::render()
+    forms::carers::summary::render()
+        .or_else(pages::request_support::render)
+        .or_else(pages::shortlist::render)
         .or_else(pages::report::render)
         .or_else(pages::suggest::render)
         .or_else(pages::landing::render)

@@ -8,8 +8,11 @@
 //! the task list says, and what check-your-answers shows; [`view`] renders every page in GOV.UK
 //! Frontend markup. The server stores the answers ([`FormData`]) as a draft after every page.
 //!
-//! The Early Help request for support ([`early_help`]) is the first form; the carer
-//! self-assessments will be declared the same way.
+//! The forms: the Early Help request for support ([`early_help`]) and the carer
+//! self-assessments ([`carers`], with their summary page). The server side of the engine is
+//! `server/src/forms`.
+//!
+//! Long on purpose: the whole engine's data model, navigation and validation rules in one place.
 
 pub mod carers;
 pub mod early_help;

@@ -1,5 +1,10 @@
 //! The form engine's pages in GOV.UK Frontend markup: question pages, add-another lists, the
-//! task list, check your answers, confirmation and save-and-return.
+//! task list, check your answers, interrupts and save-and-return. A form's own pages live with it
+//! (the carers' summary in `carers::summary`, the request for support's confirmation in
+//! `pages::request_support`).
+//!
+//! Long on purpose: every kind of field and page of the engine, kept together so a GOV.UK
+//! component is written once.
 //!
 //! Every page is a plain HTML form (`method="post"`, `novalidate`, no `required`): the server
 //! validates, saves and redirects (POST/redirect/GET), or renders the page again with the error
@@ -54,11 +59,6 @@ pub enum FormPage {
         data: FormData,
         errors: Vec<FieldError>,
     },
-    Confirmation {
-        spec: &'static FormSpec,
-        reference: String,
-        acknowledged: bool,
-    },
     Save {
         spec: &'static FormSpec,
         email: String,
@@ -75,52 +75,11 @@ pub enum FormPage {
         continue_to: Option<String>,
         back: String,
     },
-    /// A finished self-assessment: the carer's summary, the services that match and what they
-    /// can do next.
-    Summary(Box<Summary>),
     /// A page of plain paragraphs (too many requests, an expired link...).
     Message {
         title: &'static str,
         paragraphs: Vec<String>,
     },
-}
-
-/// What the summary page of a finished self-assessment shows.
-#[derive(Debug, Clone)]
-pub struct Summary {
-    pub spec: &'static FormSpec,
-    pub reference: String,
-    pub data: FormData,
-    pub matches: Vec<MatchedNeed>,
-    /// The team's name, e.g. "carers' team".
-    pub team: &'static str,
-    /// Set once the carer asked the team to contact them.
-    pub referred: bool,
-    /// Safeguarding answers or a carer who cannot carry on: show the immediate help again.
-    pub urgent: Option<&'static Interrupt>,
-    /// Set after the summary was emailed.
-    pub emailed: bool,
-    /// The print view: answers and services only.
-    pub print: bool,
-    /// The email address as typed, and its error, on the email-yourself form.
-    pub email: String,
-    pub errors: Vec<FieldError>,
-}
-
-/// One rule that matched, with the services found for it.
-#[derive(Debug, Clone)]
-pub struct MatchedNeed {
-    pub why: String,
-    pub services: Vec<MatchedService>,
-}
-
-#[derive(Debug, Clone)]
-pub struct MatchedService {
-    pub id: String,
-    pub name: String,
-    pub summary: String,
-    /// e.g. "1.2 km away".
-    pub distance: Option<String>,
 }
 
 /// Renders a [`FormPage`].
@@ -182,11 +141,6 @@ pub fn render(page: FormPage) -> AnyView {
         }
         FormPage::Tasks { spec, data } => tasks(spec, data),
         FormPage::Check { spec, data, errors } => check(spec, data, errors),
-        FormPage::Confirmation {
-            spec,
-            reference,
-            acknowledged,
-        } => confirmation(spec, reference, acknowledged),
         FormPage::Save {
             spec,
             email,
@@ -199,7 +153,6 @@ pub fn render(page: FormPage) -> AnyView {
             continue_to,
             back,
         } => interrupt_page(spec, interrupt, continue_to, back),
-        FormPage::Summary(summary) => summary_page(*summary),
         FormPage::Message { title, paragraphs } => view! {
             <Title text=title/>
             <div class="govuk-grid-row">
@@ -228,7 +181,7 @@ fn with_change(path: String, change: bool) -> String {
 }
 
 /// "Error: " in front of the title when the page shows errors.
-fn title(text: &str, errors: &[FieldError]) -> String {
+pub(crate) fn title(text: &str, errors: &[FieldError]) -> String {
     if errors.is_empty() {
         text.to_owned()
     } else {
@@ -835,7 +788,11 @@ fn row(key: String, value: String, href: Option<String>) -> impl IntoView {
 
 /// Every answer, section by section, with change links when `change` (check your answers) or
 /// without (the summary the carer keeps).
-fn answers_list(spec: &'static FormSpec, data: &FormData, change: bool) -> impl IntoView {
+pub(crate) fn answers_list(
+    spec: &'static FormSpec,
+    data: &FormData,
+    change: bool,
+) -> impl IntoView {
     let link = move |href: String| change.then_some(href);
     spec
         .sections
@@ -934,52 +891,6 @@ fn check(spec: &'static FormSpec, data: FormData, errors: Vec<FieldError>) -> An
     .into_any()
 }
 
-fn confirmation(spec: &'static FormSpec, reference: String, acknowledged: bool) -> AnyView {
-    view! {
-        <Title text="Request sent"/>
-        <div class="govuk-grid-row">
-            <div class="govuk-grid-column-two-thirds">
-                <div class="govuk-panel govuk-panel--confirmation">
-                    <h1 class="govuk-panel__title">"Request sent"</h1>
-                    <div class="govuk-panel__body">
-                        "Your reference number"
-                        <br/>
-                        <strong id="reference">{reference}</strong>
-                    </div>
-                </div>
-                {acknowledged.then(|| view! {
-                    <p class="govuk-body">"We have sent a confirmation email with your reference number."</p>
-                })}
-                <h2 class="govuk-heading-m">"What happens next"</h2>
-                <p class="govuk-body">
-                    "The Early Help Hub will look at your request and decide next steps within 1 working day."
-                </p>
-                <p class="govuk-body">"They may:"</p>
-                <ul class="govuk-list govuk-list--bullet">
-                    <li>"give you information about services that can help"</li>
-                    <li>"offer support from a family worker or another service"</li>
-                    <li>"ask a social worker to assess what support the family needs"</li>
-                </ul>
-                <p class="govuk-body">"We will contact you in the ways you told us are safe."</p>
-                <div class="govuk-inset-text">
-                    "If a child is in immediate danger, call 999. Out of hours, call the emergency duty team on "
-                    <a class="govuk-link" href=format!("tel:{}", early_help::OUT_OF_HOURS_TEL)>{early_help::OUT_OF_HOURS_PHONE}</a>
-                    "."
-                </div>
-                <p class="govuk-body">
-                    <a class="govuk-link" href="/">{format!("Return to {}", crate::site::SERVICE_NAME)}</a>
-                </p>
-                <p class="govuk-body govuk-!-display-none-print">
-                    {format!("To make another request, go to {}.", spec.title.to_lowercase())}
-                    " "
-                    <a class="govuk-link" href=spec.base>"Start a new request"</a>
-                </p>
-            </div>
-        </div>
-    }
-    .into_any()
-}
-
 fn save(spec: &'static FormSpec, email: String, errors: Vec<FieldError>) -> AnyView {
     let error = errors.first().map(|e| e.message.clone());
     view! {
@@ -1055,176 +966,6 @@ fn interrupt_page(
                         "Continue"
                     </a>
                 })}
-            </div>
-        </div>
-    }
-    .into_any()
-}
-
-fn matched_services(spec: &FormSpec, matches: Vec<MatchedNeed>) -> impl IntoView {
-    let empty = matches.iter().all(|m| m.services.is_empty());
-    let (directory, directory_text) = if super::carers::is_young(spec) {
-        ("/young-carers", "See all the help for young carers")
-    } else {
-        ("/carers", "See all the help for carers")
-    };
-    view! {
-        <h2 class="govuk-heading-l" id="services">"Services that may help you"</h2>
-        {empty.then(|| view! {
-            <p class="govuk-body">
-                "We did not find services that match your answers. "
-                <a class="govuk-link" href=directory>{directory_text}</a>
-                " or call the Family Information Service on " <FisPhoneLink/> "."
-            </p>
-        })}
-        {matches
-            .into_iter()
-            .filter(|m| !m.services.is_empty())
-            .map(|m| view! {
-                <div class="signpost-match">
-                    <h3 class="govuk-heading-m">{m.why.clone()}</h3>
-                    <ul class="govuk-list">
-                        {m.services
-                            .into_iter()
-                            .map(|s| view! {
-                                <li class="govuk-!-margin-bottom-4">
-                                    <a class="govuk-link govuk-!-font-weight-bold" href=format!("/services/{}", s.id)>{s.name}</a>
-                                    <p class="govuk-body govuk-!-margin-bottom-1">{s.summary}</p>
-                                    {s.distance.map(|d| view! { <p class="govuk-body-s govuk-!-margin-bottom-0">{d}</p> })}
-                                </li>
-                            })
-                            .collect_view()}
-                    </ul>
-                    <p class="govuk-body-s">{format!("Why we show these: {}.", m.why)}</p>
-                </div>
-            })
-            .collect_view()}
-    }
-}
-
-fn summary_page(summary: Summary) -> AnyView {
-    let Summary {
-        spec,
-        reference,
-        data,
-        matches,
-        team,
-        referred,
-        urgent,
-        emailed,
-        print,
-        email,
-        errors,
-    } = summary;
-    let base = spec.base;
-    if print {
-        return view! {
-            <Title text="Your summary (print version)"/>
-            <div class="govuk-grid-row">
-                <div class="govuk-grid-column-full">
-                    <span class="govuk-caption-l">{spec.title}</span>
-                    <h1 class="govuk-heading-l">"Your summary"</h1>
-                    <p class="govuk-body">"Reference: " <strong id="reference">{reference.clone()}</strong></p>
-                    {answers_list(spec, &data, false)}
-                    {matched_services(spec, matches)}
-                    <p class="govuk-body govuk-!-display-none-print">
-                        <a class="govuk-link" href=format!("{base}/summary")>"Back to your summary"</a>
-                    </p>
-                </div>
-            </div>
-        }
-        .into_any();
-    }
-    let error = errors.first().map(|e| e.message.clone());
-    let own = super::carers::own_email(spec, &data);
-    let email = if email.is_empty() { own } else { email };
-    view! {
-        <Title text=title("Your summary", &errors)/>
-        <ExitThisPage/>
-        <div class="govuk-grid-row">
-            <div class="govuk-grid-column-two-thirds">
-                <ErrorSummary errors=errors.clone()/>
-                <div class="govuk-panel govuk-panel--confirmation">
-                    <h1 class="govuk-panel__title">"Your summary"</h1>
-                    <div class="govuk-panel__body">
-                        "Your reference" <br/> <strong id="reference">{reference.clone()}</strong>
-                    </div>
-                </div>
-                {urgent.map(|i| view! {
-                    <div class="govuk-inset-text" id="immediate-help">
-                        <h2 class="govuk-heading-m">{i.title}</h2>
-                        {i.warning.map(|w| view! { <Warning text=w/> })}
-                        {i.paragraphs.iter().map(|p| view! { <p class="govuk-body">{*p}</p> }).collect_view()}
-                        <ul class="govuk-list">
-                            {i.links.iter().map(|(text, href)| view! { <li><a class="govuk-link" href=*href>{*text}</a></li> }).collect_view()}
-                        </ul>
-                    </div>
-                })}
-                <p class="govuk-body">
-                    "This summary is yours to keep. It is not a decision about what support you can get."
-                </p>
-                <ul class="govuk-list">
-                    <li><a class="govuk-link" href=format!("{base}/summary/print")>"Print your summary"</a></li>
-                    <li><a class="govuk-link" href="#services">"Services that may help you"</a></li>
-                    <li><a class="govuk-link" href="#contact-me">{format!("Ask the {team} to contact you")}</a></li>
-                    <li><a class="govuk-link" href="#your-answers">"Your answers"</a></li>
-                </ul>
-                <h2 class="govuk-heading-l" id="contact-me">{format!("Ask the {team} to contact you")}</h2>
-                {if referred {
-                    view! {
-                        <div class="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="referred-title" data-module="govuk-notification-banner">
-                            <div class="govuk-notification-banner__header">
-                                <h3 class="govuk-notification-banner__title" id="referred-title">"Success"</h3>
-                            </div>
-                            <div class="govuk-notification-banner__content">
-                                <p class="govuk-notification-banner__heading" id="referred">
-                                    {format!("We have asked the {team} to contact you. Quote reference {reference}.")}
-                                </p>
-                                <p class="govuk-body">"They will usually be in touch within 5 working days, in the way you asked."</p>
-                            </div>
-                        </div>
-                    }
-                    .into_any()
-                } else {
-                    view! {
-                        <p class="govuk-body">
-                            {format!(
-                                "If you would like to talk about support, the {team} can contact you. We will send them your answers and they will use the contact details you gave. If you did not give a phone number or email address, {}.",
-                                spec.words.phone_instead,
-                            )}
-                        </p>
-                        <form method="post" action=format!("{base}/summary/contact") novalidate>
-                            <button type="submit" class="govuk-button" data-module="govuk-button" data-prevent-double-click="true">
-                                {format!("Ask the {team} to contact me")}
-                            </button>
-                        </form>
-                    }
-                    .into_any()
-                }}
-                {matched_services(spec, matches)}
-                {super::carers::offers_early_help(spec, &data).then(|| view! {
-                    <h2 class="govuk-heading-l" id="early-help">"Ask for early help for your family"</h2>
-                    <p class="govuk-body">
-                        "If your family needs more help, you can ask the Early Help Hub. We will fill in "
-                        "your contact details and what you would like to change, so you do not have to "
-                        "type them again. You check every answer before you send it."
-                    </p>
-                    <form method="post" action=format!("{base}/summary/early-help") novalidate>
-                        <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">
-                            "Start a request for early help with these answers"
-                        </button>
-                    </form>
-                })}
-                <h2 class="govuk-heading-l" id="email-summary">"Email your summary to yourself"</h2>
-                {emailed.then(|| view! { <p class="govuk-body" id="emailed">"We have sent your summary to your email address."</p> })}
-                <p class="govuk-body">"Only do this if it is safe for you to get email about caring. The email includes your answers."</p>
-                <form method="post" action=format!("{base}/summary/email") novalidate>
-                    <TextInput name="email" label="Email address" input_type="email"
-                        autocomplete="email" value=email error=error.clone()/>
-                    <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">"Email my summary"</button>
-                </form>
-                <h2 class="govuk-heading-l" id="your-answers">"Your answers"</h2>
-                {answers_list(spec, &data, false)}
             </div>
         </div>
     }

@@ -4,7 +4,7 @@
 //! an address they typed, after being told it includes their answers.
 
 use app::forms::carers as rules;
-use app::forms::view::MatchedNeed;
+use app::forms::carers::summary::MatchedNeed;
 use app::forms::{FormData, FormSpec};
 
 pub struct TeamFacts<'a> {

@@ -18,8 +18,8 @@ use crate::mail::{self, NewEmail};
 use crate::search::{Filters, Near, QueryText, SearchQuery, SortOrder};
 use crate::state::AppState;
 use app::domain::{Postcode, TimeOfDayBand};
+use app::forms::carers::summary::{MatchedNeed, MatchedService, Summary};
 use app::forms::carers::{self as rules, When, ADULT, YOUNG};
-use app::forms::view::{FormPage, MatchedNeed, MatchedService, Summary};
 use app::forms::{FieldError, FormData, FormSpec};
 use axum::extract::Query;
 use axum::http::StatusCode;
@@ -164,9 +164,7 @@ async fn summary(ctx: Ctx, Query(query): Query<SummaryQuery>) -> Result<Response
         emailed: query.sent.as_deref() == Some("email"),
         ..page
     };
-    Ok(ctx
-        .render(StatusCode::OK, FormPage::Summary(Box::new(page)))
-        .await)
+    Ok(ctx.render(StatusCode::OK, page).await)
 }
 
 /// `GET {base}/summary/print`: the answers and services only.
@@ -176,9 +174,7 @@ async fn print(ctx: Ctx) -> Result<Response> {
         return Ok(forms::see_other(spec.base));
     };
     let page = summary_model(&ctx.state, spec, draft, reference, true).await?;
-    Ok(ctx
-        .render(StatusCode::OK, FormPage::Summary(Box::new(page)))
-        .await)
+    Ok(ctx.render(StatusCode::OK, page).await)
 }
 
 async fn summary_model(
@@ -399,12 +395,7 @@ async fn email_summary(ctx: Ctx, FormBody(submitted): FormBody) -> Result<Respon
                 }],
                 ..page
             };
-            return Ok(ctx
-                .render(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    FormPage::Summary(Box::new(page)),
-                )
-                .await);
+            return Ok(ctx.render(StatusCode::UNPROCESSABLE_ENTITY, page).await);
         }
     };
     let matches = matching_services(state, spec, &draft.data).await?;

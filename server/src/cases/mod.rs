@@ -9,7 +9,7 @@
 //! ([`load_case`]). The pages themselves live with their features (`staff::triage`,
 //! `early_help::status`).
 
-use crate::forms::drafts as tokens;
+use crate::web::token as tokens;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
 pub const EARLY_HELP: &str = "early_help";

@@ -1,9 +1,11 @@
 //! The Early Help request for support at `/request-support`: the form (`app::forms::early_help`)
 //! served by the form engine (`crate::forms`), and its own finish step — one transaction
 //! storing the request, opening its case in the Hub's triage queue (`crate::cases`) and putting
-//! the triage email and the acknowledgement in the outbox — and its confirmation page.
+//! the triage email and the acknowledgement in the outbox — its confirmation page, and the
+//! family status page ([`status`]).
 
 pub mod emails;
+pub mod status;
 
 use crate::cases;
 use crate::clock;
@@ -13,8 +15,8 @@ use crate::forms::{self, Finish, Form, FormContext, FormError};
 use crate::mail::{self, NewEmail};
 use crate::state::AppState;
 use app::forms::early_help::{self as eh, SPEC};
-use app::forms::view::FormPage;
 use app::forms::{FormData, FormSpec};
+use app::pages::request_support::RequestSent;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Router;
@@ -25,7 +27,7 @@ type Result<T> = std::result::Result<T, FormError>;
 /// The routes of the request for support (the start page and the safety page are ordinary
 /// Leptos routes in `app`).
 pub fn routes(settings: &Settings) -> Router<AppState> {
-    forms::routes(Form::new(&SPEC, RequestForSupport, settings))
+    forms::routes(Form::new(&SPEC, RequestForSupport, settings)).merge(status::routes())
 }
 
 /// The request for support's finish step: store the request and email the Hub.
@@ -42,8 +44,7 @@ impl Finish for RequestForSupport {
             return Ok(forms::see_other(spec.base));
         };
         let acknowledged = acknowledged(&ctx.state, reference).await?;
-        let page = FormPage::Confirmation {
-            spec,
+        let page = RequestSent {
             reference: reference.to_owned(),
             acknowledged,
         };

@@ -1,6 +1,5 @@
-//! Drafts of the form engine's forms in progress (every form: the request for support and the
-//! carers' self-assessments alike), keyed by a random token the browser holds in an HttpOnly
-//! cookie. Only the token's SHA-256 is stored, so a copy of the database cannot be used to resume
+//! Drafts of the form engine's forms in progress (every form alike), keyed by a random token the
+//! browser holds in an HttpOnly cookie. Only the token's SHA-256 is stored, so a copy of the database cannot be used to resume
 //! someone's form. Drafts expire [`LIFETIME`] after they were last saved and are then deleted
 //! ([`purge_expired`], run hourly by `forms::purge_drafts`).
 
@@ -17,7 +16,7 @@ pub const LIFETIME: Duration = Duration::from_secs(LIFETIME_DAYS * 24 * 3600);
 /// [`LIFETIME`] in days, as the pages and emails say it.
 pub const LIFETIME_DAYS: u64 = 30;
 
-pub use crate::web::token::{hash, new_token};
+use crate::web::token::{hash, new_token};
 
 fn expiry() -> String {
     clock::timestamp_millis(SystemTime::now() + LIFETIME)

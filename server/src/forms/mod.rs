@@ -205,8 +205,13 @@ impl<F> FormContext<F> {
         Some((draft, draft.submitted_reference.as_deref()?))
     }
 
-    /// Renders a page of the engine inside the site's shell, with `status`.
-    pub async fn render(&self, status: StatusCode, page: FormPage) -> Response {
+    /// Renders a page model (the engine's [`FormPage`] or the form's own) inside the site's
+    /// shell, with `status`.
+    pub async fn render<T: Clone + Send + Sync + 'static>(
+        &self,
+        status: StatusCode,
+        page: T,
+    ) -> Response {
         render(&self.state, &self.uri, status, page).await
     }
 }
@@ -228,10 +233,6 @@ impl<S: Send + Sync> FromRequest<S> for FormBody {
     }
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    web::cookie::token(headers, COOKIE)
-}
-
 /// The `Set-Cookie` header for a draft token of `spec`.
 pub fn set_cookie(token: &str, secure: bool, spec: &FormSpec) -> HeaderValue {
     web::cookie::SetCookie {
@@ -251,14 +252,20 @@ async fn load(
     headers: &HeaderMap,
     spec: &FormSpec,
 ) -> std::result::Result<Option<Draft>, sqlx::Error> {
-    match cookie_token(headers) {
+    match web::cookie::token(headers, COOKIE) {
         Some(token) => drafts::load(state.db.pool(), spec.id, &token).await,
         None => Ok(None),
     }
 }
 
-/// Renders a form page inside the site's shell, with `status`.
-pub async fn render(state: &AppState, uri: &Uri, status: StatusCode, page: FormPage) -> Response {
+/// Renders a page model (the engine's [`FormPage`] or a form's own) inside the site's shell,
+/// with `status`.
+pub async fn render<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    uri: &Uri,
+    status: StatusCode,
+    page: T,
+) -> Response {
     web::render::render_at(&state.leptos_options, uri, status, page).await
 }
 

@@ -5,6 +5,7 @@
 use super::drafts;
 use super::{redirect_with, see_other, Finish, FormContext, Result};
 use crate::mail::{self, NewEmail};
+use crate::web;
 use app::forms::view::FormPage;
 use app::forms::{FieldError, FormSpec, Submitted};
 use axum::extract::Path;
@@ -51,7 +52,7 @@ pub(super) async fn save_link<F: Finish>(
                 .await)
         }
     };
-    let token = drafts::new_token();
+    let token = web::token::new_token();
     let state = &ctx.state;
     let settings = &state.mail.settings;
     let (subject, body) = resume_link(&state.site.public_url, &token, spec);
@@ -79,8 +80,7 @@ pub(super) async fn resume<F: Finish>(
     Path(token): Path<String>,
 ) -> Result<Response> {
     let spec = ctx.spec();
-    let valid = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
-    let cookie = if valid {
+    let cookie = if web::token::looks_like_token(&token) {
         drafts::resume(ctx.state.db.pool(), &token).await?
     } else {
         None

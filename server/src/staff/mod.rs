@@ -1,7 +1,6 @@
 //! The staff portal at `/staff`: sign-in with a password and a second factor (TOTP), sessions
-//! in the database, roles, the audit log, and the triage queue over the requests for support.
-//! The family status page (`/request-support/status`) lives here too, because it reads the
-//! triage state.
+//! in the database, roles, the audit log, and the triage queue over the requests for support
+//! (whose case model is `crate::cases`).
 //!
 //! Three rooms: [`identity`] (signing in, sessions, passwords, the second factor, accounts,
 //! roles and the audit log), the casework pages (queue, request page, decisions, KPIs,
@@ -15,9 +14,7 @@ pub mod directory;
 mod editor;
 pub mod html;
 pub mod identity;
-pub mod retention;
 mod review;
-mod status;
 mod synonyms;
 pub mod view;
 pub mod workdays;
@@ -34,7 +31,7 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Extension, Router};
-use identity::{account, parse_form, sign_in};
+use identity::{account, sign_in};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -147,15 +144,11 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
     })
 }
 
-/// The staff routes (every one from [`STAFF_ROUTES`]) and the family status page.
+/// The staff routes (every one from [`STAFF_ROUTES`]).
 pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
     let sign_in_limit = Arc::new(sign_in::SignInLimit(RateLimiter::new(
         settings.staff.sign_ins_per_ip,
         Duration::from_secs(15 * 60),
-    )));
-    let status_limit = Arc::new(status::StatusLimit(RateLimiter::new(
-        20,
-        Duration::from_secs(3600),
     )));
     let mut router = Router::new();
     for (path, method) in STAFF_ROUTES {
@@ -166,16 +159,10 @@ pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
         }
     }
     router
-        .route(
-            "/request-support/status",
-            get(status::lookup_page).post(status::lookup),
-        )
-        .route("/request-support/status/{token}", get(status::by_link))
         // Keep this after every route: a `/staff` route added here instead of to STAFF_ROUTES
         // (so the role × route test never sees it) refuses to serve.
         .route_layer(axum::middleware::from_fn(listed_staff_routes_only))
         .layer(Extension(sign_in_limit))
-        .layer(Extension(status_limit))
 }
 
 /// Whether `path` (as the router spells it) and `method` are in [`STAFF_ROUTES`] (HEAD as GET).
@@ -224,7 +211,9 @@ pub async fn housekeeping(db: crate::db::Db, settings: StaffSettings) {
         {
             tracing::warn!("could not delete expired staff sessions");
         }
-        match retention::run_once(&db, &settings.clock, settings.closed_retention_days).await {
+        match casework::retention::run_once(&db, &settings.clock, settings.closed_retention_days)
+            .await
+        {
             Ok(0) => {}
             Ok(n) => tracing::info!(count = n, "deleted the personal data of closed requests"),
             Err(_) => tracing::warn!("could not apply the retention period to closed requests"),

@@ -99,24 +99,32 @@ fn axis_top(max: f64) -> f64 {
     (max / half_step).ceil() * half_step
 }
 
-/// Vertical bars, one per category, each stacked from `series` (e.g. requests per week, by
-/// outcome), with a legend.
-pub fn stacked_bars(
+/// How the series of a bar chart share a category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bars {
+    /// One bar per category, the series stacked (parts of a whole: requests by outcome).
+    Stacked,
+    /// One bar per series side by side in each category (measures that overlap).
+    Grouped,
+}
+
+/// Vertical bars over `categories` (e.g. weeks) for each of `series`, with a legend.
+pub fn bars(
     label: &Label,
     categories: &[String],
     series: &[Series],
     y_desc: &str,
+    kind: Bars,
 ) -> Result<String, ChartError> {
-    let totals: Vec<f64> = (0..categories.len())
-        .map(|i| {
-            series
-                .iter()
-                .map(|s| s.values.get(i).copied().unwrap_or(0.0))
-                .sum()
-        })
-        .collect();
+    let value = |s: &Series, i: usize| s.values.get(i).copied().unwrap_or(0.0);
+    let highest = match kind {
+        Bars::Stacked => {
+            max_of((0..categories.len()).map(|i| series.iter().map(|s| value(s, i)).sum()))
+        }
+        Bars::Grouped => max_of(series.iter().flat_map(|s| s.values.iter().copied())),
+    };
     // Headroom above the tallest bar for the legend.
-    let top = axis_top(max_of(totals.iter().copied()) * (1.0 + 0.12 * series.len() as f64));
+    let top = axis_top(highest * (1.0 + 0.12 * series.len() as f64));
     svg(label, (720, 360), |root| {
         // Segments 0 to n - 1: one per category.
         let n = categories.len().saturating_sub(1).max(1) as u32;
@@ -142,25 +150,37 @@ pub fn stacked_bars(
             .label_style((FONT, 13).into_font().color(&TEXT))
             .draw()
             .map_err(fail)?;
+        // Side by side: each series gets its share of the category's width, in pixels.
+        let width = chart.plotting_area().dim_in_pixel().0 as f64;
+        let segment = width / f64::from(n + 1);
+        let inner = (segment - 12.0).max(1.0);
+        let share = inner / series.len().max(1) as f64;
         for (k, s) in series.iter().enumerate() {
             let colour = SERIES[k % SERIES.len()];
+            let (left, right) = match kind {
+                Bars::Stacked => (6, 6),
+                Bars::Grouped => (
+                    (6.0 + share * k as f64).round() as u32,
+                    (6.0 + share * (series.len() - 1 - k) as f64).round() as u32,
+                ),
+            };
             chart
                 .draw_series((0..categories.len()).filter_map(|i| {
-                    let below: f64 = series[..k]
-                        .iter()
-                        .map(|p| p.values.get(i).copied().unwrap_or(0.0))
-                        .sum();
-                    let value = s.values.get(i).copied().unwrap_or(0.0);
-                    (value > 0.0).then(|| {
+                    let below: f64 = match kind {
+                        Bars::Stacked => series[..k].iter().map(|p| value(p, i)).sum(),
+                        Bars::Grouped => 0.0,
+                    };
+                    let v = value(s, i);
+                    (v > 0.0).then(|| {
                         let i = i as u32;
                         let mut bar = Rectangle::new(
                             [
                                 (SegmentValue::Exact(i), below),
-                                (SegmentValue::Exact(i + 1), below + value),
+                                (SegmentValue::Exact(i + 1), below + v),
                             ],
                             colour.filled(),
                         );
-                        bar.set_margin(0, 0, 6, 6);
+                        bar.set_margin(0, 0, left, right);
                         bar
                     })
                 }))
@@ -359,7 +379,7 @@ mod tests {
                 values: vec![1.0, 3.0, 0.0],
             },
         ];
-        let svg = stacked_bars(&label(), &weeks, &series, "Requests").expect("drawn");
+        let svg = bars(&label(), &weeks, &series, "Requests", Bars::Stacked).expect("drawn");
         assert!(well_formed(&svg), "{svg}");
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains(r#"role="img""#));
@@ -369,6 +389,27 @@ mod tests {
         let teal = count(&svg, r##"fill="#0B5B60""##);
         let blue = count(&svg, r##"fill="#1D70B8""##);
         assert_eq!((teal, blue), (2 + 1, 2 + 1), "{svg}");
+    }
+
+    #[test]
+    fn grouped_bars_stand_side_by_side() {
+        let months = vec!["2026-10".to_owned(), "2026-11".to_owned()];
+        let series = [
+            Series {
+                name: "Finished",
+                values: vec![4.0, 2.0],
+            },
+            Series {
+                name: "Asked to be contacted",
+                values: vec![1.0, 0.0],
+            },
+        ];
+        let svg = bars(&label(), &months, &series, "Carers", Bars::Grouped).expect("drawn");
+        assert!(well_formed(&svg), "{svg}");
+        // Three non-zero values, three bars, plus a legend swatch for each series.
+        let teal = count(&svg, r##"fill="#0B5B60""##);
+        let blue = count(&svg, r##"fill="#1D70B8""##);
+        assert_eq!((teal, blue), (2 + 1, 1 + 1), "{svg}");
     }
 
     #[test]

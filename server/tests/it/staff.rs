@@ -462,6 +462,55 @@ async fn a_hub_user_signs_in_with_totp_triages_and_the_family_sees_the_outcome()
         table.contains(r#"Young carers</th><td class="govuk-table__cell govuk-table__cell--numeric">1</td><td class="govuk-table__cell govuk-table__cell--numeric">0</td>"#),
         "{table}"
     );
+    // The pictures: SVG drawn on the server, well-formed XML, each with its title and
+    // description, and as many bars as the data has values.
+    let chart = |id: &str| -> String {
+        let start = page
+            .body
+            .find(&format!("aria-labelledby=\"{id}-title {id}-desc\""))
+            .and_then(|at| page.body[..at].rfind("<svg"))
+            .unwrap_or_else(|| panic!("the chart {id} is on the page"));
+        let rest = &page.body[start..];
+        let end = rest.find("</svg>").expect("the chart ends") + "</svg>".len();
+        rest[..end].to_owned()
+    };
+    let bars = |svg: &str| svg.matches("<rect").count();
+    for id in [
+        "chart-decision-time",
+        "chart-requests",
+        "chart-carers",
+        "chart-gaps",
+    ] {
+        let svg = chart(id);
+        roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{id} is XML: {e}\n{svg}"));
+        assert!(svg.contains(&format!("<title id=\"{id}-title\">")), "{svg}");
+        assert!(svg.contains(&format!("<desc id=\"{id}-desc\">")), "{svg}");
+        assert!(svg.contains("role=\"img\""), "{svg}");
+    }
+    // The gap report: two areas (BK7 twice, no postcode once), ranked, with their words.
+    let gaps = chart("chart-gaps");
+    assert_eq!(bars(&gaps), 1 + 2, "the background and two bars: {gaps}");
+    assert!(
+        gaps.find("BK7") < gaps.find("No postcode"),
+        "most first: {gaps}"
+    );
+    assert!(gaps.contains("zzz"), "the commonest words: {gaps}");
+    // One month of carers: finished (4) and asked to be contacted (1), side by side, each with a
+    // legend swatch; the background and the legend's box (its fill and its border) are
+    // rectangles too.
+    assert_eq!(
+        bars(&chart("chart-carers")),
+        1 + 2 + 2 + 2,
+        "{}",
+        chart("chart-carers")
+    );
+    // One week with one decided request: one bar, six legend swatches.
+    assert_eq!(
+        bars(&chart("chart-requests")),
+        1 + 1 + 2 + 6,
+        "{}",
+        chart("chart-requests")
+    );
     let csv = b.get("/staff/kpis.csv").await;
     assert_eq!(csv.status, 200);
     assert!(csv.body.contains(",1,0,0,0,0,0\n"), "{}", csv.body);
@@ -908,14 +957,14 @@ async fn closed_requests_lose_their_personal_data_after_the_retention_period() {
     // Not yet.
     clock.advance(Duration::from_secs(29 * 86_400));
     assert_eq!(
-        signpost::staff::retention::run_once(&app.db, &clock, days)
+        signpost::staff::casework::retention::run_once(&app.db, &clock, days)
             .await
             .expect("run"),
         0
     );
     clock.advance(Duration::from_secs(2 * 86_400));
     assert_eq!(
-        signpost::staff::retention::run_once(&app.db, &clock, days)
+        signpost::staff::casework::retention::run_once(&app.db, &clock, days)
             .await
             .expect("run"),
         2,

@@ -28,8 +28,8 @@ pub(super) enum Broaden {
     EachValue(&'static str),
 }
 
-/// The options a filter offers, as (value, label), given the chosen values and the facet counts.
-pub(super) type OptionsFn = fn(&Context, &[String], Option<&FacetCounts>) -> Vec<(String, String)>;
+/// The options a filter offers, as (value, label), given the chosen values and the counts.
+type Options = fn(&Context, &[String], Option<&FacetCounts>) -> Vec<(String, String)>;
 
 /// One filter: a group of checkboxes and its URL parameter.
 pub(super) struct FilterDef {
@@ -46,7 +46,7 @@ pub(super) struct FilterDef {
     pub parse: fn(&Context, &str) -> Result<Option<String>, ()>,
     /// The options offered, as (value, label), given the chosen values and the facet counts
     /// (languages are offered as the results have them).
-    pub options: OptionsFn,
+    pub options: Options,
     /// Narrows the search to the chosen (already understood) values.
     pub apply: fn(&mut Filters, &[String]),
     pub broaden: Broaden,

@@ -9,7 +9,11 @@ use crate::cases::{
     add_event, decidable, kind_label, outcomes_for, uses_levels_of_need, Case, Outcome, EARLY_HELP,
 };
 use crate::mail::{self, NewEmail};
-use crate::staff::html::{self, esc, FieldError};
+use crate::staff::view::form::{
+    error_for, group_class, Button, Checkboxes, ErrorMessage, ErrorSummary, FieldError, Radios,
+    TextArea,
+};
+use crate::staff::view::{self, Csrf};
 use crate::staff::{audit, field, Result, Staff, StaffError, StaffForm};
 use crate::state::AppState;
 use app::forms::early_help::{self as eh, SPEC};
@@ -17,6 +21,7 @@ use app::forms::FormData;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
 use sqlx::{AnyPool, Row};
 use std::fmt::Write;
 
@@ -51,106 +56,189 @@ struct DecisionForm {
     reason: String,
 }
 
-async fn decision_html(
+/// The decision form for `case`, as typed, with the services found for `q` after those ticked.
+async fn decision_form(
     state: &AppState,
     staff: &Staff,
     case: &Case,
-    typed: &DecisionForm,
+    typed: DecisionForm,
     q: &str,
-    errors: &[FieldError],
-) -> Result<String> {
-    let pool = state.db.pool();
-    let levels_used = uses_levels_of_need(&case.kind);
-    let outcomes: Vec<(String, String)> = outcomes_for(&case.kind)
-        .iter()
-        .map(|o| (o.as_str().to_owned(), o.label().to_owned()))
-        .collect();
-    let targeted: Vec<(String, String)> = state
-        .staff
-        .targeted_services
-        .iter()
-        .map(|s| (s.clone(), s.clone()))
-        .collect();
-    let levels: Vec<(String, String)> = state
-        .staff
-        .levels_of_need
-        .iter()
-        .map(|s| (s.clone(), s.clone()))
-        .collect();
-    let mut choices = services_by_id(pool, &typed.services).await?;
+    errors: Vec<FieldError>,
+) -> Result<Response> {
+    let mut choices = services_by_id(state.db.pool(), &typed.services).await?;
     for s in find_services(state, q, false).await? {
         if !choices.iter().any(|c| c.id == s.id) {
             choices.push(s);
         }
     }
-    let (service_error, service_class) = html::field_error(errors, "service");
-    let mut boxes = String::new();
-    for (i, s) in choices.iter().enumerate() {
-        let id = if i == 0 {
-            "service".to_owned()
-        } else {
-            format!("service-{i}")
-        };
-        let _ = write!(
-            boxes,
-            r#"<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="{id}" name="service" type="checkbox" value="{v}"{checked}><label class="govuk-label govuk-checkboxes__label" for="{id}">{l}</label></div>"#,
-            v = esc(&s.id),
-            l = esc(&s.name),
-            checked = if typed.services.contains(&s.id) {
-                " checked"
-            } else {
-                ""
-            },
-        );
-    }
-    let services = if choices.is_empty() {
-        format!(
-            r#"<div class="govuk-form-group{service_class}" id="service">{service_error}<p class="govuk-body">Search the directory above to choose services.</p></div>"#
-        )
+    let (status, title) = if errors.is_empty() {
+        (StatusCode::OK, "Record a decision")
     } else {
-        format!(
-            r#"<div class="govuk-form-group{service_class}"><fieldset class="govuk-fieldset"><legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>{service_error}<div class="govuk-checkboxes govuk-checkboxes--small">{boxes}</div></fieldset></div>"#,
-            legend = if levels_used {
+        (StatusCode::UNPROCESSABLE_ENTITY, "Error: Record a decision")
+    };
+    let page = DecisionPage {
+        kind: case.kind.clone(),
+        reference: case.reference.clone(),
+        id: case.id.clone(),
+        q: q.to_owned(),
+        csrf: staff.session.csrf.clone(),
+        services: choices.into_iter().map(|s| (s.id, s.name)).collect(),
+        targeted_services: state.staff.targeted_services.clone(),
+        levels_of_need: state.staff.levels_of_need.clone(),
+        typed,
+        errors,
+    };
+    Ok(view::page(status, title, Some(staff), move || page.view()))
+}
+
+/// Everything the decision form shows.
+struct DecisionPage {
+    kind: String,
+    reference: String,
+    id: String,
+    /// The directory search's words.
+    q: String,
+    csrf: String,
+    /// The services to choose from, (id, name): those ticked, then those found.
+    services: Vec<(String, String)>,
+    targeted_services: Vec<String>,
+    levels_of_need: Vec<String>,
+    typed: DecisionForm,
+    errors: Vec<FieldError>,
+}
+
+/// Each value as its own label.
+fn same_label(values: Vec<String>) -> Vec<(String, String)> {
+    values.into_iter().map(|v| (v.clone(), v)).collect()
+}
+
+impl DecisionPage {
+    fn view(self) -> impl IntoView {
+        let DecisionPage {
+            kind,
+            reference,
+            id,
+            q,
+            csrf,
+            services,
+            targeted_services,
+            levels_of_need,
+            typed,
+            errors,
+        } = self;
+        let levels_used = uses_levels_of_need(&kind);
+        let outcomes: Vec<(String, String)> = outcomes_for(&kind)
+            .iter()
+            .map(|o| (o.as_str().to_owned(), o.label().to_owned()))
+            .collect();
+        let error = |field: &str| error_for(&errors, field);
+        let services = if services.is_empty() {
+            let has_error = error("service").is_some();
+            view! {
+                <div class=group_class(has_error) id="service">
+                    <ErrorMessage id="service".to_owned() message=error("service")/>
+                    <p class="govuk-body">"Search the directory above to choose services."</p>
+                </div>
+            }
+            .into_any()
+        } else {
+            let legend = if levels_used {
                 "Services to send the family (if signposting)"
             } else {
                 "Services to tell the carer about (if signposting)"
-            },
-        )
-    };
-    let targeted = if levels_used {
-        html::radios(
-            "targeted",
-            "Targeted service (if allocating)",
-            &targeted,
-            &typed.targeted,
-            errors,
-        )
-    } else {
-        String::new()
-    };
-    let levels = if levels_used {
-        html::radios("level", "Level of need", &levels, &typed.level, errors)
-    } else {
-        String::new()
-    };
-    let afterwards = if levels_used {
-        "The requester will be emailed the outcome and what happens next (with the services' details if signposting), if they gave an address that is safe to use."
-    } else {
-        "The carer is not emailed the decision: contact them the way they asked (their answers say how) and tell them about any services you chose."
-    };
-    let (reason_error, reason_class) = html::field_error(errors, "reason");
-    Ok(format!(
-        r#"<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">{summary}<span class="govuk-caption-l">{kind}: {reference}</span><h1 class="govuk-heading-l">Record a decision</h1><form method="get" action="/staff/requests/{id}/decision" class="govuk-!-margin-bottom-6"><div class="govuk-form-group"><label class="govuk-label govuk-label--s" for="q">Find services in the directory (for signposting)</label><div class="govuk-hint" id="q-hint">Search as families do (by name or what the service offers; spelling mistakes are allowed), then tick the services below. Services you ticked stay ticked.</div><input class="govuk-input govuk-!-width-two-thirds" id="q" name="q" type="search" value="{q}" aria-describedby="q-hint"> <button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0">Search</button></div></form><form method="post" action="/staff/requests/{id}/decision" novalidate>{csrf}{outcome}{services}{targeted}{levels}<div class="govuk-form-group{reason_class}"><label class="govuk-label govuk-label--m" for="reason">Reason for the decision</label><div class="govuk-hint" id="reason-hint">Recorded in the case history. The {who} does not see it.</div>{reason_error}<textarea class="govuk-textarea" id="reason" name="reason" rows="5" aria-describedby="reason-hint">{reason}</textarea></div><p class="govuk-body">{afterwards}</p><button type="submit" class="govuk-button">Record decision</button></form></div></div>"#,
-        summary = html::error_summary(errors),
-        kind = kind_label(&case.kind),
-        who = if levels_used { "family" } else { "carer" },
-        reference = esc(&case.reference),
-        id = esc(&case.id),
-        q = esc(q),
-        csrf = html::csrf_field(&staff.session.csrf),
-        outcome = html::radios("outcome", "Decision", &outcomes, &typed.outcome, errors),
-        reason = esc(&typed.reason),
-    ))
+            };
+            view! {
+                <Checkboxes
+                    name="service"
+                    legend
+                    options=services
+                    chosen=typed.services
+                    error=error("service")
+                />
+            }
+            .into_any()
+        };
+        let hub_fields = levels_used.then(|| {
+            view! {
+                <Radios
+                    name="targeted"
+                    legend="Targeted service (if allocating)"
+                    options=same_label(targeted_services)
+                    chosen=typed.targeted
+                    error=error("targeted")
+                />
+                <Radios
+                    name="level"
+                    legend="Level of need"
+                    options=same_label(levels_of_need)
+                    chosen=typed.level
+                    error=error("level")
+                />
+            }
+        });
+        let who = if levels_used { "family" } else { "carer" };
+        let afterwards = if levels_used {
+            "The requester will be emailed the outcome and what happens next (with the services' details if signposting), if they gave an address that is safe to use."
+        } else {
+            "The carer is not emailed the decision: contact them the way they asked (their answers say how) and tell them about any services you chose."
+        };
+        let action = format!("/staff/requests/{id}/decision");
+        view! {
+            <div class="govuk-grid-row">
+                <div class="govuk-grid-column-two-thirds">
+                    <ErrorSummary errors=errors.clone()/>
+                    <span class="govuk-caption-l">
+                        {format!("{}: {reference}", kind_label(&kind))}
+                    </span>
+                    <h1 class="govuk-heading-l">"Record a decision"</h1>
+                    <form method="get" action=action.clone() class="govuk-!-margin-bottom-6">
+                        <div class="govuk-form-group">
+                            <label class="govuk-label govuk-label--s" for="q">
+                                "Find services in the directory (for signposting)"
+                            </label>
+                            <div class="govuk-hint" id="q-hint">
+                                "Search as families do (by name or what the service offers; spelling mistakes are allowed), then tick the services below. Services you ticked stay ticked."
+                            </div>
+                            <input
+                                class="govuk-input govuk-!-width-two-thirds"
+                                id="q"
+                                name="q"
+                                type="search"
+                                value=q
+                                aria-describedby="q-hint"
+                            />
+                            " "
+                            <Button
+                                text="Search"
+                                class="govuk-button--secondary govuk-!-margin-bottom-0"
+                            />
+                        </div>
+                    </form>
+                    <form method="post" action=action novalidate>
+                        <Csrf token=csrf/>
+                        <Radios
+                            name="outcome"
+                            legend="Decision"
+                            options=outcomes
+                            chosen=typed.outcome
+                            error=error("outcome")
+                        />
+                        {services}
+                        {hub_fields}
+                        <TextArea
+                            name="reason"
+                            label="Reason for the decision"
+                            hint=format!("Recorded in the case history. The {who} does not see it.")
+                            value=typed.reason
+                            error=error("reason")
+                        />
+                        <p class="govuk-body">{afterwards}</p>
+                        <Button text="Record decision"/>
+                    </form>
+                </div>
+            </div>
+        }
+    }
 }
 
 /// `GET /staff/requests/{id}/decision`.
@@ -164,21 +252,15 @@ pub async fn decision_page(
     if !decidable(&case) {
         return Ok(Redirect::to(&format!("/staff/requests/{}", case.id)).into_response());
     }
-    let main = decision_html(
+    decision_form(
         &state,
         &staff,
         &case,
-        &DecisionForm::default(),
+        DecisionForm::default(),
         &query.q,
-        &[],
+        Vec::new(),
     )
-    .await?;
-    Ok(html::page(
-        StatusCode::OK,
-        "Record a decision",
-        Some(staff.header()),
-        &main,
-    ))
+    .await
 }
 
 /// `POST /staff/requests/{id}/decision`: records the decision and queues the outcome email, in
@@ -245,13 +327,7 @@ pub async fn decide(
         });
     }
     let Some(outcome) = outcome.filter(|_| errors.is_empty()) else {
-        let main = decision_html(&state, &staff, &case, &typed, "", &errors).await?;
-        return Ok(html::page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Error: Record a decision",
-            Some(staff.header()),
-            &main,
-        ));
+        return decision_form(&state, &staff, &case, typed, "", errors).await;
     };
     let detail = match outcome {
         Outcome::Signpost => Some(
@@ -421,4 +497,77 @@ pub fn outcome_email(
         council = app::site::COUNCIL_NAME,
     );
     (subject, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(kind: &str, services: Vec<(String, String)>, errors: Vec<FieldError>) -> String {
+        let page = DecisionPage {
+            kind: kind.to_owned(),
+            reference: "CR-AAAA-BBBB".to_owned(),
+            id: "case-1".to_owned(),
+            q: "stay & play".to_owned(),
+            csrf: "c".repeat(64),
+            services,
+            targeted_services: vec!["Family centre".to_owned()],
+            levels_of_need: vec!["Level 1: universal services".to_owned()],
+            typed: DecisionForm {
+                outcome: "signpost".to_owned(),
+                services: vec!["s2".to_owned()],
+                reason: "</textarea><b>typed</b>".to_owned(),
+                ..DecisionForm::default()
+            },
+            errors,
+        };
+        view::to_html(move || page.view()).replace("<!>", "")
+    }
+
+    #[test]
+    fn a_carers_referral_gets_the_carers_outcomes_and_what_was_typed_comes_back_escaped() {
+        let services = vec![
+            ("s1".to_owned(), "Carers <centre>".to_owned()),
+            ("s2".to_owned(), "Young carers group".to_owned()),
+        ];
+        let errors = vec![FieldError::new(
+            "reason",
+            "Enter the reason for the decision",
+        )];
+        let html = page(crate::cases::CARERS_REFERRAL, services, errors);
+        assert!(html.contains("Carer's referral: CR-AAAA-BBBB"), "{html}");
+        assert!(
+            html.contains("Contact the carer and offer an assessment"),
+            "{html}"
+        );
+        assert!(!html.contains("Level of need"), "{html}");
+        assert!(!html.contains("Targeted service"), "{html}");
+        assert!(html.contains("Services to tell the carer about (if signposting)"));
+        assert!(html.contains("Carers &lt;centre&gt;"), "{html}");
+        assert!(html.contains(r#"value="s2" checked"#), "{html}");
+        assert!(html.contains(r#"value="stay &amp; play""#), "{html}");
+        assert!(!html.contains("</textarea><b>"), "{html}");
+        assert!(
+            html.contains(r##"<li><a href="#reason">Enter the reason for the decision</a></li>"##),
+            "{html}"
+        );
+        assert!(html.contains(r#"name="csrf" value=""#), "{html}");
+        assert!(html.contains("The carer does not see it."), "{html}");
+    }
+
+    #[test]
+    fn a_request_for_early_help_asks_for_the_targeted_service_and_the_level_of_need() {
+        let html = page(crate::cases::EARLY_HELP, Vec::new(), Vec::new());
+        assert!(
+            html.contains("Request for early help: CR-AAAA-BBBB"),
+            "{html}"
+        );
+        assert!(html.contains("Targeted service (if allocating)"), "{html}");
+        assert!(html.contains("Level of need"), "{html}");
+        assert!(
+            html.contains("Search the directory above to choose services."),
+            "{html}"
+        );
+        assert!(!html.contains("govuk-error-summary"), "{html}");
+    }
 }

@@ -3,16 +3,20 @@
 //! and the share decided within the 1-working-day standard. Aggregates only: no personal data.
 //! The CSV export is audited.
 
+use super::charts::{self, Chart};
 use crate::cases::{Outcome, OUTCOMES};
 use crate::clock::{date_of_unix, parse_rfc3339};
-use crate::staff::html::{self, esc};
+use crate::directory::search_log::{self, GapArea};
 use crate::staff::roles::may;
+use crate::staff::view;
+use crate::staff::view::form::{SummaryList, SummaryRow};
 use crate::staff::workdays::{self, BankHolidays};
 use crate::staff::{audit, Result, Staff};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use leptos::prelude::*;
 use sqlx::{AnyPool, Row};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -106,7 +110,7 @@ fn one_decimal(v: Option<f64>) -> String {
     v.map(|h| format!("{h:.1}")).unwrap_or_default()
 }
 
-const COLUMNS: [&str; 6] = [
+pub(super) const COLUMNS: [&str; 6] = [
     "Signposted",
     "Targeted service",
     "Stepped up",
@@ -128,6 +132,11 @@ pub struct SelfAssessments {
 /// searches that found nothing, by outward code (the gap report).
 #[derive(Debug, Default)]
 pub struct Other {
+    /// Finished self-assessments and those who then asked to be contacted, by month
+    /// (`YYYY-MM`), oldest first.
+    pub carers_by_month: Vec<(String, i64, i64)>,
+    /// The gap report: areas whose searches found nothing, most first, with their words.
+    pub gaps: Vec<GapArea>,
     pub self_assessments: Vec<SelfAssessments>,
     pub zero_results: Vec<(String, i64)>,
 }
@@ -168,57 +177,26 @@ async fn other(pool: &AnyPool) -> Result<Other> {
         Ok((r.try_get(0)?, r.try_get(1)?))
     })
     .collect::<std::result::Result<Vec<_>, _>>()?;
+    let carers_by_month = sqlx::query(
+        "SELECT SUBSTR(completed_on, 1, 7), COUNT(*), COUNT(referred_on) \
+         FROM self_assessment_outcome GROUP BY SUBSTR(completed_on, 1, 7) \
+         ORDER BY SUBSTR(completed_on, 1, 7)",
+    )
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(
+        |r| -> std::result::Result<(String, i64, i64), sqlx::Error> {
+            Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+        },
+    )
+    .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(Other {
         self_assessments,
         zero_results,
+        carers_by_month,
+        gaps: search_log::gap_report(pool).await?,
     })
-}
-
-fn numeric_cell(n: i64) -> String {
-    format!(r#"<td class="govuk-table__cell govuk-table__cell--numeric">{n}</td>"#)
-}
-
-fn self_assessments_html(rows: &[SelfAssessments]) -> String {
-    const CAPTION: &str =
-        "Carer self-assessments finished, and carers who then asked to be contacted";
-    if rows.is_empty() {
-        return format!(
-            r#"<h2 class="govuk-heading-m">{CAPTION}</h2><p class="govuk-body">No carer has finished a self-assessment yet.</p>"#
-        );
-    }
-    let mut body = String::new();
-    for r in rows {
-        let _ = write!(
-            body,
-            r#"<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>{}{}</tr>"#,
-            esc(r.form),
-            numeric_cell(r.completed),
-            numeric_cell(r.referred),
-        );
-    }
-    format!(
-        r#"<table class="govuk-table" id="self-assessments"><caption class="govuk-table__caption govuk-table__caption--m">{CAPTION}</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Self-assessment</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Finished</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Asked to be contacted</th></tr></thead><tbody class="govuk-table__body">{body}</tbody></table>"#
-    )
-}
-
-fn other_html(o: &Other) -> String {
-    let zero = if o.zero_results.is_empty() {
-        r#"<h2 class="govuk-heading-m">Searches that found nothing, by area</h2><p class="govuk-body">No search has found nothing yet.</p>"#.to_owned()
-    } else {
-        let mut body = String::new();
-        for (k, n) in &o.zero_results {
-            let _ = write!(
-                body,
-                r#"<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>{}</tr>"#,
-                esc(k),
-                numeric_cell(*n)
-            );
-        }
-        format!(
-            r#"<table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">Searches that found nothing, by area</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Outward code</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Number</th></tr></thead><tbody class="govuk-table__body">{body}</tbody></table>"#
-        )
-    };
-    self_assessments_html(&o.self_assessments) + &zero
 }
 
 /// The other measures as CSV rows (`measure,key,value`).
@@ -238,29 +216,22 @@ pub fn other_csv(o: &Other) -> String {
 /// `GET /staff/kpis`.
 pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     staff.require(may::KPIS)?;
-    let f = figures(&items(state.db.pool()).await?, &state.staff.bank_holidays);
-    let mut rows = String::new();
-    for (monday, counts) in f.weeks.iter().rev() {
-        let _ = write!(
-            rows,
-            r#"<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>"#,
-            esc(&week_label(*monday))
-        );
-        for c in counts {
-            let _ = write!(
-                rows,
-                r#"<td class="govuk-table__cell govuk-table__cell--numeric">{c}</td>"#
-            );
-        }
-        rows.push_str("</tr>");
-    }
-    let mut head = String::new();
-    for c in COLUMNS {
-        let _ = write!(
-            head,
-            r#"<th scope="col" class="govuk-table__header govuk-table__header--numeric">{c}</th>"#
-        );
-    }
+    let items = items(state.db.pool()).await?;
+    let f = figures(&items, &state.staff.bank_holidays);
+    let medians = charts::decision_days_by_week(&items, &state.staff.bank_holidays);
+    let other = other(state.db.pool()).await?;
+    Ok(view::page(
+        StatusCode::OK,
+        "Performance",
+        Some(&staff),
+        move || {
+            view! { <KpiPage f medians other/> }
+        },
+    ))
+}
+
+#[component]
+fn KpiPage(f: Figures, medians: BTreeMap<i64, f64>, other: Other) -> impl IntoView {
     let share = if f.decided == 0 {
         "No decisions yet".to_owned()
     } else {
@@ -269,19 +240,193 @@ pub async fn page(State(state): State<AppState>, staff: Staff) -> Result<Respons
             100.0 * f.within_standard as f64 / f.decided as f64
         )
     };
-    let main = format!(
-        r#"<h1 class="govuk-heading-l">Performance</h1><dl class="govuk-summary-list" id="kpis"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Requests decided</dt><dd class="govuk-summary-list__value">{decided}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Decided within 1 working day</dt><dd class="govuk-summary-list__value">{share}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Time to decision, median (hours)</dt><dd class="govuk-summary-list__value">{median}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Time to decision, 90th percentile (hours)</dt><dd class="govuk-summary-list__value">{p90}</dd></div></dl><table class="govuk-table"><caption class="govuk-table__caption govuk-table__caption--m">Requests by week received and outcome</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Week beginning</th>{head}</tr></thead><tbody class="govuk-table__body">{rows}</tbody></table>{other}<p class="govuk-body"><a class="govuk-link" href="/staff/kpis.csv" download>Download these figures (CSV)</a></p>"#,
-        other = other_html(&other(state.db.pool()).await?),
-        decided = f.decided,
-        median = one_decimal(f.median_hours),
-        p90 = one_decimal(f.p90_hours),
-    );
-    Ok(html::page(
-        StatusCode::OK,
-        "Performance",
-        Some(staff.header()),
-        &main,
-    ))
+    let weeks: Vec<(String, Vec<u64>)> = f
+        .weeks
+        .iter()
+        .rev()
+        .map(|(monday, counts)| (week_label(*monday), counts.to_vec()))
+        .collect();
+    const SELF_ASSESSMENTS: &str =
+        "Carer self-assessments finished, and carers who then asked to be contacted";
+    const ZERO_RESULTS: &str = "Searches that found nothing, by area";
+    let requests_chart = charts::requests_by_week(&f.weeks, week_label);
+    let decision_chart = charts::decision_time(&medians, week_label);
+    let median_rows: Vec<(String, Vec<String>)> = medians
+        .iter()
+        .rev()
+        .map(|(monday, m)| (week_label(*monday), vec![format!("{m:.1}")]))
+        .collect();
+    let carers_chart = charts::carers_by_month(&other.carers_by_month);
+    let carers_rows: Vec<(String, Vec<i64>)> = other
+        .carers_by_month
+        .iter()
+        .map(|(month, finished, asked)| (month.clone(), vec![*finished, *asked]))
+        .collect();
+    let gaps_chart = charts::gaps(&other.gaps);
+    view! {
+        <h1 class="govuk-heading-l">"Performance"</h1>
+        <SummaryList id="kpis">
+            <SummaryRow key="Requests decided">{f.decided}</SummaryRow>
+            <SummaryRow key="Decided within 1 working day">{share}</SummaryRow>
+            <SummaryRow key="Time to decision, median (hours)">
+                {one_decimal(f.median_hours)}
+            </SummaryRow>
+            <SummaryRow key="Time to decision, 90th percentile (hours)">
+                {one_decimal(f.p90_hours)}
+            </SummaryRow>
+        </SummaryList>
+        <h2 class="govuk-heading-m">"Time to a decision"</h2>
+        <Chart svg=decision_chart/>
+        {(!median_rows.is_empty()).then(|| view! {
+            <NumericTable
+                caption="Median working days from arrival to decision, by week received"
+                key="Week beginning"
+                columns=vec!["Median working days"]
+                rows=median_rows
+                id="decision-time"
+            />
+        })}
+        <h2 class="govuk-heading-m">"Requests by outcome"</h2>
+        <Chart svg=requests_chart/>
+        <NumericTable
+            caption="Requests by week received and outcome"
+            key="Week beginning"
+            columns=COLUMNS.to_vec()
+            rows=weeks
+        />
+        {if other.self_assessments.is_empty() {
+            view! {
+                <h2 class="govuk-heading-m">{SELF_ASSESSMENTS}</h2>
+                <p class="govuk-body">"No carer has finished a self-assessment yet."</p>
+            }
+                .into_any()
+        } else {
+            let rows = other
+                .self_assessments
+                .iter()
+                .map(|r| (r.form.to_owned(), vec![r.completed, r.referred]))
+                .collect();
+            view! {
+                <NumericTable
+                    caption=SELF_ASSESSMENTS
+                    key="Self-assessment"
+                    columns=vec!["Finished", "Asked to be contacted"]
+                    rows
+                    id="self-assessments"
+                />
+            }
+                .into_any()
+        }}
+        <Chart svg=carers_chart/>
+        {(!carers_rows.is_empty()).then(|| view! {
+            <NumericTable
+                caption="Carers assessed and given information, by month"
+                key="Month"
+                columns=vec!["Finished a self-assessment", "Asked to be contacted"]
+                rows=carers_rows
+                id="carers-by-month"
+            />
+        })}
+        {if other.gaps.is_empty() {
+            view! {
+                <h2 class="govuk-heading-m">{ZERO_RESULTS}</h2>
+                <p class="govuk-body">"No search has found nothing yet."</p>
+            }
+                .into_any()
+        } else {
+            view! {
+                <h2 class="govuk-heading-m">{ZERO_RESULTS}</h2>
+                <Chart svg=gaps_chart/>
+                <table class="govuk-table" id="gap-report">
+                    <caption class="govuk-table__caption govuk-table__caption--s">
+                        "The areas whose searches most often found nothing, with the words most searched for"
+                    </caption>
+                    <thead class="govuk-table__head">
+                        <tr class="govuk-table__row">
+                            <th scope="col" class="govuk-table__header">"Outward code"</th>
+                            <th scope="col" class="govuk-table__header govuk-table__header--numeric">"Number"</th>
+                            <th scope="col" class="govuk-table__header">"Commonest words"</th>
+                        </tr>
+                    </thead>
+                    <tbody class="govuk-table__body">
+                        {other
+                            .gaps
+                            .into_iter()
+                            .map(|g| view! {
+                                <tr class="govuk-table__row">
+                                    <th scope="row" class="govuk-table__header">{g.area}</th>
+                                    <td class="govuk-table__cell govuk-table__cell--numeric">{g.searches}</td>
+                                    <td class="govuk-table__cell">{g.words.join(", ")}</td>
+                                </tr>
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+                .into_any()
+        }}
+        <p class="govuk-body">
+            <a class="govuk-link" href="/staff/kpis.csv" download>
+                "Download these figures (CSV)"
+            </a>
+        </p>
+    }
+}
+
+/// A table of counts: each row a heading (`key` names its column) and numbers.
+#[component]
+fn NumericTable<N: ToString + 'static>(
+    caption: &'static str,
+    key: &'static str,
+    columns: Vec<&'static str>,
+    rows: Vec<(String, Vec<N>)>,
+    #[prop(optional)] id: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <table class="govuk-table" id=id>
+            <caption class="govuk-table__caption govuk-table__caption--m">{caption}</caption>
+            <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                    <th scope="col" class="govuk-table__header">{key}</th>
+                    {columns
+                        .into_iter()
+                        .map(|c| {
+                            view! {
+                                <th
+                                    scope="col"
+                                    class="govuk-table__header govuk-table__header--numeric"
+                                >
+                                    {c}
+                                </th>
+                            }
+                        })
+                        .collect_view()}
+                </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+                {rows
+                    .into_iter()
+                    .map(|(heading, numbers)| {
+                        view! {
+                            <tr class="govuk-table__row">
+                                <th scope="row" class="govuk-table__header">{heading}</th>
+                                {numbers
+                                    .into_iter()
+                                    .map(|n| {
+                                        view! {
+                                            <td class="govuk-table__cell govuk-table__cell--numeric">
+                                                {n.to_string()}
+                                            </td>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
 }
 
 /// The figures as CSV: one row per week, then the summary rows.

@@ -2,14 +2,17 @@
 //! and sorted, with their age in working days against the 1-working-day standard. No personal
 //! data: references, areas and urgency flags only.
 
+use super::Lines;
 use crate::cases::{case_from, status_label, when, Case, CASE_COLUMNS};
-use crate::staff::html::{self, esc};
 use crate::staff::roles::{may, Role};
+use crate::staff::view;
+use crate::staff::view::form::{Button, Select, Table, Tag};
 use crate::staff::{Result, Staff};
 use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use leptos::prelude::*;
 use std::fmt::Write;
 
 /// The queue's filters, from the query string.
@@ -30,14 +33,6 @@ pub struct QueueFilter {
     /// oldest (default) | newest
     #[serde(default)]
     pub sort: String,
-}
-
-fn selected(on: bool) -> &'static str {
-    if on {
-        " selected"
-    } else {
-        ""
-    }
 }
 
 /// `GET /staff/queue`.
@@ -105,101 +100,257 @@ pub async fn queue(
         .collect::<std::result::Result<_, _>>()?;
     let holidays = &state.staff.bank_holidays;
     let now = state.staff.clock.unix();
-    let mut rows = String::new();
-    for c in &cases {
-        let received = crate::clock::parse_rfc3339(&c.received_at).unwrap_or(now);
-        let open = matches!(c.status.as_str(), "new" | "in_triage");
-        // A decided or closed request's age is the time it took to decide: it stops counting.
-        let until = c
-            .decided_at
-            .as_deref()
-            .and_then(crate::clock::parse_rfc3339)
-            .filter(|_| !open)
-            .unwrap_or(now);
-        let age = holidays.working_days_between(received, until);
-        let age_cell = if !open {
-            format!("{age}")
-        } else if age > 1 {
-            format!(r#"{age} <strong class="govuk-tag govuk-tag--red">Overdue</strong>"#)
-        } else if age == 1 {
-            format!(r#"{age} <strong class="govuk-tag govuk-tag--orange">Due today</strong>"#)
-        } else {
-            format!("{age}")
-        };
-        let (label, class) = status_label(&c.status);
-        let flags = if c.flags.is_empty() {
-            "None".to_owned()
-        } else {
-            c.flags
-                .iter()
-                .map(|f| esc(f))
-                .collect::<Vec<_>>()
-                .join("<br>")
-        };
-        let _ = write!(
-            rows,
-            r#"<tr class="govuk-table__row"><td class="govuk-table__cell"><a class="govuk-link" href="/staff/requests/{id}">{reference}</a></td><td class="govuk-table__cell">{received}</td><td class="govuk-table__cell">{age_cell}</td><td class="govuk-table__cell">{area}</td><td class="govuk-table__cell">{flags}</td><td class="govuk-table__cell"><strong class="govuk-tag {class}">{label}</strong></td><td class="govuk-table__cell">{assignee}</td></tr>"#,
-            id = esc(&c.id),
-            reference = esc(&c.reference),
-            received = esc(&when(&c.received_at)),
-            area = esc(c.outcode.as_deref().unwrap_or("Not known")),
-            assignee = esc(c.assignee.as_deref().unwrap_or("Nobody")),
-        );
-    }
-    let table = if cases.is_empty() {
-        r#"<p class="govuk-body" id="queue-empty">No requests match these filters.</p>"#.to_owned()
-    } else {
-        format!(
-            r#"<table class="govuk-table" id="queue"><caption class="govuk-table__caption govuk-table__caption--m">{count} request{s}, {order} first</caption><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Reference</th><th scope="col" class="govuk-table__header">Received</th><th scope="col" class="govuk-table__header">Age (working days)</th><th scope="col" class="govuk-table__header">Area</th><th scope="col" class="govuk-table__header">Urgency flags</th><th scope="col" class="govuk-table__header">Status</th><th scope="col" class="govuk-table__header">Assigned to</th></tr></thead><tbody class="govuk-table__body">{rows}</tbody></table>"#,
-            count = cases.len(),
-            s = if cases.len() == 1 { "" } else { "s" },
-            order = if newest { "newest" } else { "oldest" },
-        )
-    };
-    let statuses = [
-        ("open", "New and in triage"),
-        ("new", "New"),
-        ("in_triage", "In triage"),
-        ("decided", "Decided"),
-        ("closed", "Closed"),
-        ("all", "All"),
-    ];
-    let mut status_options = String::new();
-    for (v, l) in statuses {
-        let _ = write!(
-            status_options,
-            r#"<option value="{v}"{}>{l}</option>"#,
-            selected(v == status)
-        );
-    }
-    let assignees = [("", "Anyone"), ("me", "Me"), ("unassigned", "Nobody")];
-    let mut assignee_options = String::new();
-    for (v, l) in assignees {
-        let _ = write!(
-            assignee_options,
-            r#"<option value="{v}"{}>{l}</option>"#,
-            selected(v == filter.assignee)
-        );
-    }
+    let rows: Vec<QueueRow> = cases
+        .into_iter()
+        .map(|c| {
+            let received = crate::clock::parse_rfc3339(&c.received_at).unwrap_or(now);
+            let open = matches!(c.status.as_str(), "new" | "in_triage");
+            // A decided or closed request's age is the time it took to decide: it stops counting.
+            let until = c
+                .decided_at
+                .as_deref()
+                .and_then(crate::clock::parse_rfc3339)
+                .filter(|_| !open)
+                .unwrap_or(now);
+            let age = holidays.working_days_between(received, until);
+            QueueRow {
+                received: when(&c.received_at),
+                age,
+                open,
+                case: c,
+            }
+        })
+        .collect();
     let title = match staff.role {
         Role::Carers => "Carers' referrals",
         _ => "Requests for early help",
     };
-    let main = format!(
-        r#"<h1 class="govuk-heading-l">{title}</h1><p class="govuk-body">The standard is a decision within 1 working day of a request arriving (weekends and bank holidays in England and Wales do not count).</p><form method="get" action="/staff/queue" class="signpost-filters"><div class="govuk-form-group"><label class="govuk-label" for="status">Status</label><select class="govuk-select" id="status" name="status">{status_options}</select></div><div class="govuk-form-group"><label class="govuk-label" for="assignee">Assigned to</label><select class="govuk-select" id="assignee" name="assignee">{assignee_options}</select></div><div class="govuk-form-group"><label class="govuk-label" for="area">Area (outward code)</label><input class="govuk-input govuk-input--width-5" id="area" name="area" type="text" value="{area}" spellcheck="false"></div><div class="govuk-form-group"><div class="govuk-checkboxes govuk-checkboxes--small"><div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="flagged" name="flagged" type="checkbox" value="yes"{flagged}><label class="govuk-label govuk-checkboxes__label" for="flagged">Only requests with urgency flags</label></div></div></div><div class="govuk-form-group"><label class="govuk-label" for="sort">Order</label><select class="govuk-select" id="sort" name="sort"><option value="oldest"{oldest}>Oldest first</option><option value="newest"{newest_sel}>Newest first</option></select></div><button type="submit" class="govuk-button govuk-button--secondary">Apply filters</button></form>{table}"#,
-        area = esc(&area),
-        flagged = if filter.flagged == "yes" {
-            " checked"
+    let filter = ShownFilter {
+        status: status.to_owned(),
+        assignee: filter.assignee,
+        area,
+        flagged: filter.flagged == "yes",
+        newest,
+    };
+    Ok(view::page(StatusCode::OK, title, Some(&staff), move || {
+        view! { <QueuePage title rows filter/> }
+    }))
+}
+
+/// One request in the queue, with its age in working days (`open`: still counting).
+struct QueueRow {
+    case: Case,
+    received: String,
+    age: i64,
+    open: bool,
+}
+
+/// The filters as the form shows them again.
+struct ShownFilter {
+    status: String,
+    assignee: String,
+    area: String,
+    flagged: bool,
+    newest: bool,
+}
+
+const STATUSES: [(&str, &str); 6] = [
+    ("open", "New and in triage"),
+    ("new", "New"),
+    ("in_triage", "In triage"),
+    ("decided", "Decided"),
+    ("closed", "Closed"),
+    ("all", "All"),
+];
+
+const ASSIGNEES: [(&str, &str); 3] = [("", "Anyone"), ("me", "Me"), ("unassigned", "Nobody")];
+
+const ORDERS: [(&str, &str); 2] = [("oldest", "Oldest first"), ("newest", "Newest first")];
+
+#[component]
+fn QueuePage(title: &'static str, rows: Vec<QueueRow>, filter: ShownFilter) -> impl IntoView {
+    let order = if filter.newest { "newest" } else { "oldest" };
+    view! {
+        <h1 class="govuk-heading-l">{title}</h1>
+        <p class="govuk-body">
+            "The standard is a decision within 1 working day of a request arriving (weekends and bank holidays in England and Wales do not count)."
+        </p>
+        <form method="get" action="/staff/queue" class="signpost-filters">
+            <Select name="status" label="Status" options=options(&STATUSES) chosen=filter.status error=None label_class="govuk-label"/>
+            <Select name="assignee" label="Assigned to" options=options(&ASSIGNEES) chosen=filter.assignee error=None label_class="govuk-label"/>
+            <div class="govuk-form-group">
+                <label class="govuk-label" for="area">"Area (outward code)"</label>
+                <input
+                    class="govuk-input govuk-input--width-5"
+                    id="area"
+                    name="area"
+                    type="text"
+                    value=filter.area
+                    spellcheck="false"
+                />
+            </div>
+            <div class="govuk-form-group">
+                <div class="govuk-checkboxes govuk-checkboxes--small">
+                    <div class="govuk-checkboxes__item">
+                        <input
+                            class="govuk-checkboxes__input"
+                            id="flagged"
+                            name="flagged"
+                            type="checkbox"
+                            value="yes"
+                            checked=filter.flagged
+                        />
+                        <label class="govuk-label govuk-checkboxes__label" for="flagged">
+                            "Only requests with urgency flags"
+                        </label>
+                    </div>
+                </div>
+            </div>
+            <Select name="sort" label="Order" options=options(&ORDERS) chosen=order error=None label_class="govuk-label"/>
+            <Button text="Apply filters" class="govuk-button--secondary"/>
+        </form>
+        {if rows.is_empty() {
+            view! {
+                <p class="govuk-body" id="queue-empty">"No requests match these filters."</p>
+            }
+                .into_any()
         } else {
-            ""
-        },
-        oldest = selected(!newest),
-        newest_sel = selected(newest),
-    );
-    Ok(html::page(
-        StatusCode::OK,
-        title,
-        Some(staff.header()),
-        &main,
-    ))
+            let caption = format!(
+                "{} request{}, {order} first",
+                rows.len(),
+                if rows.len() == 1 { "" } else { "s" },
+            );
+            view! {
+                <Table caption heads=HEADS.to_vec() id="queue">
+                    {rows.into_iter().map(|row| view! { <Row row/> }).collect_view()}
+                </Table>
+            }
+                .into_any()
+        }}
+    }
+}
+
+/// Fixed (value, label) pairs as a select's options.
+fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|&(v, l)| (v.to_owned(), l.to_owned()))
+        .collect()
+}
+
+const HEADS: [&str; 7] = [
+    "Reference",
+    "Received",
+    "Age (working days)",
+    "Area",
+    "Urgency flags",
+    "Status",
+    "Assigned to",
+];
+
+/// One row: the age cell says when a request still open is due today or overdue.
+#[component]
+fn Row(row: QueueRow) -> impl IntoView {
+    let QueueRow {
+        case,
+        received,
+        age,
+        open,
+    } = row;
+    let badge = match age {
+        _ if !open => None,
+        2.. => Some(("Overdue", "govuk-tag--red")),
+        1 => Some(("Due today", "govuk-tag--orange")),
+        _ => None,
+    };
+    let (label, class) = status_label(&case.status);
+    view! {
+        <tr class="govuk-table__row">
+            <td class="govuk-table__cell">
+                <a class="govuk-link" href=format!("/staff/requests/{}", case.id)>
+                    {case.reference}
+                </a>
+            </td>
+            <td class="govuk-table__cell">{received}</td>
+            <td class="govuk-table__cell">
+                {match badge {
+                    Some((text, class)) => {
+                        view! { {format!("{age} ")}<Tag text class/> }.into_any()
+                    }
+                    None => age.to_string().into_any(),
+                }}
+            </td>
+            <td class="govuk-table__cell">
+                {case.outcode.unwrap_or_else(|| "Not known".to_owned())}
+            </td>
+            <td class="govuk-table__cell"><Lines lines=case.flags empty="None"/></td>
+            <td class="govuk-table__cell"><Tag text=label class/></td>
+            <td class="govuk-table__cell">
+                {case.assignee.unwrap_or_else(|| "Nobody".to_owned())}
+            </td>
+        </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(flags: &[&str], age: i64, open: bool) -> QueueRow {
+        QueueRow {
+            case: Case {
+                id: "id-1".into(),
+                kind: "early_help".into(),
+                reference: "EH-AAAA-BBBB".into(),
+                received_at: "2026-11-23T09:30:00Z".into(),
+                outcode: None,
+                flags: flags.iter().map(|f| (*f).to_owned()).collect(),
+                status: if open { "new" } else { "decided" }.into(),
+                assignee_id: None,
+                assignee: Some("Sam <Hub>".into()),
+                outcome: None,
+                outcome_detail: None,
+                level_of_need: None,
+                decision_reason: None,
+                decided_at: None,
+                purged_at: None,
+            },
+            received: "23 November 2026 at 09:30".into(),
+            age,
+            open,
+        }
+    }
+
+    #[test]
+    fn a_row_shows_the_age_badge_and_escapes_what_staff_typed() {
+        let html = view::to_html(|| {
+            view! { <Row row=row(&["A child may be at risk", "<b>loud</b>"], 2, true)/> }
+        })
+        // Leptos marks where a list or an absent optional part is with an empty comment.
+        .replace("<!>", "");
+        assert!(
+            html.contains(r#"<td class="govuk-table__cell">2 <strong class="govuk-tag govuk-tag--red">Overdue</strong></td>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains("A child may be at risk<br>&lt;b&gt;loud&lt;/b&gt;</td>"),
+            "{html}"
+        );
+        assert!(html.contains("Sam &lt;Hub&gt;"), "{html}");
+        assert!(html.contains(">Not known<"), "{html}");
+    }
+
+    #[test]
+    fn a_decided_row_counts_no_badge_and_no_flags_say_none() {
+        let html = view::to_html(|| view! { <Row row=row(&[], 3, false)/> });
+        assert!(
+            html.contains(r#"<td class="govuk-table__cell">3</td>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<td class="govuk-table__cell">None</td>"#),
+            "{html}"
+        );
+        assert!(!html.contains("Overdue"), "{html}");
+    }
 }

@@ -3,92 +3,79 @@
 //! (`POST …/assign`) and "Close the request" (`POST …/close`).
 
 use super::case_for;
+use super::Lines;
 use crate::cases::{
     add_event, closable, decidable, event_label, history, kind_label, status_label, when, Case,
-    CARERS_REFERRAL, EARLY_HELP,
+    HistoryItem, CARERS_REFERRAL, EARLY_HELP,
 };
-use crate::staff::html::{self, esc};
 use crate::staff::roles::{may, Role};
+use crate::staff::view::form::{Button, SummaryList, SummaryRow, Tag};
+use crate::staff::view::{self, Csrf};
 use crate::staff::{audit, Result, Staff, StaffError, StaffForm};
 use crate::state::AppState;
 use app::forms::early_help::SPEC;
 use app::forms::{FormData, FormSpec};
+use app::text::capitalise;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
 use sqlx::{AnyPool, Row};
-use std::fmt::Write;
 
-/// The answers of an early help request, section by section, as check-your-answers lists.
-/// A form's answers as GOV.UK summary lists, one per section.
-fn form_answers(spec: &'static FormSpec, data: &FormData) -> String {
-    let mut out = String::new();
-    let mut current = "";
+/// One section of a form's answers: its title and (question, answer) rows.
+struct Section {
+    title: &'static str,
+    rows: Vec<(String, String)>,
+}
+
+/// A form's answers, section by section, as its check-your-answers page lists them.
+fn form_answers(spec: &'static FormSpec, data: &FormData) -> Vec<Section> {
+    let mut sections: Vec<Section> = Vec::new();
     for (section, page) in spec.visible_pages(data) {
-        if section.title != current {
-            if !current.is_empty() {
-                out.push_str("</dl>");
-            }
-            current = section.title;
-            let _ = write!(
-                out,
-                r#"<h3 class="govuk-heading-s">{}</h3><dl class="govuk-summary-list">"#,
-                esc(section.title)
-            );
+        if sections.last().is_none_or(|s| s.title != section.title) {
+            sections.push(Section {
+                title: section.title,
+                rows: Vec::new(),
+            });
         }
-        let mut row = |label: &str, value: &str| {
-            let value = if value.is_empty() {
-                "Not answered".to_owned()
-            } else {
-                esc(value).replace('\n', "<br>")
-            };
-            let _ = write!(
-                out,
-                r#"<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{}</dt><dd class="govuk-summary-list__value">{value}</dd></div>"#,
-                esc(label)
-            );
-        };
+        let mut rows = Vec::new();
         match page.list {
             Some(list) => {
                 for (i, item) in data.list(list.key).iter().enumerate() {
                     for f in list.fields {
-                        row(
-                            &format!("{} {}: {}", capitalise(list.item), i + 1, f.label),
-                            &f.display(item),
-                        );
+                        rows.push((
+                            format!("{} {}: {}", capitalise(list.item), i + 1, f.label),
+                            f.display(item),
+                        ));
                     }
                 }
             }
             None => {
                 for f in page.fields {
-                    row(f.label, &f.display(&data.values));
+                    rows.push((f.label.to_owned(), f.display(&data.values)));
                 }
             }
         }
+        if let Some(last) = sections.last_mut() {
+            last.rows.extend(rows);
+        }
     }
-    if !current.is_empty() {
-        out.push_str("</dl>");
-    }
-    out
+    sections
 }
 
-fn capitalise(text: &str) -> String {
-    let mut c = text.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
+/// What the request page shows of the answers.
+enum Answers {
+    Sections(Vec<Section>),
+    /// Deleted by the retention worker, on this date.
+    Deleted(String),
 }
 
 /// The request's answers, by kind (the carers' referral adds its own arm).
-async fn answers_html(pool: &AnyPool, case: &Case) -> Result<String> {
+async fn answers(pool: &AnyPool, case: &Case) -> Result<Answers> {
     if let Some(at) = &case.purged_at {
-        return Ok(format!(
-            r#"<p class="govuk-body">The answers were deleted on {} under the retention policy.</p>"#,
-            esc(&when(at))
-        ));
+        return Ok(Answers::Deleted(when(at)));
     }
-    match case.kind.as_str() {
+    let (spec, answers): (&'static FormSpec, String) = match case.kind.as_str() {
         EARLY_HELP => {
             let answers: String =
                 sqlx::query("SELECT answers FROM early_help_request WHERE id = $1")
@@ -97,8 +84,7 @@ async fn answers_html(pool: &AnyPool, case: &Case) -> Result<String> {
                     .await?
                     .ok_or(StaffError::NotFound)?
                     .try_get(0)?;
-            let data: FormData = serde_json::from_str(&answers).unwrap_or_default();
-            Ok(form_answers(&SPEC, &data))
+            (&SPEC, answers)
         }
         CARERS_REFERRAL => {
             let row = sqlx::query("SELECT form, answers FROM carer_referral WHERE id = $1")
@@ -107,17 +93,17 @@ async fn answers_html(pool: &AnyPool, case: &Case) -> Result<String> {
                 .await?
                 .ok_or(StaffError::NotFound)?;
             let form: String = row.try_get(0)?;
-            let answers: String = row.try_get(1)?;
             let spec = if form == app::forms::carers::YOUNG.id {
                 &app::forms::carers::YOUNG
             } else {
                 &app::forms::carers::ADULT
             };
-            let data: FormData = serde_json::from_str(&answers).unwrap_or_default();
-            Ok(form_answers(spec, &data))
+            (spec, row.try_get(1)?)
         }
-        _ => Err(StaffError::NotFound),
-    }
+        _ => return Err(StaffError::NotFound),
+    };
+    let data: FormData = serde_json::from_str(&answers).unwrap_or_default();
+    Ok(Answers::Sections(form_answers(spec, &data)))
 }
 
 /// `GET /staff/requests/{id}`: everything in the request (audited), its history and actions.
@@ -128,111 +114,194 @@ pub async fn request_page(
 ) -> Result<Response> {
     let case = case_for(&state, &staff, &id).await?;
     let pool = state.db.pool();
-    let answers = answers_html(pool, &case).await?;
+    let answers = answers(pool, &case).await?;
     let mut e = staff.event("view_request");
     let subject = format!("{}:{}", case.kind, case.id);
     e.subject = Some(&subject);
     e.reference = Some(&case.reference);
     audit::record(pool, &state.staff.clock.now(), &e).await?;
-    let events = history(pool, &case.id).await?;
-    let mut timeline = String::new();
-    for ev in &events {
-        let _ = write!(
-            timeline,
-            r#"<li><strong>{label}</strong> – {at}{by}{detail}</li>"#,
-            label = event_label(&ev.kind),
-            at = esc(&when(&ev.at)),
-            by = ev
-                .actor
-                .as_deref()
-                .map(|a| format!(" by {}", esc(a)))
-                .unwrap_or_default(),
-            detail = ev
-                .detail
-                .as_deref()
-                .map(|d| format!(": {}", esc(d)))
-                .unwrap_or_default(),
-        );
-    }
+    let history = history(pool, &case.id).await?;
     let now = state.staff.clock.unix();
     let received = crate::clock::parse_rfc3339(&case.received_at).unwrap_or(now);
-    let holidays = &state.staff.bank_holidays;
-    let due = holidays
+    let due = state
+        .staff
+        .bank_holidays
         .due_date(received)
         .map(|d| app::forms::long_date(&d))
         .unwrap_or_default();
-    let (label, class) = status_label(&case.status);
-    let mut decision = String::new();
-    if let Some(outcome) = case.outcome {
-        let _ = write!(
-            decision,
-            r#"<h2 class="govuk-heading-m">Decision</h2><dl class="govuk-summary-list"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Outcome</dt><dd class="govuk-summary-list__value">{outcome}{detail}</dd></div>{level}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Reason</dt><dd class="govuk-summary-list__value">{reason}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Decided</dt><dd class="govuk-summary-list__value">{at}</dd></div></dl>"#,
-            outcome = outcome.label(),
-            detail = case
-                .outcome_detail
-                .as_deref()
-                .map(|d| format!(": {}", esc(d)))
-                .unwrap_or_default(),
-            level = case
-                .level_of_need
-                .as_deref()
-                .map(|l| format!(
-                    r#"<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Level of need</dt><dd class="govuk-summary-list__value">{}</dd></div>"#,
-                    esc(l)
-                ))
-                .unwrap_or_default(),
-            reason = esc(case.decision_reason.as_deref().unwrap_or("")).replace('\n', "<br>"),
-            at = esc(&when(case.decided_at.as_deref().unwrap_or(""))),
-        );
-    }
-    let mut actions = String::new();
     let can_decide = staff.require(may::DECIDE_EARLY_HELP).is_ok() || staff.role == Role::Carers;
-    if can_decide && decidable(&case) {
-        if case.assignee_id.as_deref() != Some(staff.id.as_str()) {
-            let _ = write!(
-                actions,
-                r#"<form method="post" action="/staff/requests/{id}/assign" class="govuk-!-display-inline-block govuk-!-margin-right-2">{csrf}<button type="submit" class="govuk-button govuk-button--secondary">Assign to me</button></form>"#,
-                id = esc(&case.id),
-                csrf = html::csrf_field(&staff.session.csrf),
-            );
-        }
-        let _ = write!(
-            actions,
-            r#"<a class="govuk-button" href="/staff/requests/{}/decision">Record a decision</a>"#,
-            esc(&case.id)
-        );
-    }
-    if can_decide && closable(&case) {
-        let _ = write!(
-            actions,
-            r#"<form method="post" action="/staff/requests/{id}/close">{csrf}<button type="submit" class="govuk-button govuk-button--secondary">Close the request</button></form>"#,
-            id = esc(&case.id),
-            csrf = html::csrf_field(&staff.session.csrf),
-        );
-    }
-    let flags = if case.flags.is_empty() {
-        "None".to_owned()
-    } else {
-        case.flags
-            .iter()
-            .map(|f| esc(f))
-            .collect::<Vec<_>>()
-            .join("<br>")
+    let actions = Actions {
+        assign: can_decide
+            && decidable(&case)
+            && case.assignee_id.as_deref() != Some(staff.id.as_str()),
+        decide: can_decide && decidable(&case),
+        close: can_decide && closable(&case),
+        csrf: staff.session.csrf.clone(),
     };
-    let main = format!(
-        r#"<span class="govuk-caption-l">{kind}</span><h1 class="govuk-heading-l">{reference}</h1><dl class="govuk-summary-list"><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Status</dt><dd class="govuk-summary-list__value"><strong class="govuk-tag {class}">{label}</strong></dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Received</dt><dd class="govuk-summary-list__value">{received}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Decision due</dt><dd class="govuk-summary-list__value">{due}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Urgency flags</dt><dd class="govuk-summary-list__value">{flags}</dd></div><div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Assigned to</dt><dd class="govuk-summary-list__value">{assignee}</dd></div></dl><div class="govuk-button-group">{actions}</div>{decision}<h2 class="govuk-heading-m">The request</h2>{answers}<h2 class="govuk-heading-m">History</h2><ul class="govuk-list" id="history">{timeline}</ul>"#,
-        kind = kind_label(&case.kind),
-        reference = esc(&case.reference),
-        received = esc(&when(&case.received_at)),
-        due = esc(&due),
-        assignee = esc(case.assignee.as_deref().unwrap_or("Nobody")),
-    );
-    Ok(html::page(
+    let title = format!("Request {}", case.reference);
+    Ok(view::page(
         StatusCode::OK,
-        &format!("Request {}", case.reference),
-        Some(staff.header()),
-        &main,
+        &title,
+        Some(&staff),
+        move || {
+            view! { <RequestPage case due actions answers history/> }
+        },
     ))
+}
+
+/// What the signed-in member of staff can do with the request now.
+struct Actions {
+    assign: bool,
+    decide: bool,
+    close: bool,
+    csrf: String,
+}
+
+#[component]
+fn RequestPage(
+    case: Case,
+    due: String,
+    actions: Actions,
+    answers: Answers,
+    history: Vec<HistoryItem>,
+) -> impl IntoView {
+    let (label, class) = status_label(&case.status);
+    let id = case.id.clone();
+    let received = when(&case.received_at);
+    let flags = case.flags.clone();
+    let assignee = case.assignee.clone().unwrap_or_else(|| "Nobody".to_owned());
+    view! {
+        <span class="govuk-caption-l">{kind_label(&case.kind)}</span>
+        <h1 class="govuk-heading-l">{case.reference.clone()}</h1>
+        <SummaryList>
+            <SummaryRow key="Status">
+                <Tag text=label class/>
+            </SummaryRow>
+            <SummaryRow key="Received">{received}</SummaryRow>
+            <SummaryRow key="Decision due">{due}</SummaryRow>
+            <SummaryRow key="Urgency flags">
+                <Lines lines=flags empty="None"/>
+            </SummaryRow>
+            <SummaryRow key="Assigned to">{assignee}</SummaryRow>
+        </SummaryList>
+        <div class="govuk-button-group">
+            {actions
+                .assign
+                .then(|| {
+                    view! {
+                        <form
+                            method="post"
+                            action=format!("/staff/requests/{id}/assign")
+                            class="govuk-!-display-inline-block govuk-!-margin-right-2"
+                        >
+                            <Csrf token=actions.csrf.clone()/>
+                            <Button text="Assign to me" class="govuk-button--secondary"/>
+                        </form>
+                    }
+                })}
+            {actions
+                .decide
+                .then(|| {
+                    view! {
+                        <a class="govuk-button" href=format!("/staff/requests/{id}/decision")>
+                            "Record a decision"
+                        </a>
+                    }
+                })}
+            {actions
+                .close
+                .then(|| {
+                    view! {
+                        <form method="post" action=format!("/staff/requests/{id}/close")>
+                            <Csrf token=actions.csrf.clone()/>
+                            <Button text="Close the request" class="govuk-button--secondary"/>
+                        </form>
+                    }
+                })}
+        </div>
+        <Decision case=case/>
+        <h2 class="govuk-heading-m">"The request"</h2>
+        {match answers {
+            Answers::Deleted(at) => {
+                view! {
+                    <p class="govuk-body">
+                        {format!("The answers were deleted on {at} under the retention policy.")}
+                    </p>
+                }
+                    .into_any()
+            }
+            Answers::Sections(sections) => {
+                sections
+                    .into_iter()
+                    .map(|section| {
+                        view! {
+                            <h3 class="govuk-heading-s">{section.title}</h3>
+                            <SummaryList>
+                                {section
+                                    .rows
+                                    .into_iter()
+                                    .map(|(question, answer)| {
+                                        view! {
+                                            <SummaryRow key=question>
+                                                <Lines
+                                                    lines=answer.lines().map(str::to_owned).collect()
+                                                    empty="Not answered"
+                                                />
+                                            </SummaryRow>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </SummaryList>
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
+            }
+        }}
+        <h2 class="govuk-heading-m">"History"</h2>
+        <ul class="govuk-list" id="history">
+            {history.into_iter().map(|event| view! { <Event event/> }).collect_view()}
+        </ul>
+    }
+}
+
+/// The decision's summary, once there is one.
+#[component]
+fn Decision(case: Case) -> impl IntoView {
+    let outcome = case.outcome?;
+    let detail = case
+        .outcome_detail
+        .map(|d| format!(": {d}"))
+        .unwrap_or_default();
+    let reason = case.decision_reason.unwrap_or_default();
+    Some(view! {
+        <h2 class="govuk-heading-m">"Decision"</h2>
+        <SummaryList>
+            <SummaryRow key="Outcome">{format!("{}{detail}", outcome.label())}</SummaryRow>
+            {case
+                .level_of_need
+                .map(|level| view! { <SummaryRow key="Level of need">{level}</SummaryRow> })}
+            <SummaryRow key="Reason">
+                <Lines lines=reason.lines().map(str::to_owned).collect()/>
+            </SummaryRow>
+            <SummaryRow key="Decided">
+                {when(case.decided_at.as_deref().unwrap_or_default())}
+            </SummaryRow>
+        </SummaryList>
+    })
+}
+
+/// One event of the history: what, when, by whom, and its detail.
+#[component]
+fn Event(event: HistoryItem) -> impl IntoView {
+    let by = event.actor.map(|a| format!(" by {a}")).unwrap_or_default();
+    let detail = event.detail.map(|d| format!(": {d}")).unwrap_or_default();
+    view! {
+        <li>
+            <strong>{event_label(&event.kind)}</strong>
+            {format!(" – {}{by}{detail}", when(&event.at))}
+        </li>
+    }
 }
 
 /// `POST /staff/requests/{id}/assign`: assign to me.

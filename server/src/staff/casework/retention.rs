@@ -5,9 +5,9 @@
 //! the performance figures need — reference, dates, outcome, level of need — never answers, the
 //! decision's free-text reason, the area or the status link.
 
-use super::audit;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::staff::audit;
 use sqlx::Row;
 
 /// Deletes the personal data of requests closed more than `days` days ago; returns how many.

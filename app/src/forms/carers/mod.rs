@@ -4,7 +4,11 @@
 //!
 //! Neither form ever shows an eligibility verdict. At the end the carer keeps a summary with the
 //! directory's services that match their answers ([`matches`]), and can ask the team to contact
-//! them (a referral, flagged urgent by [`urgency_flags`]).
+//! them (a referral, flagged urgent by [`urgency_flags`]); its page is [`summary`].
+//!
+//! Long on purpose: two whole forms' questions, declared as data, and their matching rules.
+
+pub mod summary;
 
 use super::{
     choice, choice_hint, Choice, Field, FormData, FormSpec, Interrupt, ListSpec, Page, Section,
