@@ -28,10 +28,6 @@ const KNOWN: &[(&str, &str)] = &[
         "lead and staff-a: directory/edit.rs uses `staff::html::esc` (move 6 removes it)",
     ),
     (
-        "app/src/forms/view.rs: the form engine imports the form `carers` (the form must supply what the engine needs, e.g. its own finish step)",
-        "casework: move 1, the carers' summary view moves next to its form",
-    ),
-    (
         "app/src/forms/view.rs: the form engine imports the form `early_help` (the form must supply what the engine needs, e.g. its own finish step)",
         "casework: the exit link and phone numbers come from the form or `site`",
     ),
@@ -40,8 +36,12 @@ const KNOWN: &[(&str, &str)] = &[
         "lead: components/exit.rs reads `forms::early_help::EXIT_URL` (belongs in `site`)",
     ),
     (
-        "server: cases, directory, forms, search, staff, state import one another in a circle, e.g. cases → forms → state → directory → staff → cases",
-        "lead decides; edges: state → directory (AppState holds DirectoryCache and SearchLog, read only by directory: could be Extensions added by directory::routes), directory → staff (esc, above), search ↔ directory (ReferralRoute, repo), cases → forms (forms::drafts tokens: web::token)",
+        "server: directory, search, staff, state import one another in a circle, e.g. directory \
+         → search → directory",
+        "lead decides; edges: state → directory (AppState holds DirectoryCache and SearchLog, \
+         read only by directory: they could be Extensions added by directory::routes), \
+         directory → staff (esc, above), search ↔ directory (search reads \
+         directory::model::ReferralRoute and directory::repo)",
     ),
 ];
 
