@@ -12,3 +12,6 @@ pub const FIS_PHONE_TEL: &str = "+441632960000";
 pub const FIS_HOURS: &str = "Monday to Friday, 9am to 5pm";
 /// The council's brand colour (also `$govuk-functional-colours: brand` in `style/main.scss`).
 pub const BRAND_COLOUR: &str = "#0b5b60";
+/// Where "Exit this page" goes (on every form and on the pages about staying safe): an
+/// ordinary, harmless site.
+pub const EXIT_URL: &str = "https://www.bbc.co.uk/weather";

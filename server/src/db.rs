@@ -12,6 +12,9 @@ use sqlx::{AnyPool, Row};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+/// A transaction on either database (every write that must land together).
+pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
 /// The migrations, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 

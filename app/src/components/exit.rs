@@ -28,9 +28,7 @@ pub fn ExitShortcut() -> impl IntoView {
             }
             if PRESSES.fetch_add(1, Ordering::Relaxed) + 1 >= 3 {
                 PRESSES.store(0, Ordering::Relaxed);
-                let _ = window()
-                    .location()
-                    .replace(crate::forms::early_help::EXIT_URL);
+                let _ = window().location().replace(crate::site::EXIT_URL);
             }
         });
         // The listener lives as long as the page.

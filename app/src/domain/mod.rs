@@ -55,12 +55,14 @@ pub mod age;
 pub mod contact;
 pub mod nhs;
 pub mod postcode;
+pub mod referral;
 pub mod schedule;
 
 pub use age::{Age, AgeError, AgeRange};
 pub use contact::{Email, EmailError, PhoneNumber, PhoneNumberError, WebUrl, WebUrlError};
 pub use nhs::{NhsNumber, NhsNumberError};
-pub use postcode::{Outcode, Postcode, PostcodeError};
+pub use postcode::{distance_metres, Outcode, Postcode, PostcodeError};
+pub use referral::ReferralRoute;
 pub use schedule::{
     ByDay, DateError, Freq, IsoDate, Schedule, ScheduleError, ScheduleInput, Season, TimeError,
     TimeOfDay, TimeOfDayBand, Weekday,

@@ -17,8 +17,8 @@ pub const OUT_OF_HOURS_TEL: &str = "+441632960999";
 /// The Early Help Hub's front door (Ofcom drama range).
 pub const HUB_PHONE: &str = "01632 960 123";
 pub const HUB_TEL: &str = "+441632960123";
-/// Where "Exit this page" goes: an ordinary, harmless site.
-pub const EXIT_URL: &str = "https://www.bbc.co.uk/weather";
+/// Where "Exit this page" goes (one place for the whole site).
+pub use crate::site::EXIT_URL;
 
 pub const PARENT: &str = "parent";
 pub const YOUNG_PERSON: &str = "young-person";

@@ -11,8 +11,8 @@
 //! summary and the answers as typed.
 
 use super::{
-    early_help, first, Field, FieldError, Fields, FormData, FormSpec, Interrupt, Kind, ListSpec,
-    Page, Status, TextRule,
+    first, Field, FieldError, Fields, FormData, FormSpec, Interrupt, Kind, ListSpec, Page, Status,
+    TextRule,
 };
 use crate::components::errors::ErrorSummary;
 use crate::components::fields::TextInput;
@@ -195,7 +195,7 @@ pub fn ExitThisPage() -> impl IntoView {
     view! {
         <div class="govuk-exit-this-page" data-module="govuk-exit-this-page">
             <a
-                href=early_help::EXIT_URL
+                href=crate::site::EXIT_URL
                 role="button"
                 draggable="false"
                 class="govuk-button govuk-button--warning govuk-exit-this-page__button govuk-js-exit-this-page-button"

@@ -11,7 +11,6 @@
 
 use super::oruk;
 use app::domain::Age;
-use std::fmt::Write;
 use uuid::Uuid;
 
 /// The most times (schedule rows) the form shows.
@@ -236,17 +235,11 @@ impl ListingForm {
         form
     }
 
-    /// The form as hidden inputs (the preview page carries them to the save).
-    pub fn hidden_inputs(&self) -> String {
-        let mut out = String::new();
-        let mut put = |name: &str, value: &str| {
-            let _ = write!(
-                out,
-                r#"<input type="hidden" name="{}" value="{}">"#,
-                crate::staff::html::esc(name),
-                crate::staff::html::esc(value)
-            );
-        };
+    /// The form as (name, value) pairs for hidden inputs (the preview page carries them to the
+    /// save; the page's view escapes them).
+    pub fn hidden_inputs(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut put = |name: &str, value: &str| out.push((name.to_owned(), value.to_owned()));
         for name in [
             "name",
             "organization_id",
@@ -737,16 +730,7 @@ mod tests {
             name: "Little Acorns".into(),
             ..ListingForm::from_service(&s)
         };
-        let fields: Vec<(String, String)> = {
-            let html = form.hidden_inputs();
-            html.split("<input ")
-                .filter_map(|i| {
-                    let name = i.split("name=\"").nth(1)?.split('"').next()?;
-                    let value = i.split("value=\"").nth(1)?.split('"').next()?;
-                    Some((name.to_owned(), value.to_owned()))
-                })
-                .collect()
-        };
+        let fields = form.hidden_inputs();
         assert_eq!(ListingForm::from_fields(&fields), form);
         let (applied, errors) = form.apply(s.clone(), None, "2026-11-22T10:00:00Z", "2026-11-22");
         assert!(errors.is_empty());

@@ -6,11 +6,11 @@
 use super::model::{LocationRecord, ServiceRecord, Status};
 use super::oruk;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Row};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-pub type Tx<'a> = Transaction<'a, Any>;
+pub use crate::db::Tx;
 
 fn flag(b: bool) -> i64 {
     i64::from(b)
@@ -1137,12 +1137,4 @@ pub async fn get_service_at_location(
     }))
 }
 
-/// Great-circle distance in metres.
-pub fn distance_metres(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    const EARTH_RADIUS_M: f64 = 6_371_000.0;
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = (lat2 - lat1).to_radians();
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_M * a.sqrt().asin()
-}
+pub use app::domain::distance_metres;

@@ -2,7 +2,7 @@
 //! source of truth) with a few bulk queries. Its JSON form is what Meilisearch stores.
 
 use super::query::{AgeBand, DeliveryMode, FilterValues, NO_MAXIMUM_AGE};
-use crate::directory::model::ReferralRoute;
+use app::domain::ReferralRoute;
 use app::domain::{ByDay, TimeOfDay, TimeOfDayBand, Weekday};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, Row};

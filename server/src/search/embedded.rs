@@ -26,8 +26,8 @@ use super::query::{AgeBand, DeliveryMode, Facet, FacetCounts, Filters, SearchQue
 use super::synonyms::Synonyms;
 use super::text::{self, typo_budget, WordMatch};
 use super::{Engine, EngineHit, EngineResults, IndexStatus, SearchError, SearchIndex};
-use crate::directory::model::ReferralRoute;
-use crate::directory::repo::distance_metres;
+use app::domain::distance_metres;
+use app::domain::ReferralRoute;
 use app::domain::{TimeOfDayBand, Weekday};
 use async_trait::async_trait;
 use std::cmp::Ordering;

@@ -16,7 +16,7 @@ use super::document::{Geo, SearchDocument};
 use super::query::{Facet, FacetCounts, Filters, Near, SearchQuery, SortOrder};
 use super::synonyms::Synonyms;
 use super::{Engine, EngineHit, EngineResults, IndexStatus, SearchError, SearchIndex};
-use crate::directory::repo::distance_metres;
+use app::domain::distance_metres;
 use async_trait::async_trait;
 use meilisearch_sdk::client::{Client, SwapIndexes};
 use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
@@ -481,8 +481,8 @@ impl SearchIndex for MeiliIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::directory::model::ReferralRoute;
     use crate::search::DeliveryMode;
+    use app::domain::ReferralRoute;
     use app::domain::{TimeOfDayBand, Weekday};
 
     #[test]

@@ -2,7 +2,7 @@
 //! and a page. Built only through constructors that refuse what is out of bounds.
 
 use super::text;
-use crate::directory::model::ReferralRoute;
+use app::domain::ReferralRoute;
 use app::domain::{TimeOfDayBand, Weekday};
 use std::collections::BTreeMap;
 

@@ -14,7 +14,7 @@
 use super::{document, synonyms, Search, SearchError, Suggester};
 use crate::clock;
 use crate::db::Db;
-use crate::directory::repo::Tx;
+use crate::db::Tx;
 use sqlx::{AnyPool, Row};
 use std::time::Duration;
 

@@ -404,12 +404,12 @@ fn lines(items: Vec<String>) -> impl IntoView {
 }
 
 /// The preview: the listing as the service page will read it (`m`), and the form carried in
-/// hidden fields (`carried`, escaped by `ListingForm::hidden_inputs`) to save or change it.
+/// hidden fields (`carried`: `ListingForm::hidden_inputs`) to save or change it.
 pub(super) fn preview(
     target: Target,
     csrf: String,
     m: ServiceModel,
-    carried: String,
+    carried: Vec<(String, String)>,
 ) -> impl IntoView {
     let when: Vec<String> = m
         .schedules
@@ -479,7 +479,12 @@ pub(super) fn preview(
         </SummaryList>
         <form method="post" action=action>
             <TargetFields target=target csrf=csrf/>
-            <div inner_html=carried></div>
+            <div>
+                {carried
+                    .into_iter()
+                    .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+                    .collect_view()}
+            </div>
             <div class="govuk-button-group">
                 <button type="submit" class="govuk-button" name="action" value="save">
                     "Save and publish"
