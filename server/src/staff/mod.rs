@@ -10,7 +10,6 @@
 //! page, and every such view is audited.
 
 pub mod casework;
-pub mod html;
 pub mod identity;
 pub mod upkeep;
 pub mod view;

@@ -20,7 +20,7 @@ pub mod totp;
 pub mod user_page;
 pub mod users;
 
-use super::{html, view};
+use super::view;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
@@ -117,14 +117,6 @@ impl Staff {
             Ok(())
         } else {
             Err(StaffError::Forbidden)
-        }
-    }
-
-    pub fn header(&self) -> html::Header<'_> {
-        html::Header {
-            name: &self.name,
-            links: self.role.menu(),
-            csrf: &self.session.csrf,
         }
     }
 
