@@ -125,7 +125,7 @@ async fn finish(
         )
         .bind(&draft.id)
         .bind(spec.id)
-        .bind(today_text())
+        .bind(today_text(&state.clock))
         .execute(&mut *tx)
         .await?;
     }
@@ -135,8 +135,8 @@ async fn finish(
 }
 
 /// Today (UTC) as `YYYY-MM-DD`, or empty if the clock is before 1970.
-fn today_text() -> String {
-    clock::today().map(|d| d.to_string()).unwrap_or_default()
+fn today_text(clock: &crate::clock::Clock) -> String {
+    clock.today().map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// A carers' page: the state, the self-assessment and the browser's draft.
@@ -285,7 +285,7 @@ async fn contact(ctx: Ctx) -> Result<Response> {
         .ok()
         .map(|p| p.outward().to_owned());
     let id = uuid::Uuid::new_v4().to_string();
-    let now = clock::now();
+    let now = state.clock.now();
     let settings = &state.mail.settings;
     let flags_json = serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into());
     let mut tx = state.db.pool().begin().await?;
@@ -316,7 +316,7 @@ async fn contact(ctx: Ctx) -> Result<Response> {
         return Ok(forms::see_other(&to));
     }
     sqlx::query("UPDATE self_assessment_outcome SET referred_on = $1 WHERE id = $2")
-        .bind(today_text())
+        .bind(today_text(&state.clock))
         .bind(&draft.id)
         .execute(&mut *tx)
         .await?;

@@ -184,7 +184,7 @@ async fn submit(
         .bind(&id)
         .bind(&model.problem)
         .bind(&model.details)
-        .bind(crate::clock::now())
+        .bind(state.clock.now())
         .execute(&mut *tx)
         .await?;
         mail::enqueue(&mut tx, &email, settings.message_id_domain()).await?;

@@ -168,7 +168,7 @@ async fn submit(
         .bind(&model.suggester_name)
         .bind(&model.suggester_organisation)
         .bind(&model.suggester_email)
-        .bind(crate::clock::now())
+        .bind(state.clock.now())
         .execute(&mut *tx)
         .await?;
         mail::enqueue(&mut tx, &email, settings.message_id_domain()).await?;

@@ -83,11 +83,11 @@ async fn store_request(state: &AppState, draft: &Draft) -> Result<Option<String>
     let data = &draft.data;
     let reference = app::forms::reference(SPEC.reference_prefix, rand::random());
     let id = uuid::Uuid::new_v4().to_string();
-    let received_at = clock::now();
+    let received_at = state.clock.now();
     let outcode = app::domain::Postcode::parse(data.value("postcode"))
         .ok()
         .map(|p| p.outcode().to_string());
-    let flags = eh::urgency_flags(data, forms::today()?);
+    let flags = eh::urgency_flags(data, forms::today(&state.clock)?);
     let settings = &state.mail.settings;
     let mut tx = state.db.pool().begin().await?;
     // First statement of the transaction, so SQLite takes its write lock here and a concurrent

@@ -288,8 +288,8 @@ pub fn not_found_page() -> FormPage {
 }
 
 /// Today, for the date rules of the answers.
-pub fn today() -> Result<app::domain::IsoDate> {
-    clock::today().map_err(|_| FormError::Clock)
+pub fn today(clock: &clock::Clock) -> Result<app::domain::IsoDate> {
+    clock.today().map_err(|_| FormError::Clock)
 }
 
 /// Deletes expired drafts every hour. Started by the application.

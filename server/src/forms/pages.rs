@@ -160,7 +160,7 @@ pub(super) async fn submit_page<F: Finish>(
     if let Some(list) = page.list {
         return add_another(&ctx, page, list, data, &submitted).await;
     }
-    match forms::validate(page.fields, &submitted, today()?) {
+    match forms::validate(page.fields, &submitted, today(&ctx.state.clock)?) {
         Ok(answers) => {
             for field in page.fields {
                 match answers.get(field.name) {
@@ -324,7 +324,7 @@ pub(super) async fn submit_item<F: Finish>(
         return Ok(ctx.render(StatusCode::NOT_FOUND, not_found_page()).await);
     };
     let change = ctx.change;
-    match forms::validate(list.fields, &submitted, today()?) {
+    match forms::validate(list.fields, &submitted, today(&ctx.state.clock)?) {
         Ok(answers) => {
             let items = data.lists.entry(list.key.into()).or_default();
             if number <= items.len() {
