@@ -473,7 +473,7 @@ fn SearchFields(model: SearchPageModel) -> impl IntoView {
                 class="govuk-form-group signpost-search-bar__radius"
                 class:govuk-form-group--error=radius_error.is_some()
             >
-                <label class="govuk-label govuk-label--s" for="radius">"Within (km, optional)"</label>
+                <label class="govuk-label govuk-label--s" for="radius">"Within (km)"</label>
                 {error_message("radius-error", radius_error.clone())}
                 <input
                     class="govuk-input govuk-input--width-3"
