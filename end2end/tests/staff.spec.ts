@@ -209,6 +209,12 @@ test("a family's request is triaged by a Hub user signed in with a password and 
   const missing = await page.goto("/staff/requests/00000000-0000-0000-0000-000000000000");
   expect(missing?.status()).toBe(404);
   await noViolations(page);
+  // The performance page: its pictures are SVG drawn on the server, each named for a screen
+  // reader, with the tables they are drawn from below them.
+  await page.goto("/staff/kpis");
+  await expect(page.getByRole("img", { name: "Requests per week by outcome" })).toBeVisible();
+  await expect(page.getByRole("img", { name: "Time to a decision against the 1-working-day standard" })).toBeVisible();
+  await noViolations(page);
 
   // The outcome email at the SMTP server: reference, the two services, nothing personal.
   await expect
