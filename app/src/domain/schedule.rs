@@ -8,6 +8,8 @@
 //!
 //! Times and dates are small types of their own ([`TimeOfDay`], [`IsoDate`]) so that this module
 //! compiles for the browser without a date-time crate.
+//!
+//! Long on purpose: every schedule rule (frequency, days, times, seasons, date ranges) and its wording, one family of types.
 
 use std::fmt;
 

@@ -6,6 +6,8 @@
 //! markup. All text goes through Leptos's escaping; nothing here uses `inner_html`. The pages work
 //! entirely by links and GET forms; the one island, `LiveSearch`, only makes the results page
 //! quicker to use when JavaScript runs.
+//!
+//! Long on purpose: the results page and the service page share their models and components.
 
 use crate::components::errors::{ErrorSummary, FieldError};
 use crate::components::layout::FisPhoneLink;

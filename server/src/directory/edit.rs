@@ -8,6 +8,8 @@
 //! organisation, ages, how to get it, categories, the main place, the main phone number, the cost
 //! and the times. The rest of a listing (more places, languages, SEND Local Offer answers,
 //! accessibility notes, service areas) is kept as it is.
+//!
+//! Long on purpose: the editable listing — its fields, parsing and applying them to a service — shared by the editor and suggestions.
 
 use super::oruk;
 use app::domain::Age;

@@ -5,6 +5,8 @@
 //! list of everything wrong with it, each with the field and the reason. Local rules go beyond
 //! ORUK's: a description, at least one category, and for every location an address with a real
 //! postcode.
+//!
+//! Long on purpose: the validation of every ORUK record type into domain types, in one place.
 
 use super::oruk;
 use app::domain::{

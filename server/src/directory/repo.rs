@@ -2,6 +2,8 @@
 //!
 //! Writes take validated records (`model`) inside a transaction; reads return the ORUK shapes the
 //! API and the export publish. Queries are portable between SQLite and PostgreSQL (see `db`).
+//!
+//! Long on purpose: the one repository — every SQL statement over the directory's tables, so a schema change has one place to look.
 
 use super::model::{LocationRecord, ServiceRecord, Status};
 use super::oruk;

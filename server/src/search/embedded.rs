@@ -20,6 +20,8 @@
 //! * filters, distance and facet counts are computed in one pass over the matching documents
 //!   from columnar fast fields ([`Matcher`]), with the filter meaning of
 //!   [`Filters::matches`](super::Filters::matches) (a test checks the two agree).
+//!
+//! Long on purpose: one engine — its index schema, query building, typo tolerance and scoring — read together.
 
 use super::document::SearchDocument;
 use super::query::{AgeBand, DeliveryMode, Facet, FacetCounts, Filters, SearchQuery, SortOrder};

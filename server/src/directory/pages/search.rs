@@ -3,6 +3,8 @@
 //! The URL is the whole state of a search: [`UrlState`] is what it carries, read once and
 //! written back into every link (pages, "did you mean", removing a filter, broadening). The
 //! checkbox filters come from the one table in [`super::filters`].
+//!
+//! Long on purpose: the URL state and everything the results page derives from it (links, tags, broadening).
 
 use super::facets::{age_bands, filter_groups};
 use super::filters::{Broaden, Context, FILTERS};
