@@ -25,7 +25,7 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use roles::Role;
 use sqlx::Row;
@@ -205,32 +205,11 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
-/// A URL-encoded form body, with repeated names kept.
-pub type Fields = Vec<(String, String)>;
-
-pub fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default()
-}
+/// A URL-encoded form body, with repeated names kept, and its first value of a name.
+pub use crate::web::form::{field, Fields};
 
 pub(crate) fn parse_form(headers: &HeaderMap, body: &Bytes) -> Result<Fields> {
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            v.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
-    if !is_form {
-        return Err(StaffError::NotAForm);
-    }
-    Ok(url::form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect())
+    crate::web::form::parse(headers, body).map_err(|_| StaffError::NotAForm)
 }
 
 /// A POST from a signed-in member of staff whose CSRF token matched the session's. Every
