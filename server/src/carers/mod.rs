@@ -370,18 +370,7 @@ async fn email_summary(ctx: Ctx, FormBody(submitted): FormBody) -> Result<Respon
     let Some((draft, reference)) = finished(&ctx) else {
         return Ok(forms::see_other(spec.base));
     };
-    let typed = submitted
-        .iter()
-        .find(|(k, _)| k == "email")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let to = app::domain::Email::parse(&typed)
-        .map_err(|e| e.to_string())
-        .and_then(|e| {
-            e.as_str().parse().map_err(|_| {
-                "Enter an email address in the correct format, like name@example.com".to_owned()
-            })
-        });
+    let (typed, to) = forms::typed_mailbox(&submitted);
     let to = match to {
         Ok(to) => to,
         Err(message) => {

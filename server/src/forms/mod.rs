@@ -303,3 +303,26 @@ pub async fn purge_drafts(db: crate::db::Db) {
         tokio::time::sleep(Duration::from_secs(3600)).await;
     }
 }
+
+/// The address typed into a form's `email` field (to show again) and, when it is one, the
+/// mailbox to send to; otherwise the message for the field.
+pub fn typed_mailbox(
+    submitted: &[(String, String)],
+) -> (
+    String,
+    std::result::Result<lettre::message::Mailbox, String>,
+) {
+    let typed = submitted
+        .iter()
+        .find(|(k, _)| k == "email")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let to = app::domain::Email::parse(&typed)
+        .map_err(|e| e.to_string())
+        .and_then(|email| {
+            email.as_str().parse().map_err(|_| {
+                "Enter an email address in the correct format, like name@example.com".to_owned()
+            })
+        });
+    (typed, to)
+}

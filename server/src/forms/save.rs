@@ -3,7 +3,7 @@
 //! it for a new draft cookie.
 
 use super::drafts;
-use super::{redirect_with, see_other, Finish, FormContext, Result};
+use super::{redirect_with, see_other, typed_mailbox, Finish, FormContext, Result};
 use crate::mail::{self, NewEmail};
 use crate::web;
 use app::forms::view::FormPage;
@@ -21,18 +21,7 @@ pub(super) async fn save_link<F: Finish>(
     let Some(draft) = ctx.open_draft() else {
         return Ok(see_other(spec.base));
     };
-    let typed = submitted
-        .iter()
-        .find(|(k, _)| k == "email")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let to = app::domain::Email::parse(&typed)
-        .map_err(|e| e.to_string())
-        .and_then(|email| {
-            email.as_str().parse().map_err(|_| {
-                "Enter an email address in the correct format, like name@example.com".to_owned()
-            })
-        });
+    let (typed, to) = typed_mailbox(submitted);
     let to = match to {
         Ok(to) => to,
         Err(message) => {
