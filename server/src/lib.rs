@@ -17,6 +17,7 @@ pub mod limit;
 pub mod mail;
 pub mod middleware;
 pub mod search;
+pub mod serve;
 pub mod settings;
 pub mod staff;
 pub mod startup;

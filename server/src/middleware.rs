@@ -46,6 +46,73 @@ pub struct Limits {
     pub stylesheet: String,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// The public address's origin (`SiteSettings::public_origin`): the only `Origin` a form
+    /// post is accepted from.
+    pub public_origin: String,
+}
+
+/// Whether a request that changes something (any method but GET, HEAD and OPTIONS) comes from
+/// this site's own pages, by what the browser says about where it was made:
+///
+/// * `Origin`: must be the public address's origin (with a loopback public address, the same
+///   port on `localhost`, `127.0.0.1` or `[::1]`, so `make run` opened either way works). The
+///   opaque `null` (a sandboxed frame, a `data:` page, a page with `no-referrer`) is refused.
+/// * `Sec-Fetch-Site`: `cross-site` and `same-site` (a sibling subdomain) are refused.
+/// * Neither header: allowed. Every browser in use sends `Origin` on a POST (Chrome and
+///   Safari since 2019–20, Firefox since 70), so a request without it comes from a program
+///   (curl, a monitoring probe), and a program cannot carry a visitor's cookies.
+pub fn same_origin(headers: &axum::http::HeaderMap, public_origin: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if matches!(site.as_bytes(), b"cross-site" | b"same-site") {
+            return false;
+        }
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    let origin = origin.trim().trim_end_matches('/');
+    if origin.eq_ignore_ascii_case(public_origin) {
+        return true;
+    }
+    // A loopback public address: the other loopback names with the same scheme and port.
+    let (Ok(public), Ok(given)) = (url::Url::parse(public_origin), url::Url::parse(origin)) else {
+        return false;
+    };
+    let loopback = |u: &url::Url| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    loopback(&public)
+        && loopback(&given)
+        && public.scheme() == given.scheme()
+        && public.port_or_known_default() == given.port_or_known_default()
+}
+
+/// Refuses (403, with nothing set) a request that changes something and was sent from another
+/// site's page ([`same_origin`]): a cross-site form post (CSRF) cannot start a draft, set a
+/// cookie or send an email.
+async fn refuse_cross_site(
+    public_origin: Arc<str>,
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    let safe = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if safe || same_origin(request.headers(), &public_origin) {
+        return next.run(request).await;
+    }
+    tracing::warn!("cross-site request refused");
+    let mut response = Response::new(Body::from(
+        "This form was sent from another website, so it was not accepted. Go to the page on our own website and send it from there.",
+    ));
+    *response.status_mut() = StatusCode::FORBIDDEN;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
 }
 
 /// The address a request comes from. The connection's peer, unless the peer is one of our own
@@ -104,7 +171,11 @@ fn with_client_address(trusted: Arc<[IpAddr]>) -> impl Fn(Request<Body>) -> Requ
 pub fn apply(router: Router, limits: Limits) -> Router {
     let stylesheet = limits.stylesheet;
     let client_address = with_client_address(limits.trusted_proxies.into());
+    let public_origin: Arc<str> = limits.public_origin.into();
     let mut router = router
+        .layer(axum::middleware::from_fn(move |request, next| {
+            refuse_cross_site(public_origin.clone(), request, next)
+        }))
         .layer(axum::middleware::map_request(move |r| {
             let request = client_address(r);
             async move { request }
@@ -183,6 +254,42 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn only_this_sites_pages_may_post() {
+        use super::same_origin;
+        use axum::http::HeaderMap;
+        let check = |public: &str, pairs: &[(&'static str, &str)]| {
+            let mut headers = HeaderMap::new();
+            for (k, v) in pairs {
+                headers.insert(*k, v.parse().unwrap());
+            }
+            same_origin(&headers, public)
+        };
+        let site = "https://family.example";
+        assert!(check(site, &[]), "no header: a program, not a browser");
+        assert!(check(site, &[("origin", "https://family.example")]));
+        assert!(check(
+            site,
+            &[
+                ("origin", "https://family.example"),
+                ("sec-fetch-site", "same-origin")
+            ]
+        ));
+        assert!(!check(site, &[("origin", "https://evil.example")]));
+        assert!(!check(site, &[("origin", "http://family.example")]));
+        assert!(!check(
+            site,
+            &[("origin", "https://family.example.evil.example")]
+        ));
+        assert!(!check(site, &[("origin", "null")]));
+        assert!(!check(site, &[("sec-fetch-site", "cross-site")]));
+        assert!(!check(site, &[("sec-fetch-site", "same-site")]));
+        let local = "http://127.0.0.1:3000";
+        assert!(check(local, &[("origin", "http://localhost:3000")]));
+        assert!(!check(local, &[("origin", "http://localhost:3001")]));
+        assert!(!check(local, &[("origin", "https://localhost:3000")]));
     }
 
     #[test]

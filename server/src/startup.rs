@@ -126,6 +126,8 @@ pub struct Application {
     mail_worker: Worker,
     draft_purge: tokio::task::JoinHandle<()>,
     session_purge: tokio::task::JoinHandle<()>,
+    limit_purge: tokio::task::JoinHandle<()>,
+    connections: crate::serve::ConnectionLimits,
 }
 
 impl Application {
@@ -168,6 +170,17 @@ impl Application {
             db.clone(),
             settings.staff.clone(),
         ));
+        let limits = crate::limit::Limiter::load(
+            &db,
+            settings.site.limit_key.as_deref(),
+            settings.staff.clock.clone(),
+        )
+        .await
+        .map_err(|e| StartupError::Database(DbError::from(e)))?;
+        let limit_purge = tokio::spawn(crate::limit::housekeeping(
+            db.clone(),
+            settings.staff.clock.clone(),
+        ));
         let router = router(
             AppState {
                 leptos_options,
@@ -179,6 +192,7 @@ impl Application {
                 staff: settings.staff.clone(),
                 directory: Default::default(),
                 search_log,
+                limits,
             },
             settings,
         );
@@ -191,6 +205,11 @@ impl Application {
             mail_worker,
             draft_purge,
             session_purge,
+            limit_purge,
+            connections: crate::serve::ConnectionLimits {
+                header_timeout: settings.site.header_timeout,
+                max_connections: settings.site.max_connections as usize,
+            },
         })
     }
 
@@ -207,19 +226,22 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        // With the peer address: the Early Help form limits submissions per IP address.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        // With the peer address (the rate limits), a header-read timeout and a connection cap.
+        let result = crate::serve::serve(
+            self.listener,
+            self.router,
+            self.connections,
+            shutdown,
+            std::time::Duration::from_secs(30),
+        )
+        .await;
         self.search_worker.abort();
         self.search_log_writer
             .finish(std::time::Duration::from_secs(2))
             .await;
         self.draft_purge.abort();
         self.session_purge.abort();
+        self.limit_purge.abort();
         self.mail_worker
             .stop(std::time::Duration::from_secs(10))
             .await;
@@ -273,6 +295,7 @@ fn router(state: AppState, settings: &Settings) -> Router {
             max_body_bytes: settings.max_body_bytes,
             stylesheet,
             trusted_proxies: settings.trusted_proxies.clone(),
+            public_origin: settings.site.public_origin(),
         },
     )
 }

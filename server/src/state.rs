@@ -26,6 +26,8 @@ pub struct AppState {
     pub staff: StaffSettings,
     /// What the results pages read from the database, kept between directory changes.
     pub directory: crate::directory::cache::DirectoryCache,
+    /// The rate limits, kept in the database (shared by every server).
+    pub limits: crate::limit::Limiter,
     /// Where the results pages record searches for the gap report.
     pub search_log: crate::directory::search_log::SearchLog,
 }

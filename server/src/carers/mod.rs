@@ -363,6 +363,13 @@ async fn contact(ctx: Ctx) -> Result<Response> {
     Ok(forms::see_other(&to))
 }
 
+/// A carer's summary may be emailed 3 times per draft per day.
+pub const SUMMARY_PER_DRAFT: crate::limit::Rule<'static> = crate::limit::Rule {
+    purpose: "summary_email_draft",
+    max: 3,
+    window: std::time::Duration::from_secs(24 * 3600),
+};
+
 /// `POST {base}/summary/email`: the carer's own copy of their summary, through the outbox.
 async fn email_summary(ctx: Ctx, FormBody(submitted): FormBody) -> Result<Response> {
     let spec = ctx.spec();
@@ -371,6 +378,18 @@ async fn email_summary(ctx: Ctx, FormBody(submitted): FormBody) -> Result<Respon
         return Ok(forms::see_other(spec.base));
     };
     let (typed, to) = forms::typed_mailbox(&submitted);
+    // Only ever to the address the carer gave in their answers: the form cannot be used to send
+    // the council's email, with text typed into it, to anyone else.
+    let own = rules::own_email(spec, &draft.data);
+    let to = to.and_then(|to| {
+        if own.trim().is_empty() {
+            Err("You did not give an email address in your answers, so we cannot email your summary. You can print it or save it as a PDF instead".to_owned())
+        } else if !typed.trim().eq_ignore_ascii_case(own.trim()) {
+            Err("Enter the email address you gave in your answers".to_owned())
+        } else {
+            Ok(to)
+        }
+    });
     let to = match to {
         Ok(to) => to,
         Err(message) => {
@@ -387,6 +406,16 @@ async fn email_summary(ctx: Ctx, FormBody(submitted): FormBody) -> Result<Respon
             return Ok(ctx.render(StatusCode::UNPROCESSABLE_ENTITY, page).await);
         }
     };
+    if !ctx.allow_for_draft(&SUMMARY_PER_DRAFT, &draft).await
+        || !ctx
+            .allow_per_hour("summary_email", ctx.submissions_per_hour())
+            .await
+    {
+        tracing::warn!(form = spec.id, "summary email refused: too many sent");
+        return Ok(ctx
+            .too_many("Your summary has been emailed as many times as we allow for now. Your answers are still here.")
+            .await);
+    }
     let matches = matching_services(state, spec, &draft.data).await?;
     let settings = &state.mail.settings;
     let (subject, text) = emails::own_copy(
@@ -427,6 +456,11 @@ async fn tell_us_once(ctx: Ctx) -> Result<Response> {
         return Ok(forms::see_other(&format!("{}/summary", spec.base)));
     };
     let eh = &app::forms::early_help::SPEC;
+    if !ctx.may_start_draft().await {
+        return Ok(ctx
+            .too_many("Too many forms have been started from your connection.")
+            .await);
+    }
     let (_, token) = drafts::create(ctx.state.db.pool(), eh.id, &carried).await?;
     Ok(forms::redirect_with(
         &format!("{}/tasks", eh.base),

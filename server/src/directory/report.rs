@@ -5,7 +5,7 @@
 
 use super::pages::{form_error, render_with, render_with_status};
 use super::repo;
-use crate::limit::RateLimiter;
+use crate::limit::{Rule, Subject};
 use crate::mail::{self, NewEmail};
 use crate::state::AppState;
 use app::forms::FieldError;
@@ -18,18 +18,16 @@ use axum::{Extension, Router};
 use http::StatusCode;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+
+/// Reports accepted from one IP address per hour.
+#[derive(Clone, Copy)]
+struct ReportsPerHour(u32);
 
 pub fn routes(submissions_per_hour: u32) -> Router<AppState> {
-    let limiter = Arc::new(RateLimiter::new(
-        submissions_per_hour,
-        Duration::from_secs(3600),
-    ));
     Router::new()
         .route("/services/{id}/report", get(form).post(submit))
         .route("/services/{id}/report/sent", get(sent))
-        .layer(Extension(limiter))
+        .layer(Extension(ReportsPerHour(submissions_per_hour)))
 }
 
 /// The service `id`, if it is listed (not archived).
@@ -110,7 +108,7 @@ fn check(model: &ReportFormModel) -> Vec<FieldError> {
 async fn submit(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Extension(limiter): Extension<Arc<RateLimiter>>,
+    Extension(limit): Extension<ReportsPerHour>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: Request<Body>,
 ) -> Response {
@@ -149,7 +147,8 @@ async fn submit(
         model.details = model.details.chars().take(MAX_DETAILS * 2).collect();
         return render_with_status(&state, model, req, StatusCode::BAD_REQUEST).await;
     }
-    if !limiter.allow(peer.ip()) {
+    let rule = Rule::per_hour("listing_report", limit.0);
+    if !state.limits.allow(&rule, Subject::Ip(peer.ip())).await {
         model.errors.push(form_error(
             "details",
             "Too many reports have been sent from this connection. Try again in an hour, or call the Family Information Service",

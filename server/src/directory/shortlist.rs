@@ -6,7 +6,7 @@
 
 use super::pages::{form_error, render_with, render_with_status, service_model};
 use super::repo;
-use crate::limit::RateLimiter;
+use crate::limit::{Rule, Subject};
 use crate::mail::{self, NewEmail};
 use crate::state::AppState;
 use crate::web;
@@ -24,8 +24,6 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
 use uuid::Uuid;
 
 pub const COOKIE_NAME: &str = "signpost_shortlist";
@@ -107,11 +105,11 @@ impl Shortlist {
 #[derive(Clone, Copy)]
 struct CookieSecure(bool);
 
+/// The shortlist's emails (to yourself and to a family together) from one IP address per hour.
+#[derive(Clone, Copy)]
+struct EmailsPerHour(u32);
+
 pub fn routes(public_url: &str, submissions_per_hour: u32) -> Router<AppState> {
-    let limiter = Arc::new(RateLimiter::new(
-        submissions_per_hour,
-        Duration::from_secs(3600),
-    ));
     Router::new()
         .route("/shortlist", get(list))
         .route("/shortlist/print", get(print))
@@ -121,7 +119,7 @@ pub fn routes(public_url: &str, submissions_per_hour: u32) -> Router<AppState> {
         .route("/shortlist/email/sent", get(email_sent))
         .route("/shortlist/send", get(family_form).post(family_send))
         .route("/shortlist/send/sent", get(family_sent))
-        .layer(Extension(limiter))
+        .layer(Extension(EmailsPerHour(submissions_per_hour)))
         .layer(Extension(CookieSecure(public_url.starts_with("https://"))))
 }
 
@@ -361,20 +359,20 @@ async fn family_sent(State(state): State<AppState>, req: Request<Body>) -> Respo
 
 async fn email_send(
     State(state): State<AppState>,
-    Extension(limiter): Extension<Arc<RateLimiter>>,
+    Extension(limit): Extension<EmailsPerHour>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: Request<Body>,
 ) -> Response {
-    send(state, &limiter, peer, req, SendKind::ToMyself).await
+    send(state, limit, peer, req, SendKind::ToMyself).await
 }
 
 async fn family_send(
     State(state): State<AppState>,
-    Extension(limiter): Extension<Arc<RateLimiter>>,
+    Extension(limit): Extension<EmailsPerHour>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: Request<Body>,
 ) -> Response {
-    send(state, &limiter, peer, req, SendKind::ToFamily).await
+    send(state, limit, peer, req, SendKind::ToFamily).await
 }
 
 /// Checks the form: the recipient, and for a family the sender's name and organisation and the
@@ -415,6 +413,8 @@ fn check(model: &SendFormModel) -> (Option<Email>, Vec<FieldError>) {
                 errors.push(form_error(name, missing));
             } else if value.chars().count() > 100 {
                 errors.push(form_error(name, "Enter 100 characters or fewer"));
+            } else if has_link(value) {
+                errors.push(form_error(name, "Remove the web address"));
             }
         }
         if model.note.chars().count() > MAX_NOTE {
@@ -422,9 +422,45 @@ fn check(model: &SendFormModel) -> (Option<Email>, Vec<FieldError>) {
                 "note",
                 "Your note must be 1,000 characters or fewer",
             ));
+        } else if has_link(&model.note) {
+            errors.push(form_error(
+                "note",
+                "Remove web addresses from your note: the list already links to each service",
+            ));
         }
     }
     (email, errors)
+}
+
+/// Whether `text` holds something a mail program would turn into a link (a web address, a
+/// bare domain such as `example.com/x`, or an email address): the family email's note, name
+/// and organisation may not carry links from a stranger in a message from the council.
+fn has_link(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    if ["http:", "https:", "www.", "://", "@", "mailto:"]
+        .iter()
+        .any(|p| lower.contains(p))
+    {
+        return true;
+    }
+    // A bare domain: letters or digits, a dot, then two or more letters (example.com, bit.ly).
+    lower
+        .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '<' | '>' | '"' | '\''))
+        .any(|word| {
+            let word = word.trim_end_matches(['.', ',', ';', ':', '!', '?']);
+            match word.split_once('.') {
+                Some((left, right)) => {
+                    !left.is_empty()
+                        && left.chars().all(|c| c.is_alphanumeric() || c == '-')
+                        && right.split(['/', '?', '#']).next().is_some_and(|host| {
+                            host.rsplit('.').next().is_some_and(|tld| {
+                                tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic())
+                            })
+                        })
+                }
+                None => false,
+            }
+        })
 }
 
 /// The email's text: the services with their contacts and links.
@@ -439,7 +475,9 @@ fn body(
         SendKind::ToMyself => out.push_str("Here is the shortlist of services you made.\n\n"),
         SendKind::ToFamily => {
             out.push_str(&format!(
-                "{} from {} has sent you some services that might help.\n\n",
+                "{} from {} has sent you some services that might help.\n\n\
+                 This list was sent by someone who used our website. We have not checked who they \
+                 are. If you did not expect it, you can ignore this email.\n\n",
                 model.name, model.organisation
             ));
             if !model.note.is_empty() {
@@ -475,7 +513,7 @@ fn body(
 
 async fn send(
     state: AppState,
-    limiter: &RateLimiter,
+    limit: EmailsPerHour,
     peer: SocketAddr,
     req: Request<Body>,
     kind: SendKind,
@@ -510,7 +548,8 @@ async fn send(
         }
         return render_with_status(&state, model, req, StatusCode::BAD_REQUEST).await;
     };
-    if !limiter.allow(peer.ip()) {
+    let rule = Rule::per_hour("shortlist_email", limit.0);
+    if !state.limits.allow(&rule, Subject::Ip(peer.ip())).await {
         model.errors.push(form_error(
             "email",
             "Too many emails have been sent from this connection. Try again in an hour, or call the Family Information Service",
@@ -525,9 +564,10 @@ async fn send(
     let settings = state.mail.settings.clone();
     let (kind_name, subject) = match kind {
         SendKind::ToMyself => ("shortlist", "Your shortlist of services".to_owned()),
+        // A fixed subject: nothing the sender typed goes into a header.
         SendKind::ToFamily => (
             "shortlist_to_family",
-            format!("Services sent to you by {}", model.organisation),
+            "Services that might help you".to_owned(),
         ),
     };
     let email = NewEmail {
@@ -605,6 +645,28 @@ mod tests {
             ..ShortlistItem::default()
         };
         assert_eq!(text_line(&item), "Tots Play – 01632 960 123");
+    }
+
+    #[test]
+    fn links_are_found_in_a_note() {
+        for link in [
+            "see https://evil.example",
+            "www.evil.example",
+            "go to evil.example/claim",
+            "bit.ly/x",
+            "write to me@evil.example",
+            "EVIL.COM",
+        ] {
+            assert!(has_link(link), "{link}");
+        }
+        for plain in [
+            "See you on Tuesday.",
+            "Call 01632 960 123 after 3 p.m.",
+            "Ages 5-11. Free",
+            "",
+        ] {
+            assert!(!has_link(plain), "{plain}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use super::edit::ListingForm;
 use super::pages::{form_error, render_with, render_with_status};
 use super::report::{listed_service, not_found, valid_reference};
-use crate::limit::RateLimiter;
+use crate::limit::{Rule, Subject};
 use crate::mail::{self, NewEmail};
 use crate::state::AppState;
 use app::pages::suggest::{check, SuggestFormModel, SuggestSentModel, FIELDS};
@@ -20,18 +20,14 @@ use axum::{Extension, Router};
 use http::StatusCode;
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
 
-/// The limiter of this form (a type of its own, so it is not confused with the report's).
-#[derive(Clone)]
-struct SuggestLimit(Arc<RateLimiter>);
+/// Suggestions accepted from one IP address per hour (a type of its own, so it is not confused
+/// with the report's).
+#[derive(Clone, Copy)]
+struct SuggestLimit(u32);
 
 pub fn routes(submissions_per_hour: u32) -> Router<AppState> {
-    let limiter = SuggestLimit(Arc::new(RateLimiter::new(
-        submissions_per_hour,
-        Duration::from_secs(3600),
-    )));
+    let limiter = SuggestLimit(submissions_per_hour);
     Router::new()
         .route("/services/{id}/suggest-change", get(form).post(submit))
         .route("/services/{id}/suggest-change/sent", get(sent))
@@ -125,7 +121,8 @@ async fn submit(
         }
         return render_with_status(&state, model, req, StatusCode::BAD_REQUEST).await;
     }
-    if !limiter.0.allow(peer.ip()) {
+    let rule = Rule::per_hour("suggested_change", limiter.0);
+    if !state.limits.allow(&rule, Subject::Ip(peer.ip())).await {
         model.errors.push(form_error(
             "name",
             "Too many changes have been sent from this connection. Try again in an hour, or call the Family Information Service",

@@ -7,7 +7,7 @@
 
 use crate::cases::{self, Case, Outcome};
 use crate::forms::{self, FormBody, Result};
-use crate::limit::RateLimiter;
+use crate::limit::{Rule, Subject};
 use crate::state::AppState;
 use crate::web;
 use crate::web::form::field;
@@ -18,27 +18,26 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 use sqlx::Row;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Look-ups allowed per IP address per hour.
 const LOOKUPS_PER_HOUR: u32 = 20;
 
-struct StatusLimit(RateLimiter);
+/// The look-ups' limit.
+const LOOKUPS: Rule<'static> = Rule {
+    purpose: "status_lookup",
+    max: LOOKUPS_PER_HOUR,
+    window: Duration::from_secs(3600),
+};
 
 /// The status page's routes.
 pub fn routes() -> Router<AppState> {
-    let limit = Arc::new(StatusLimit(RateLimiter::new(
-        LOOKUPS_PER_HOUR,
-        Duration::from_secs(3600),
-    )));
     Router::new()
         .route("/request-support/status", get(lookup_page).post(lookup))
         .route("/request-support/status/{token}", get(by_link))
-        .layer(Extension(limit))
 }
 
 /// Renders the page; never cached (it can show a request's progress).
@@ -71,7 +70,6 @@ async fn lookup_page(State(state): State<AppState>, uri: Uri) -> Response {
 /// `POST /request-support/status`: reference + email address.
 async fn lookup(
     State(state): State<AppState>,
-    Extension(limit): Extension<Arc<StatusLimit>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     uri: Uri,
     FormBody(fields): FormBody,
@@ -85,7 +83,7 @@ async fn lookup(
     if email.is_empty() {
         errors.push(error("email", "Enter your email address"));
     }
-    if errors.is_empty() && !limit.0.allow(peer.ip()) {
+    if errors.is_empty() && !state.limits.allow(&LOOKUPS, Subject::Ip(peer.ip())).await {
         let too_many = StatusPage::TooManyAttempts;
         return Ok(page(&state, &uri, StatusCode::TOO_MANY_REQUESTS, too_many).await);
     }

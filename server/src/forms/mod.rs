@@ -19,13 +19,13 @@ mod save;
 
 use crate::clock;
 use crate::config::Settings;
-use crate::limit::RateLimiter;
+use crate::limit::{Rule, Subject};
 use crate::state::AppState;
 use crate::web;
 use app::forms::view::FormPage;
 use app::forms::{FormSpec, Submitted};
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -33,6 +33,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use drafts::Draft;
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -65,8 +66,10 @@ pub trait Finish: Send + Sync + 'static {
 pub struct Form<F> {
     pub spec: &'static FormSpec,
     pub finish: F,
-    /// "Accept and send" from one IP address (the site's submission limit).
-    limiter: RateLimiter,
+    /// "Accept and send" from one IP address per hour (the site's submission limit).
+    submissions_per_hour: u32,
+    /// New drafts from one IP address per hour.
+    drafts_per_hour: u32,
     /// Whether cookies get `Secure` (the public address is https).
     cookie_secure: bool,
 }
@@ -76,10 +79,8 @@ impl<F: Finish> Form<F> {
         Arc::new(Self {
             spec,
             finish,
-            limiter: RateLimiter::new(
-                settings.site.submissions_per_hour,
-                Duration::from_secs(3600),
-            ),
+            submissions_per_hour: settings.site.submissions_per_hour,
+            drafts_per_hour: settings.site.drafts_per_hour,
             cookie_secure: cookie_secure(settings),
         })
     }
@@ -151,6 +152,8 @@ pub struct FormContext<F> {
     pub draft: Option<Draft>,
     pub change: bool,
     pub uri: Uri,
+    /// The visitor's address (`crate::middleware::client_ip`), for the rate limits.
+    pub client: IpAddr,
 }
 
 #[derive(serde::Deserialize)]
@@ -176,12 +179,17 @@ impl<F: Finish> FromRequestParts<AppState> for FormContext<F> {
         let draft = load(state, &parts.headers, form.spec)
             .await
             .map_err(|e| FormError::from(e).into_response())?;
+        let client = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
         Ok(Self {
             state: state.clone(),
             form,
             draft,
             change: query.change.is_some(),
             uri: parts.uri.clone(),
+            client,
         })
     }
 }
@@ -189,6 +197,69 @@ impl<F: Finish> FromRequestParts<AppState> for FormContext<F> {
 impl<F> FormContext<F> {
     pub fn spec(&self) -> &'static FormSpec {
         self.form.spec
+    }
+
+    /// Counts one attempt by this visitor's address under `purpose`, at most `max` an hour
+    /// (shared by every server); false when the limit is reached.
+    pub async fn allow_per_hour(&self, purpose: &str, max: u32) -> bool {
+        self.state
+            .limits
+            .allow(&Rule::per_hour(purpose, max), Subject::Ip(self.client))
+            .await
+    }
+
+    /// Counts one attempt on this draft under `rule`; false when the limit is reached.
+    pub async fn allow_for_draft(&self, rule: &Rule<'_>, draft: &Draft) -> bool {
+        self.state
+            .limits
+            .allow(rule, Subject::Draft(&draft.id))
+            .await
+    }
+
+    /// Whether this visitor may start one more draft (`SIGNPOST_DRAFTS_PER_HOUR`, for all the
+    /// engine's forms together), counting it.
+    pub async fn may_start_draft(&self) -> bool
+    where
+        F: Finish,
+    {
+        self.allow_per_hour("draft_start", self.form.drafts_per_hour)
+            .await
+    }
+
+    /// Whether this visitor may send one more of this form (`SIGNPOST_SUBMISSIONS_PER_HOUR`),
+    /// counting it.
+    pub async fn may_send(&self) -> bool
+    where
+        F: Finish,
+    {
+        let purpose = format!("send:{}", self.spec().id);
+        self.allow_per_hour(&purpose, self.form.submissions_per_hour)
+            .await
+    }
+
+    /// The site's submission limit (`SIGNPOST_SUBMISSIONS_PER_HOUR`).
+    pub fn submissions_per_hour(&self) -> u32
+    where
+        F: Finish,
+    {
+        self.form.submissions_per_hour
+    }
+
+    /// The "too many requests" page (429): `what` has been done too often from this
+    /// connection.
+    pub async fn too_many(&self, what: &str) -> Response {
+        let spec = self.spec();
+        self.render(
+            StatusCode::TOO_MANY_REQUESTS,
+            FormPage::Message {
+                title: "Too many requests have been sent from your connection",
+                paragraphs: vec![
+                    format!("{what} Try again in an hour."),
+                    format!("If you need help sooner, {}.", spec.words.phone_instead),
+                ],
+            },
+        )
+        .await
     }
 
     /// The draft still being filled in (a sent draft counts as none: the next answer starts

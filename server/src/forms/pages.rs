@@ -8,10 +8,9 @@ use super::{
 };
 use app::forms::view::FormPage;
 use app::forms::{self, FieldError, FormData, FormSpec, Submitted};
-use axum::extract::{ConnectInfo, Path};
+use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
-use std::net::SocketAddr;
 
 fn with_change(path: String, change: bool) -> String {
     if change {
@@ -121,6 +120,10 @@ pub(super) async fn show<F: Finish>(
     Ok(ctx.render(StatusCode::OK, page).await)
 }
 
+/// Why the draft limit's 429 page is shown.
+const TOO_MANY_DRAFTS: &str =
+    "Too many forms have been started from your connection, so we did not save this answer.";
+
 /// Saves `data` into the open draft, creating it (and its cookie) when there is none yet.
 async fn store<F: Finish>(ctx: &FormContext<F>, data: &FormData) -> Result<Option<HeaderValue>> {
     let pool = ctx.state.db.pool();
@@ -139,13 +142,12 @@ async fn store<F: Finish>(ctx: &FormContext<F>, data: &FormData) -> Result<Optio
 /// `POST {base}/{page}`.
 pub(super) async fn submit_page<F: Finish>(
     ctx: FormContext<F>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(slug): Path<String>,
     FormBody(submitted): FormBody,
 ) -> Result<Response> {
     let spec = ctx.spec();
     match slug.as_str() {
-        "check-answers" => return send(&ctx, peer, &submitted).await,
+        "check-answers" => return send(&ctx, &submitted).await,
         "save" => return save::save_link(&ctx, &submitted).await,
         _ => {}
     }
@@ -170,6 +172,9 @@ pub(super) async fn submit_page<F: Finish>(
             }
             data.done.insert(page.slug.into());
             spec.prune(&mut data);
+            if ctx.open_draft().is_none() && !ctx.may_start_draft().await {
+                return Ok(ctx.too_many(TOO_MANY_DRAFTS).await);
+            }
             let cookie = store(&ctx, &data).await?;
             Ok(redirect_with(
                 &spec.next_after(page.slug, &data, change),
@@ -332,6 +337,9 @@ pub(super) async fn submit_item<F: Finish>(
             } else {
                 items.push(answers);
             }
+            if ctx.open_draft().is_none() && !ctx.may_start_draft().await {
+                return Ok(ctx.too_many(TOO_MANY_DRAFTS).await);
+            }
             let cookie = store(&ctx, &data).await?;
             let to = with_change(format!("{}/{}", spec.base, page.slug), change);
             Ok(redirect_with(&to, cookie))
@@ -377,11 +385,7 @@ pub(super) async fn remove_item<F: Finish>(
 }
 
 /// `POST {base}/check-answers`: "Accept and send", once: the form's own [`Finish`] step.
-async fn send<F: Finish>(
-    ctx: &FormContext<F>,
-    peer: SocketAddr,
-    submitted: &Submitted,
-) -> Result<Response> {
+async fn send<F: Finish>(ctx: &FormContext<F>, submitted: &Submitted) -> Result<Response> {
     let spec = ctx.spec();
     let done = ctx.form.finish.done(spec);
     let Some(draft) = &ctx.draft else {
@@ -419,7 +423,7 @@ async fn send<F: Finish>(
     if !spec.is_complete(&draft.data) {
         return Ok(see_other(&format!("{}/tasks", spec.base)));
     }
-    if !ctx.form.limiter.allow(peer.ip()) {
+    if !ctx.may_send().await {
         tracing::warn!(
             form = spec.id,
             "form refused: too many submissions from one address"

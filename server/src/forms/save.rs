@@ -12,6 +12,13 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 
+/// One save-and-return link per draft per hour.
+pub const LINK_PER_DRAFT: crate::limit::Rule<'static> = crate::limit::Rule {
+    purpose: "resume_link_draft",
+    max: 1,
+    window: std::time::Duration::from_secs(3600),
+};
+
 /// `POST {base}/save`: emails a link to come back to the draft.
 pub(super) async fn save_link<F: Finish>(
     ctx: &FormContext<F>,
@@ -41,6 +48,18 @@ pub(super) async fn save_link<F: Finish>(
                 .await)
         }
     };
+    // One link per draft per hour, and the site's limit per address: the form cannot be used
+    // to send links to someone else's mailbox over and over.
+    if !ctx.allow_for_draft(&LINK_PER_DRAFT, draft).await
+        || !ctx
+            .allow_per_hour("resume_link", ctx.submissions_per_hour())
+            .await
+    {
+        tracing::warn!(form = spec.id, "save and return refused: too many links");
+        return Ok(ctx
+            .too_many("A link to come back to this form was sent less than an hour ago. Your answers are saved on this device.")
+            .await);
+    }
     let token = web::token::new_token();
     let state = &ctx.state;
     let settings = &state.mail.settings;

@@ -19,6 +19,43 @@ pub struct RawSiteConfig {
         global = true
     )]
     pub submissions_per_hour: u32,
+
+    /// New form drafts (a first answer saved) accepted from one IP address per hour.
+    #[arg(
+        long,
+        env = "SIGNPOST_DRAFTS_PER_HOUR",
+        default_value_t = 20,
+        global = true
+    )]
+    pub drafts_per_hour: u32,
+
+    /// The key of the rate limits' hashed addresses, shared by every server (at least 32
+    /// characters; default: one generated once into the database).
+    #[arg(
+        long,
+        env = "SIGNPOST_LIMIT_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub limit_key: Option<String>,
+
+    /// Seconds a connection may take to send a request's headers before it is closed.
+    #[arg(
+        long,
+        env = "SIGNPOST_HEADER_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub header_timeout_secs: u64,
+
+    /// Connections served at once; more wait to be accepted.
+    #[arg(
+        long,
+        env = "SIGNPOST_MAX_CONNECTIONS",
+        default_value_t = 1024,
+        global = true
+    )]
+    pub max_connections: u32,
 }
 
 /// Validated site-wide settings.
@@ -28,6 +65,14 @@ pub struct SiteSettings {
     pub public_url: String,
     /// Submissions of each public form accepted from one IP address per hour.
     pub submissions_per_hour: u32,
+    /// New drafts accepted from one IP address per hour.
+    pub drafts_per_hour: u32,
+    /// The rate limits' hashing key (None: generated into the database).
+    pub limit_key: Option<String>,
+    /// How long a connection may take to send a request's headers.
+    pub header_timeout: std::time::Duration,
+    /// Connections served at once.
+    pub max_connections: u32,
 }
 
 /// A mistake in the site-wide settings, as one line that says how to fix it.
@@ -37,6 +82,8 @@ pub enum SiteConfigError {
     PublicUrl(String),
     #[error("{0} must be a whole number greater than 0")]
     Positive(&'static str),
+    #[error("SIGNPOST_LIMIT_KEY must be at least 32 characters: generate one, e.g. with `openssl rand -hex 32`")]
+    LimitKey,
 }
 
 impl SiteSettings {
@@ -52,12 +99,30 @@ impl SiteSettings {
             }
             None => format!("http://{site_addr}"),
         };
-        if raw.submissions_per_hour == 0 {
-            return Err(SiteConfigError::Positive("SIGNPOST_SUBMISSIONS_PER_HOUR"));
+        for (value, name) in [
+            (raw.submissions_per_hour, "SIGNPOST_SUBMISSIONS_PER_HOUR"),
+            (raw.drafts_per_hour, "SIGNPOST_DRAFTS_PER_HOUR"),
+            (raw.max_connections, "SIGNPOST_MAX_CONNECTIONS"),
+        ] {
+            if value == 0 {
+                return Err(SiteConfigError::Positive(name));
+            }
         }
+        if raw.header_timeout_secs == 0 {
+            return Err(SiteConfigError::Positive("SIGNPOST_HEADER_TIMEOUT_SECS"));
+        }
+        let limit_key = match raw.limit_key.map(|k| k.trim().to_owned()) {
+            Some(k) if k.is_empty() => None,
+            Some(k) if k.chars().count() < 32 => return Err(SiteConfigError::LimitKey),
+            other => other,
+        };
         Ok(Self {
             public_url,
             submissions_per_hour: raw.submissions_per_hour,
+            drafts_per_hour: raw.drafts_per_hour,
+            limit_key,
+            header_timeout: std::time::Duration::from_secs(raw.header_timeout_secs),
+            max_connections: raw.max_connections,
         })
     }
 
@@ -66,7 +131,19 @@ impl SiteSettings {
         Self {
             public_url: format!("http://{site_addr}"),
             submissions_per_hour: 10,
+            drafts_per_hour: 20,
+            limit_key: None,
+            header_timeout: std::time::Duration::from_secs(10),
+            max_connections: 1024,
         }
+    }
+
+    /// The origin (`scheme://host[:port]`) of the public address: what browsers send as
+    /// `Origin` on this site's own form posts.
+    pub fn public_origin(&self) -> String {
+        url::Url::parse(&self.public_url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_else(|_| self.public_url.clone())
     }
 
     /// Whether the site is served over https (cookies are then `Secure`).
@@ -87,6 +164,10 @@ mod tests {
         RawSiteConfig {
             public_url: public_url.map(str::to_owned),
             submissions_per_hour: 10,
+            drafts_per_hour: 20,
+            limit_key: None,
+            header_timeout_secs: 10,
+            max_connections: 1024,
         }
     }
 

@@ -17,11 +17,10 @@ pub mod view;
 pub use casework::workdays;
 
 // The identity room's parts every other room uses, by their short names.
-pub use identity::lockout::{count_failure, MAX_FAILURES};
+pub use identity::lockout::{reserve_attempt, Attempt, MAX_FAILURES};
 pub use identity::{audit, password, roles, session, totp, users};
 pub use identity::{field, Fields, Result, Staff, StaffError, StaffForm};
 
-use crate::limit::RateLimiter;
 use crate::state::AppState;
 use axum::extract::Request;
 use axum::http::{Method, StatusCode};
@@ -29,7 +28,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Extension, Router};
 use identity::{account, enrol, lockout, sign_in, user_page};
-use std::sync::Arc;
 use std::time::Duration;
 use upkeep::{directory, editor, review, synonyms};
 
@@ -144,10 +142,7 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
 
 /// The staff routes (every one from [`STAFF_ROUTES`]).
 pub fn routes(settings: &crate::config::Settings) -> Router<AppState> {
-    let sign_in_limit = Arc::new(lockout::SignInLimit(RateLimiter::new(
-        settings.staff.sign_ins_per_ip,
-        Duration::from_secs(15 * 60),
-    )));
+    let sign_in_limit = lockout::SignInLimit(settings.staff.sign_ins_per_ip);
     let mut router = Router::new();
     for (path, method) in STAFF_ROUTES {
         match endpoint(path, method) {

@@ -1,6 +1,8 @@
 //! A signed-in person's own account: the account page, changing their own password (where a
 //! temporary password from an admin sends them), and signing out, here or everywhere.
 
+use super::lockout::{locked_page, release, reserve_attempt, Attempt};
+use super::sign_in::with_cookies;
 use super::{audit, field, password, session, Result, Staff, StaffError, StaffForm};
 use crate::staff::view::form::{
     error_for, Button, ErrorSummary, FieldError, SummaryList, SummaryRow, TextInput,
@@ -122,7 +124,36 @@ pub async fn change_password(State(state): State<AppState>, form: StaffForm) -> 
         .fetch_one(pool)
         .await?
         .try_get(0)?;
-    let current_ok = password::verify_off_runtime(current.clone(), Some(hash)).await;
+    // Each try of the current password counts towards the account's lockout, reserved before
+    // it is checked, as at sign-in: a stolen session cannot be used to guess the password.
+    let attempt = reserve_attempt(pool, &staff.email, state.staff.clock.unix()).await?;
+    let current_ok = match attempt {
+        Attempt::Refused => false,
+        Attempt::Reserved { .. } => password::verify_off_runtime(current.clone(), Some(hash)).await,
+    };
+    if current_ok {
+        release(&state, &staff.email, attempt).await?;
+    } else if matches!(
+        attempt,
+        Attempt::Refused | Attempt::Reserved { locks: true, .. }
+    ) {
+        // Locked: this session ends too (the person signs in again after 15 minutes).
+        session::end(pool, &staff.session.id_hash).await?;
+        audit::record(
+            pool,
+            &state.staff.clock.now(),
+            &staff.event("password_change_locked"),
+        )
+        .await?;
+        return Ok(with_cookies(
+            locked_page(),
+            &[session::set_cookie(
+                session::COOKIE,
+                None,
+                state.staff.cookie_secure,
+            )],
+        ));
+    }
     let mut errors = Vec::new();
     if !current_ok {
         errors.push(FieldError::new(

@@ -2,8 +2,11 @@
 //! code and key of a new secret, kept in the half-signed-in session until a code from the app
 //! confirms it; then the recovery codes, shown once.
 
+use super::lockout::SignInLimit;
 use super::session::Stage;
-use super::sign_in::{complete, partial, partial_form, with_cookies, wrong_code};
+use super::sign_in::{
+    complete, partial, partial_form, reserve_code_attempt, with_cookies, wrong_code,
+};
 use super::{audit, field, totp, Result, Staff};
 use crate::staff::view::form::{
     error_for, group_class, Button, ErrorMessage, ErrorSummary, FieldError,
@@ -115,6 +118,7 @@ pub async fn enrol_page(
 /// once.
 pub async fn enrol(
     State(state): State<AppState>,
+    axum::Extension(limit): axum::Extension<SignInLimit>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
@@ -129,13 +133,16 @@ pub async fn enrol(
         .pending_totp_secret
         .clone()
         .unwrap_or_default();
+    let Some(attempt) = reserve_code_attempt(&state, &limit, peer.ip(), &staff).await? else {
+        return Ok(super::lockout::locked_page());
+    };
     let Some(step) = totp::check(&secret, field(&fields, "code"), now, None) else {
         let errors = vec![FieldError::new(
             "code",
             "The code is not correct: enter the 6-digit code the app shows now",
         )];
         let page = enrol_response(&staff, &secret, errors);
-        return wrong_code(&state, &staff, page).await;
+        return wrong_code(&state, &staff, attempt, page).await;
     };
     let codes = totp::new_recovery_codes();
     let mut tx = pool.begin().await?;

@@ -1,23 +1,56 @@
-//! Throttling and lockout of signing in. 5 failed attempts (password or second factor) for one
-//! email address lock it for 15 minutes, whether or not an account has that address, so the
-//! lockout reveals nothing. Each IP address may also try only `sign_ins_per_ip` times per 15
-//! minutes ([`SignInLimit`]).
+//! Throttling and lockout of signing in. 5 attempts in a row that are not followed by a
+//! success (password or second factor, or the current password when changing it) for one email
+//! address lock it for 15 minutes, whether or not an account has that address, so the lockout
+//! reveals nothing. Each IP address may also try only `sign_ins_per_ip` times per 15 minutes,
+//! password and code steps together ([`SignInLimit`], in the database's rate limits, so it holds
+//! across servers).
+//!
+//! An attempt is **reserved before it is checked** ([`reserve_attempt`]): one statement counts it
+//! and refuses it when the address is locked or its 5 places are taken, so guesses sent in
+//! parallel cannot all be checked (the slow argon2 hash made that window wide) and a right one
+//! among them cannot get past the lock. A right password gives its place back ([`release`]); a
+//! right second factor clears the count ([`clear_failures`]).
 
 use super::Result;
-use crate::limit::RateLimiter;
+use crate::limit::{Rule, Subject};
 use crate::staff::view;
 use crate::state::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
 use sqlx::Row;
+use std::net::IpAddr;
+use std::time::Duration;
 
 pub const MAX_FAILURES: i64 = 5;
-// count_failure's first failure (the INSERT) never locks.
+// The first reservation (the INSERT) never locks.
 const _: () = assert!(MAX_FAILURES > 1);
 pub const LOCKOUT_SECS: i64 = 15 * 60;
 
 /// The sign-in attempts each IP address may make per 15 minutes.
-pub struct SignInLimit(pub RateLimiter);
+#[derive(Debug, Clone, Copy)]
+pub struct SignInLimit(pub u32);
+
+impl SignInLimit {
+    /// Counts one attempt (a password or a code) from `ip`; false when over the limit.
+    pub async fn allow(&self, state: &AppState, ip: IpAddr) -> bool {
+        let rule = Rule {
+            purpose: "staff_sign_in",
+            max: self.0,
+            window: Duration::from_secs(LOCKOUT_SECS as u64),
+        };
+        state.limits.allow(&rule, Subject::Ip(ip)).await
+    }
+}
+
+/// What [`reserve_attempt`] gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Locked (or all places taken): do not check anything.
+    Refused,
+    /// May be checked. `locks`: this attempt took the last place and locked the address (if it
+    /// fails, say so; if it succeeds, [`release`] lifts the lock). `until`: the lock it set.
+    Reserved { locks: bool, until: i64 },
+}
 
 pub(super) fn locked_page() -> Response {
     view::message(
@@ -30,46 +63,69 @@ pub(super) fn locked_page() -> Response {
     )
 }
 
-/// Whether `email` is locked out at `now`.
-pub(super) async fn locked(state: &AppState, email: &str, now: i64) -> Result<bool> {
-    let row = sqlx::query("SELECT locked_until FROM staff_login_throttle WHERE email = $1")
-        .bind(email)
-        .fetch_optional(state.db.pool())
-        .await?;
-    Ok(match row {
-        Some(r) => r.try_get::<i64, _>(0)? > now,
-        None => false,
-    })
-}
-
-/// Counts a failed sign-in (password or code) for `email`; returns true when it locked the
-/// address. One statement, so attempts in parallel each count (no read-then-write to lose an
-/// increment): the failure that reaches [`MAX_FAILURES`] sets the lock and starts the count
-/// again, and the database's row lock (PostgreSQL) or single writer (SQLite) orders them. Public
-/// for the tests, which call it many times at once.
-pub async fn count_failure(
+/// Reserves one attempt for `email` at `now` before anything is checked. One statement, so
+/// attempts in parallel (on one server or several) each take a place or are refused: the one
+/// that takes the [`MAX_FAILURES`]th place sets the lock at once, and the database's row lock
+/// (PostgreSQL) or single writer (SQLite) orders them. An expired lock starts the count again.
+/// Public for the tests, which call it many times at once.
+pub async fn reserve_attempt(
     pool: &sqlx::AnyPool,
     email: &str,
     now: i64,
-) -> std::result::Result<bool, sqlx::Error> {
+) -> std::result::Result<Attempt, sqlx::Error> {
     let until = now + LOCKOUT_SECS;
     let row = sqlx::query(
         "INSERT INTO staff_login_throttle (email, failures, locked_until) VALUES ($1, 1, 0) \
          ON CONFLICT (email) DO UPDATE SET \
-         failures = CASE WHEN staff_login_throttle.failures + 1 >= $2 THEN 0 \
+         failures = CASE WHEN staff_login_throttle.locked_until <> 0 THEN 1 \
          ELSE staff_login_throttle.failures + 1 END, \
-         locked_until = CASE WHEN staff_login_throttle.failures + 1 >= $2 THEN $3 \
-         ELSE staff_login_throttle.locked_until END \
-         RETURNING failures, locked_until",
+         locked_until = CASE WHEN staff_login_throttle.locked_until = 0 \
+         AND staff_login_throttle.failures + 1 >= $2 THEN $4 ELSE 0 END \
+         WHERE staff_login_throttle.locked_until <= $3 \
+         AND (staff_login_throttle.locked_until <> 0 OR staff_login_throttle.failures < $2) \
+         RETURNING locked_until",
     )
     .bind(email)
     .bind(MAX_FAILURES)
+    .bind(now)
     .bind(until)
-    .fetch_one(pool)
+    .fetch_optional(pool)
     .await?;
-    let failures: i64 = row.try_get(0)?;
-    let locked_until: i64 = row.try_get(1)?;
-    Ok(failures == 0 && locked_until == until)
+    Ok(match row {
+        None => Attempt::Refused,
+        Some(row) => {
+            let locked_until: i64 = row.try_get(0)?;
+            Attempt::Reserved {
+                locks: locked_until != 0,
+                until: locked_until,
+            }
+        }
+    })
+}
+
+/// Gives back the place a right password took (the second factor is still to come, and only a
+/// wrong one should count). If that attempt set the lock, the lock goes too; if another,
+/// failed attempt has locked the address meanwhile, nothing changes.
+pub(super) async fn release(state: &AppState, email: &str, attempt: Attempt) -> Result<()> {
+    let Attempt::Reserved { locks, until } = attempt else {
+        return Ok(());
+    };
+    let query = if locks {
+        sqlx::query(
+            "UPDATE staff_login_throttle SET failures = failures - 1, locked_until = 0 \
+             WHERE email = $1 AND locked_until = $2",
+        )
+        .bind(email)
+        .bind(until)
+    } else {
+        sqlx::query(
+            "UPDATE staff_login_throttle SET failures = failures - 1 \
+             WHERE email = $1 AND locked_until = 0 AND failures > 0",
+        )
+        .bind(email)
+    };
+    query.execute(state.db.pool()).await?;
+    Ok(())
 }
 
 pub(super) async fn clear_failures(state: &AppState, email: &str) -> Result<()> {

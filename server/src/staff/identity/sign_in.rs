@@ -2,7 +2,7 @@
 //! first sign-in sets the app up instead: [`super::enrol`]), counted towards the lockout
 //! ([`super::lockout`]), and back to the page asked for before signing in.
 
-use super::lockout::{clear_failures, count_failure, locked, locked_page, SignInLimit};
+use super::lockout::{clear_failures, locked_page, release, reserve_attempt, Attempt, SignInLimit};
 use super::session::{self, Stage};
 use super::{audit, field, load_staff, parse_form, totp, Fields, Result, Staff, StaffError};
 use crate::staff::view::form::{
@@ -18,7 +18,6 @@ use axum::Extension;
 use leptos::prelude::*;
 use sqlx::Row;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 pub(super) fn with_cookies(mut response: Response, cookies: &[HeaderValue]) -> Response {
     for c in cookies {
@@ -162,7 +161,7 @@ pub async fn sign_in_page(State(state): State<AppState>, uri: axum::http::Uri) -
 /// `POST /staff/sign-in`: the password.
 pub async fn sign_in(
     State(state): State<AppState>,
-    Extension(limit): Extension<Arc<SignInLimit>>,
+    Extension(limit): Extension<SignInLimit>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
@@ -174,7 +173,7 @@ pub async fn sign_in(
     }
     let next = next_in_fields(&fields);
     let ip = peer.ip().to_string();
-    if !limit.0.allow(peer.ip()) {
+    if !limit.allow(&state, peer.ip()).await {
         tracing::warn!("staff sign-in refused: too many attempts from one address");
         return Ok(locked_page());
     }
@@ -202,29 +201,33 @@ pub async fn sign_in(
         detail: None,
         ip: Some(&ip),
     };
-    if locked(&state, &email, now).await? {
+    // The attempt takes its place before the password is checked (see `lockout`).
+    let attempt = reserve_attempt(pool, &email, now).await?;
+    if attempt == Attempt::Refused {
         let mut e = event("sign_in_locked");
         e.actor_email = Some(&email);
         audit::record(pool, &clock.now(), &e).await?;
         return Ok(locked_page());
     }
+    let just_locked = matches!(attempt, Attempt::Reserved { locks: true, .. });
     let user = sqlx::query(
-        "SELECT id, password_hash, totp_secret FROM staff_user WHERE email = $1 AND active = 1",
+        "SELECT id, password_hash, totp_secret, enrol_before FROM staff_user \
+         WHERE email = $1 AND active = 1",
     )
     .bind(&email)
     .fetch_optional(pool)
     .await?;
-    let (id, hash, secret) = match &user {
+    let (id, hash, secret, enrol_before) = match &user {
         Some(r) => (
             Some(r.try_get::<String, _>(0)?),
             Some(r.try_get::<String, _>(1)?),
             r.try_get::<Option<String>, _>(2)?,
+            r.try_get::<Option<i64>, _>(3)?,
         ),
-        None => (None, None, None),
+        None => (None, None, None, None),
     };
     let ok = super::password::verify_off_runtime(password.to_owned(), hash).await;
     let Some(id) = id.filter(|_| ok) else {
-        let just_locked = count_failure(pool, &email, now).await?;
         let mut e = event(if just_locked {
             "sign_in_locked"
         } else {
@@ -241,6 +244,22 @@ pub async fn sign_in(
         )];
         return Ok(sign_in_response(errors, &email, &expected, next));
     };
+    release(&state, &email, attempt).await?;
+    // An account that never set up its app may do so only for a while after it was created
+    // or reset: after that, the password alone must not let anyone enrol their own app.
+    if secret.is_none() && enrol_before.is_some_and(|deadline| deadline < now) {
+        let mut e = event("enrolment_expired");
+        e.actor_email = Some(&email);
+        audit::record(pool, &clock.now(), &e).await?;
+        return Ok(view::message(
+            StatusCode::FORBIDDEN,
+            "The time to set up your account has run out",
+            &[
+                "New accounts must set up an authenticator app within 7 days.",
+                "Ask an administrator to reset your account's authenticator app, then sign in again.",
+            ],
+        ));
+    }
     // A session from before (in this browser) ends here.
     if let Some(old) = session::cookie(&headers, session::COOKIE) {
         session::end(pool, &session::hash(&old)).await?;
@@ -386,10 +405,11 @@ pub(super) async fn complete(
 pub(super) async fn wrong_code(
     state: &AppState,
     staff: &Staff,
+    attempt: Attempt,
     page: Response,
 ) -> Result<Response> {
     let clock = &state.staff.clock;
-    let just_locked = count_failure(state.db.pool(), &staff.email, clock.unix()).await?;
+    let just_locked = matches!(attempt, Attempt::Reserved { locks: true, .. });
     let e = staff.event(if just_locked {
         "sign_in_locked"
     } else {
@@ -429,6 +449,7 @@ pub(super) async fn partial_form(
 /// `POST /staff/sign-in/code`: the code from the app, or a recovery code.
 pub async fn code(
     State(state): State<AppState>,
+    Extension(limit): Extension<SignInLimit>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
@@ -438,10 +459,10 @@ pub async fn code(
     let pool = state.db.pool();
     let clock = &state.staff.clock;
     let now = clock.unix();
-    if locked(&state, &staff.email, now).await? {
-        session::end(pool, &staff.session.id_hash).await?;
+    let attempt = reserve_code_attempt(&state, &limit, peer.ip(), &staff).await?;
+    let Some(attempt) = attempt else {
         return Ok(locked_page());
-    }
+    };
     let typed = field(&fields, "code").trim().to_owned();
     let row = sqlx::query("SELECT totp_secret, totp_last_step FROM staff_user WHERE id = $1")
         .bind(&staff.id)
@@ -493,7 +514,29 @@ pub async fn code(
         &staff.session.csrf,
         next_in_fields(&fields),
     );
-    wrong_code(&state, &staff, page).await
+    wrong_code(&state, &staff, attempt, page).await
+}
+
+/// Before a code (or a recovery code) is checked: the address's cap and the account's lockout,
+/// the attempt reserved as for a password. None: refused (the half-signed-in session is ended
+/// when the account is locked).
+pub(super) async fn reserve_code_attempt(
+    state: &AppState,
+    limit: &SignInLimit,
+    ip: std::net::IpAddr,
+    staff: &Staff,
+) -> Result<Option<Attempt>> {
+    if !limit.allow(state, ip).await {
+        tracing::warn!("staff code refused: too many attempts from one address");
+        return Ok(None);
+    }
+    let pool = state.db.pool();
+    let attempt = reserve_attempt(pool, &staff.email, state.staff.clock.unix()).await?;
+    if attempt == Attempt::Refused {
+        session::end(pool, &staff.session.id_hash).await?;
+        return Ok(None);
+    }
+    Ok(Some(attempt))
 }
 
 #[cfg(test)]

@@ -230,12 +230,14 @@ pub async fn set_password(
     let now = state.staff.clock.now();
     let mut tx = state.db.pool().begin().await?;
     sqlx::query(
-        "UPDATE staff_user SET password_hash = $1, must_change_password = 1, updated_at = $2 \
+        "UPDATE staff_user SET password_hash = $1, must_change_password = 1, updated_at = $2, \
+         enrol_before = CASE WHEN totp_secret IS NULL THEN $4 ELSE enrol_before END \
          WHERE id = $3",
     )
     .bind(&hash)
     .bind(&now)
     .bind(&account.id)
+    .bind(super::users::enrol_deadline(&state.staff.clock))
     .execute(&mut *tx)
     .await?;
     session::end_all(&mut *tx, &account.id).await?;

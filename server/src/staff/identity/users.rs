@@ -56,6 +56,15 @@ pub struct NewUser<'a> {
     pub password: &'a str,
 }
 
+/// Days a new account (or one whose second factor was reset) has to set up its authenticator
+/// app; after that the password alone no longer lets anyone enrol one.
+pub const ENROL_DAYS: i64 = 7;
+
+/// The `enrol_before` of an account created or reset now.
+pub fn enrol_deadline(clock: &Clock) -> i64 {
+    clock.unix() + ENROL_DAYS * 24 * 3600
+}
+
 /// Creates an account; returns its id. Audited as `user_created` by `actor` (None: the CLI).
 pub async fn create(
     pool: &AnyPool,
@@ -89,8 +98,8 @@ pub async fn create(
     let now = clock.now();
     let mut tx = pool.begin().await?;
     sqlx::query(
-        "INSERT INTO staff_user (id, email, name, role, password_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO staff_user (id, email, name, role, password_hash, created_at, updated_at, \
+         must_change_password, enrol_before) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
     )
     .bind(&id)
     .bind(&email)
@@ -98,6 +107,10 @@ pub async fn create(
     .bind(role.as_str())
     .bind(&hash)
     .bind(&now)
+    // A first password an admin chose (and so knows) must be replaced at the first sign-in; an
+    // account made with `signpost create-user` got its password from the person at the console.
+    .bind(i64::from(actor.is_some()))
+    .bind(enrol_deadline(clock))
     .execute(&mut *tx)
     .await?;
     let subject = format!("user:{id}");
@@ -296,17 +309,17 @@ async fn change_account(
             "user_disabled",
         ),
         AccountChange::ResetSecondFactor => (
-            "UPDATE staff_user SET totp_secret = NULL, totp_last_step = NULL, updated_at = $1 \
-             WHERE id = $2",
+            "UPDATE staff_user SET totp_secret = NULL, totp_last_step = NULL, updated_at = $1, \
+             enrol_before = $3 WHERE id = $2",
             "second_factor_reset",
         ),
     };
-    let changed = sqlx::query(sql)
-        .bind(&now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let mut query = sqlx::query(sql).bind(&now).bind(id);
+    if matches!(change, AccountChange::ResetSecondFactor) {
+        // A new week to set up the app again.
+        query = query.bind(enrol_deadline(&state.staff.clock));
+    }
+    let changed = query.execute(&mut *tx).await?.rows_affected();
     if changed != 1 {
         return Err(StaffError::NotFound);
     }
