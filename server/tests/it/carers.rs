@@ -760,15 +760,27 @@ async fn the_summary_prints_and_emails_itself_to_the_carer() {
         .await;
     assert_eq!(wrong.status, 422);
     assert!(wrong.body.contains("govuk-error-summary"));
+    // Only to the address given in the answers: the form is no relay to anyone else.
+    let elsewhere = carer
+        .post(
+            &format!("{ADULT}/summary/email"),
+            &[("email", "someone.else@elsewhere.example")],
+        )
+        .await;
+    assert_eq!(elsewhere.status, 422);
+    assert!(elsewhere
+        .body
+        .contains("Enter the email address you gave in your answers"));
     let reply = carer
         .post(
             &format!("{ADULT}/summary/email"),
-            &[("email", "me@carer.example")],
+            &[("email", "Carer@Family.example")],
         )
         .await;
     assert_eq!(reply.status, 303);
     let mail = sink.wait_for(1, Duration::from_secs(10)).await;
-    assert_eq!(mail[0].to, ["<me@carer.example>"]);
+    assert_eq!(mail.len(), 1, "nothing went to the other address");
+    assert_eq!(mail[0].to, ["<Carer@family.example>"]);
     let body = mail[0].body();
     assert!(body.contains(&reference));
     assert!(

@@ -11,6 +11,7 @@
 
 mod common;
 
+mod abuse;
 mod carers;
 mod cli;
 mod directory_editing;

@@ -1183,39 +1183,47 @@ async fn wrong_passwords_sent_at_once_all_count_towards_the_lockout() {
             .fetch_one(app.db.pool())
             .await
             .expect("throttle row");
-    assert_eq!(row.try_get::<i64, _>(0).expect("failures"), 0);
+    assert_eq!(
+        row.try_get::<i64, _>(0).expect("failures"),
+        signpost::staff::MAX_FAILURES
+    );
     assert!(row.try_get::<i64, _>(1).expect("until") > clock.unix());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn failures_counted_at_the_same_moment_are_none_of_them_lost() {
-    use signpost::staff::{count_failure, MAX_FAILURES};
+async fn attempts_reserved_at_the_same_moment_take_exactly_the_places_there_are() {
+    use signpost::staff::{reserve_attempt, Attempt, MAX_FAILURES};
     let app = app_with(&Clock::system(), None, false).await;
     let now = Clock::system().unix();
-    // Many failures for one address at once, straight at the database: every fifth locks it
-    // (and starts the count again), so exactly four of twenty do.
+    // Many attempts for one address at once, straight at the database: exactly MAX_FAILURES
+    // get a place (the last of them sets the lock), every other is refused, none is lost.
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..MAX_FAILURES * 4 {
         let pool = app.db.pool().clone();
         tasks.spawn(async move {
-            count_failure(&pool, "many@brackenshire.example", now)
+            reserve_attempt(&pool, "many@brackenshire.example", now)
                 .await
-                .expect("counted")
+                .expect("reserved")
         });
     }
-    let mut locks = 0;
-    while let Some(locked) = tasks.join_next().await {
-        if locked.expect("task") {
-            locks += 1;
+    let (mut reserved, mut locks) = (0, 0);
+    while let Some(attempt) = tasks.join_next().await {
+        match attempt.expect("task") {
+            Attempt::Refused => {}
+            Attempt::Reserved { locks: l, .. } => {
+                reserved += 1;
+                locks += i64::from(l);
+            }
         }
     }
-    assert_eq!(locks, 4, "one lock per {MAX_FAILURES} failures");
+    assert_eq!(reserved, MAX_FAILURES);
+    assert_eq!(locks, 1, "the last place locks");
     let row = sqlx::query("SELECT failures FROM staff_login_throttle WHERE email = $1")
         .bind("many@brackenshire.example")
         .fetch_one(app.db.pool())
         .await
         .expect("throttle row");
-    assert_eq!(row.try_get::<i64, _>(0).expect("failures"), 0);
+    assert_eq!(row.try_get::<i64, _>(0).expect("failures"), MAX_FAILURES);
 }
 
 #[tokio::test]
@@ -2284,4 +2292,303 @@ async fn a_link_opened_before_signing_in_leads_back_to_its_page_and_nowhere_else
             .await;
         assert_eq!(page.location.as_deref(), Some("/staff/queue"), "{hostile}");
     }
+}
+
+/// A fresh sign-in form for a raw request: its login cookie (as a `Cookie` header) and token.
+async fn login_form(app: &TestApp) -> (String, String) {
+    let response = app.get("/staff/sign-in").await;
+    let cookie = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("signpost_staff_login="))
+        .and_then(|v| v.split(';').next())
+        .expect("login cookie")
+        .to_owned();
+    let body = response.text().await.expect("body");
+    (cookie, csrf_in(&body))
+}
+
+/// Posts `pairs` to `path` of `app` with the `Cookie` header `cookie`, from a task of its own.
+fn spawn_post(
+    app: &TestApp,
+    path: &str,
+    cookie: String,
+    pairs: Vec<(String, String)>,
+) -> tokio::task::JoinHandle<u16> {
+    let client = app.client.clone();
+    let url = app.url(path);
+    tokio::spawn(async move {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        client
+            .post(url)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(COOKIE, cookie)
+            .body(body)
+            .send()
+            .await
+            .expect("POST")
+            .status()
+            .as_u16()
+    })
+}
+
+/// Waits until `email` is locked (the throttle row's lock set), at most 10 s.
+async fn wait_until_locked(app: &TestApp, email: &str) {
+    for _ in 0..200 {
+        let locked = sqlx::query("SELECT locked_until FROM staff_login_throttle WHERE email = $1")
+            .bind(email)
+            .fetch_optional(app.db.pool())
+            .await
+            .expect("throttle")
+            .map(|r| r.try_get::<i64, _>(0).expect("until"))
+            .is_some_and(|until| until > 0);
+        if locked {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{email} never locked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_wrong_passwords_at_once_then_the_right_one_give_no_session() {
+    let clock = Clock::system();
+    let c = clock.clone();
+    let app = spawn_app_with(move |s| {
+        s.staff.clock = c;
+        // This test is about the account's lockout, not the address's cap.
+        s.staff.sign_ins_per_ip = 1000;
+    })
+    .await;
+    let email = "hub@brackenshire.example";
+    add_user(&app, email, "hub").await;
+    let mut forms = Vec::new();
+    for _ in 0..31 {
+        forms.push(login_form(&app).await);
+    }
+    let right = forms.pop().expect("a form");
+    let wrong: Vec<_> = forms
+        .into_iter()
+        .map(|(cookie, csrf)| {
+            let pairs = vec![
+                ("csrf".to_owned(), csrf),
+                ("email".to_owned(), email.to_owned()),
+                ("password".to_owned(), "wrong password here".to_owned()),
+            ];
+            spawn_post(&app, "/staff/sign-in", cookie, pairs)
+        })
+        .collect();
+    // While those are still being checked (argon2 is slow), the right password.
+    wait_until_locked(&app, email).await;
+    let pairs = vec![
+        ("csrf".to_owned(), right.1),
+        ("email".to_owned(), email.to_owned()),
+        ("password".to_owned(), PASSWORD.to_owned()),
+    ];
+    let right = spawn_post(&app, "/staff/sign-in", right.0, pairs)
+        .await
+        .expect("task");
+    assert_eq!(right, 429, "locked: the right password gets no session");
+    let mut statuses = Vec::new();
+    for task in wrong {
+        statuses.push(task.await.expect("task"));
+    }
+    let checked = statuses.iter().filter(|s| **s == 422).count();
+    assert!(
+        checked < signpost::staff::MAX_FAILURES as usize,
+        "only the reserved attempts were checked: {statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 30 - checked);
+    let sessions = sqlx::query("SELECT COUNT(*) FROM staff_session")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count")
+        .try_get::<i64, _>(0)
+        .expect("n");
+    assert_eq!(sessions, 0);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_wrong_codes_at_once_then_the_right_one_give_no_session() {
+    let clock = Clock::system();
+    let c = clock.clone();
+    let app = spawn_app_with(move |s| {
+        s.staff.clock = c;
+        s.staff.sign_ins_per_ip = 1000;
+    })
+    .await;
+    let email = "hub@brackenshire.example";
+    add_user(&app, email, "hub").await;
+    let secret = enrol(&mut Browser::new(&app), &clock, email).await;
+    clock.advance(Duration::from_secs(30));
+    // 31 browsers past the password, each at the code step.
+    let mut steps = Vec::new();
+    for _ in 0..31 {
+        let mut b = Browser::new(&app);
+        let page = password_step(&mut b, email, PASSWORD).await;
+        assert_eq!(page.location.as_deref(), Some("/staff/sign-in/code"));
+        let csrf = csrf_in(&b.get("/staff/sign-in/code").await.body);
+        let cookie: Vec<String> = b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        steps.push((cookie.join("; "), csrf));
+    }
+    let right = steps.pop().expect("a browser");
+    let wrong: Vec<_> = steps
+        .into_iter()
+        .enumerate()
+        .map(|(i, (cookie, csrf))| {
+            let pairs = vec![
+                ("csrf".to_owned(), csrf),
+                ("code".to_owned(), format!("{:06}", 100_000 + i)),
+            ];
+            spawn_post(&app, "/staff/sign-in/code", cookie, pairs)
+        })
+        .collect();
+    wait_until_locked(&app, email).await;
+    let code = totp::code_at(&secret, clock.unix()).expect("code");
+    let pairs = vec![("csrf".to_owned(), right.1), ("code".to_owned(), code)];
+    let right = spawn_post(&app, "/staff/sign-in/code", right.0, pairs)
+        .await
+        .expect("task");
+    assert_ne!(right, 303, "locked: the right code gets no session");
+    let mut statuses = Vec::new();
+    for task in wrong {
+        statuses.push(task.await.expect("task"));
+    }
+    let checked = statuses.iter().filter(|s| **s == 422).count();
+    assert!(
+        checked < signpost::staff::MAX_FAILURES as usize,
+        "only the reserved codes were checked: {statuses:?}"
+    );
+    let full = sqlx::query("SELECT COUNT(*) FROM staff_session WHERE stage = 'full'")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count")
+        .try_get::<i64, _>(0)
+        .expect("n");
+    assert_eq!(full, 1, "only the enrolment's own session");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn ten_wrong_current_passwords_lock_the_account() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    let email = "hub@brackenshire.example";
+    add_user(&app, email, "hub").await;
+    let mut b = Browser::new(&app);
+    enrol(&mut b, &clock, email).await;
+    let csrf = csrf_in(&b.get("/staff/account/password").await.body);
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let page = b
+            .post(
+                "/staff/account/password",
+                &[
+                    ("csrf", &csrf),
+                    ("current", "not my password at all"),
+                    ("password", "a brand new passphrase here"),
+                ],
+            )
+            .await;
+        statuses.push(page.status);
+    }
+    assert_eq!(&statuses[..4], &[422, 422, 422, 422], "{statuses:?}");
+    assert_eq!(statuses[4], 429, "the fifth locks: {statuses:?}");
+    assert!(
+        statuses[5..].iter().all(|s| *s != 422 && *s != 200),
+        "nothing more is checked: {statuses:?}"
+    );
+    // The session ended, and the right password is refused while locked.
+    assert_eq!(b.get("/staff/account").await.status, 303);
+    let mut other = Browser::new(&app);
+    assert_eq!(password_step(&mut other, email, PASSWORD).await.status, 429);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_account_an_admin_creates_must_change_its_password_and_enrolment_expires() {
+    let clock = Clock::system();
+    let app = app_with(&clock, None, false).await;
+    add_user(&app, "admin@brackenshire.example", "admin").await;
+    let mut admin = Browser::new(&app);
+    enrol(&mut admin, &clock, "admin@brackenshire.example").await;
+    let csrf = csrf_in(&admin.get("/staff/users").await.body);
+    for who in ["new@brackenshire.example", "late@brackenshire.example"] {
+        let page = admin
+            .post(
+                "/staff/users",
+                &[
+                    ("csrf", &csrf),
+                    ("name", "New Person"),
+                    ("email", who),
+                    ("role", "hub"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 303, "{}", page.body);
+    }
+    // The new person signs in, sets up the app, and must choose their own password first.
+    let mut person = Browser::new(&app);
+    enrol(&mut person, &clock, "new@brackenshire.example").await;
+    let page = person.get("/staff/queue").await;
+    assert_eq!(page.location.as_deref(), Some("/staff/account/password"));
+    // A week and a day later, the other account has not set up its app: the password alone no
+    // longer lets anyone do it.
+    clock.advance(Duration::from_secs(8 * 24 * 3600));
+    let mut late = Browser::new(&app);
+    let page = password_step(&mut late, "late@brackenshire.example", PASSWORD).await;
+    assert_eq!(page.status, 403);
+    assert!(page
+        .body
+        .contains("The time to set up your account has run out"));
+    assert_eq!(late.get("/staff/enrol").await.status, 303, "no enrolment");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_sign_in_lockout_and_the_address_cap_hold_across_two_servers() {
+    let clock = Clock::system();
+    let c = clock.clone();
+    let a = spawn_app_with(move |s| {
+        s.staff.clock = c;
+        s.staff.sign_ins_per_ip = 8;
+    })
+    .await;
+    let c = clock.clone();
+    let b = crate::common::spawn_second(&a, move |s| {
+        s.staff.clock = c;
+        s.staff.sign_ins_per_ip = 8;
+    })
+    .await;
+    let email = "hub@brackenshire.example";
+    add_user(&a, email, "hub").await;
+    let (mut on_a, mut on_b) = (Browser::new(&a), Browser::new(&b));
+    for i in 0..4 {
+        let browser = if i % 2 == 0 { &mut on_a } else { &mut on_b };
+        let page = password_step(browser, email, "wrong password here").await;
+        assert_eq!(page.status, 422, "attempt {i}");
+    }
+    assert_eq!(
+        password_step(&mut on_b, email, "wrong password here")
+            .await
+            .status,
+        429,
+        "the fifth, on the other server, locks"
+    );
+    for browser in [&mut on_a, &mut on_b] {
+        assert_eq!(password_step(browser, email, PASSWORD).await.status, 429);
+    }
+    // Seven attempts from this address so far; the cap of 8 per 15 minutes is shared too.
+    let other = "other@brackenshire.example";
+    assert_eq!(password_step(&mut on_a, other, "wrong").await.status, 422);
+    assert_eq!(password_step(&mut on_b, other, "wrong").await.status, 429);
+    assert_eq!(password_step(&mut on_a, other, "wrong").await.status, 429);
+    b.stop().await;
+    a.stop().await;
 }

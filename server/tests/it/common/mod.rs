@@ -245,3 +245,35 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         _dir: dir,
     }
 }
+
+/// A second server on `first`'s database (its own port, search index and mail folder), as a
+/// second replica behind a proxy would be: for the tests that what matters holds across
+/// servers. `adjust` sees the same default settings as `spawn_app_with`'s.
+pub async fn spawn_second(first: &TestApp, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = first.database.clone();
+    let mut settings = settings(database.clone(), dir.path());
+    adjust(&mut settings);
+    let app = Application::build(&settings)
+        .await
+        .expect("second application builds");
+    let address = format!("http://{}", app.local_addr());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let db = Db::connect_with(&database, 2, Duration::from_secs(10))
+        .await
+        .expect("test connection");
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        db,
+        database,
+        stop: Some(stop),
+        _dir: dir,
+    }
+}
