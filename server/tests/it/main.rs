@@ -18,6 +18,7 @@ mod directory_editing;
 mod directory_pages;
 mod early_help;
 mod fault;
+mod fuzz;
 mod health;
 mod import;
 mod oruk_api;
