@@ -37,6 +37,9 @@ fn payloads() -> Vec<String> {
     ]
 }
 
+/// Query strings found, by the shape of their URL: the path and its parameters.
+type Queries = BTreeMap<String, (String, Vec<(String, String)>)>;
+
 /// A form found on a page: where it goes, how, and its fields with the values the page gave.
 #[derive(Debug, Clone)]
 struct Form {
@@ -289,7 +292,7 @@ async fn crawl(
     seeds: &[String],
     cookie: Option<String>,
     forms: &mut BTreeMap<(String, bool), Form>,
-    queries: &mut BTreeMap<String, (String, Vec<(String, String)>)>,
+    queries: &mut Queries,
 ) {
     let mut queue: VecDeque<String> = seeds.iter().cloned().collect();
     let mut seen_shapes: BTreeMap<String, usize> = BTreeMap::new();
@@ -357,7 +360,7 @@ async fn every_public_form_field_and_query_parameter_survives_hostile_values() {
     let service =
         signpost::directory::demo::id("service", "spectrum-autism-family-group-brackenfield");
     let mut forms: BTreeMap<(String, bool), Form> = BTreeMap::new();
-    let mut queries: BTreeMap<String, (String, Vec<(String, String)>)> = BTreeMap::new();
+    let mut queries: Queries = BTreeMap::new();
     let anonymous = [
         "/".to_owned(),
         "/request-support".to_owned(),
