@@ -77,6 +77,9 @@ export default defineConfig({
           RUST_LOG: "warn",
           SIGNPOST_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
           SIGNPOST_PUBLIC_URL: baseURL,
+          // Every test's browser comes from 127.0.0.1, like a whole school behind one address:
+          // the per-address draft limit (tested in server/tests/it/abuse.rs) is raised here.
+          SIGNPOST_DRAFTS_PER_HOUR: "1000",
         },
       },
     ],

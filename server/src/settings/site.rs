@@ -24,7 +24,7 @@ pub struct RawSiteConfig {
     #[arg(
         long,
         env = "SIGNPOST_DRAFTS_PER_HOUR",
-        default_value_t = 20,
+        default_value_t = 50,
         global = true
     )]
     pub drafts_per_hour: u32,
@@ -131,7 +131,7 @@ impl SiteSettings {
         Self {
             public_url: format!("http://{site_addr}"),
             submissions_per_hour: 10,
-            drafts_per_hour: 20,
+            drafts_per_hour: 50,
             limit_key: None,
             header_timeout: std::time::Duration::from_secs(10),
             max_connections: 1024,
@@ -164,7 +164,7 @@ mod tests {
         RawSiteConfig {
             public_url: public_url.map(str::to_owned),
             submissions_per_hour: 10,
-            drafts_per_hour: 20,
+            drafts_per_hour: 50,
             limit_key: None,
             header_timeout_secs: 10,
             max_connections: 1024,
@@ -185,6 +185,29 @@ mod tests {
         assert_eq!(s.public_url, "https://family.example");
         assert!(s.is_https());
         assert!(SiteSettings::from_raw(raw(Some("ftp://x")), addr()).is_err());
+    }
+
+    #[test]
+    fn a_limit_key_must_be_long_and_the_origin_has_no_path() {
+        let short = RawSiteConfig {
+            limit_key: Some("too short".into()),
+            ..raw(None)
+        };
+        assert!(matches!(
+            SiteSettings::from_raw(short, addr()),
+            Err(SiteConfigError::LimitKey)
+        ));
+        let long = RawSiteConfig {
+            limit_key: Some("k".repeat(32)),
+            ..raw(Some("https://family.example/"))
+        };
+        let s = SiteSettings::from_raw(long, addr()).unwrap();
+        assert_eq!(s.limit_key.as_deref(), Some("k".repeat(32).as_str()));
+        assert_eq!(s.public_origin(), "https://family.example");
+        assert_eq!(
+            SiteSettings::defaults(addr()).public_origin(),
+            "http://127.0.0.1:3000"
+        );
     }
 
     #[test]

@@ -99,6 +99,19 @@ fn help_documents_every_environment_variable() {
     for command in ["migrate", "reindex", "synonyms"] {
         assert!(help.contains(command), "--help mentions {command}");
     }
+    // The limits' settings are documented, and the hashing key's value is never printed.
+    let key = "a-limit-key-that-must-stay-secret-0123456789";
+    let output = run(signpost().arg("--help").env("SIGNPOST_LIMIT_KEY", key));
+    let help = String::from_utf8_lossy(&output.stdout);
+    for var in [
+        "SIGNPOST_LIMIT_KEY",
+        "SIGNPOST_DRAFTS_PER_HOUR",
+        "SIGNPOST_HEADER_TIMEOUT_SECS",
+        "SIGNPOST_MAX_CONNECTIONS",
+    ] {
+        assert!(help.contains(var), "--help mentions {var}");
+    }
+    assert!(!help.contains(key), "--help printed the limit key");
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! Throttling and lockout of signing in. 5 attempts in a row that are not followed by a
 //! success (password or second factor, or the current password when changing it) for one email
 //! address lock it for 15 minutes, whether or not an account has that address, so the lockout
-//! reveals nothing. Each IP address may also try only `sign_ins_per_ip` times per 15 minutes,
-//! password and code steps together ([`SignInLimit`], in the database's rate limits, so it holds
-//! across servers).
+//! reveals nothing. Each IP address may also try only `sign_ins_per_ip` passwords and as many
+//! codes per 15 minutes ([`SignInLimit`], in the database's rate limits, so it holds across
+//! servers).
 //!
 //! An attempt is **reserved before it is checked** ([`reserve_attempt`]): one statement counts it
 //! and refuses it when the address is locked or its 5 places are taken, so guesses sent in
@@ -30,11 +30,22 @@ pub const LOCKOUT_SECS: i64 = 15 * 60;
 #[derive(Debug, Clone, Copy)]
 pub struct SignInLimit(pub u32);
 
+/// What an attempt from an address is: a password, or a code (sign-in or enrolment). Each has
+/// its own `sign_ins_per_ip` per 15 minutes.
+#[derive(Debug, Clone, Copy)]
+pub enum Step {
+    Password,
+    Code,
+}
+
 impl SignInLimit {
-    /// Counts one attempt (a password or a code) from `ip`; false when over the limit.
-    pub async fn allow(&self, state: &AppState, ip: IpAddr) -> bool {
+    /// Counts one attempt at `step` from `ip`; false when over the limit.
+    pub async fn allow(&self, state: &AppState, ip: IpAddr, step: Step) -> bool {
         let rule = Rule {
-            purpose: "staff_sign_in",
+            purpose: match step {
+                Step::Password => "staff_sign_in",
+                Step::Code => "staff_code",
+            },
             max: self.0,
             window: Duration::from_secs(LOCKOUT_SECS as u64),
         };

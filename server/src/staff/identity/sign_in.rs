@@ -2,7 +2,9 @@
 //! first sign-in sets the app up instead: [`super::enrol`]), counted towards the lockout
 //! ([`super::lockout`]), and back to the page asked for before signing in.
 
-use super::lockout::{clear_failures, locked_page, release, reserve_attempt, Attempt, SignInLimit};
+use super::lockout::{
+    clear_failures, locked_page, release, reserve_attempt, Attempt, SignInLimit, Step,
+};
 use super::session::{self, Stage};
 use super::{audit, field, load_staff, parse_form, totp, Fields, Result, Staff, StaffError};
 use crate::staff::view::form::{
@@ -173,7 +175,7 @@ pub async fn sign_in(
     }
     let next = next_in_fields(&fields);
     let ip = peer.ip().to_string();
-    if !limit.allow(&state, peer.ip()).await {
+    if !limit.allow(&state, peer.ip(), Step::Password).await {
         tracing::warn!("staff sign-in refused: too many attempts from one address");
         return Ok(locked_page());
     }
@@ -526,7 +528,7 @@ pub(super) async fn reserve_code_attempt(
     ip: std::net::IpAddr,
     staff: &Staff,
 ) -> Result<Option<Attempt>> {
-    if !limit.allow(state, ip).await {
+    if !limit.allow(state, ip, Step::Code).await {
         tracing::warn!("staff code refused: too many attempts from one address");
         return Ok(None);
     }
