@@ -166,6 +166,55 @@ fn with_client_address(trusted: Arc<[IpAddr]>) -> impl Fn(Request<Body>) -> Requ
     }
 }
 
+/// Whether `bytes` (a query string or a URL-encoded body) holds a NUL character, raw or
+/// percent-encoded. No text field has a use for one, and PostgreSQL cannot store it in `TEXT`.
+fn has_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00")
+}
+
+/// Refuses (400) a query string or form body with a NUL character in it ([`has_nul`]), before
+/// any handler runs, so no feature has to remember that the database cannot store one.
+/// Other bodies (JSON, files) are passed on untouched.
+async fn refuse_nul(request: Request<Body>, next: axum::middleware::Next) -> Response<Body> {
+    let refused = || {
+        let mut response = Response::new(Body::from(
+            "The form contained a character that cannot be accepted (a null character). Go back, remove it and try again.",
+        ));
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        response
+    };
+    if request.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {
+        return refused();
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    // The body limit layer outside this one has already capped the size.
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let mut response = Response::new(Body::from("The form was too large."));
+            *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+            return response;
+        }
+    };
+    if has_nul(&bytes) {
+        return refused();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
 /// Wraps `router` in the layers. Each `layer` call wraps everything before it, so the request id
 /// and the security headers end up outermost and also cover timeouts and panics.
 pub fn apply(router: Router, limits: Limits) -> Router {
@@ -173,6 +222,7 @@ pub fn apply(router: Router, limits: Limits) -> Router {
     let client_address = with_client_address(limits.trusted_proxies.into());
     let public_origin: Arc<str> = limits.public_origin.into();
     let mut router = router
+        .layer(axum::middleware::from_fn(refuse_nul))
         .layer(axum::middleware::from_fn(move |request, next| {
             refuse_cross_site(public_origin.clone(), request, next)
         }))
@@ -254,6 +304,15 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn nul_characters_are_found_raw_or_encoded() {
+        use super::has_nul;
+        assert!(has_nul(b"details=a%00b"));
+        assert!(has_nul(b"a\0b"));
+        assert!(!has_nul(b"details=a%2500b&n=100"));
+        assert!(!has_nul(b"q=100+0"));
     }
 
     #[test]
