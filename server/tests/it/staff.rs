@@ -2522,7 +2522,7 @@ async fn an_account_an_admin_creates_must_change_its_password_and_enrolment_expi
     let app = app_with(&clock, None, false).await;
     add_user(&app, "admin@brackenshire.example", "admin").await;
     let mut admin = Browser::new(&app);
-    enrol(&mut admin, &clock, "admin@brackenshire.example").await;
+    let admin_secret = enrol(&mut admin, &clock, "admin@brackenshire.example").await;
     let csrf = csrf_in(&admin.get("/staff/users").await.body);
     for who in ["new@brackenshire.example", "late@brackenshire.example"] {
         let page = admin
@@ -2554,6 +2554,33 @@ async fn an_account_an_admin_creates_must_change_its_password_and_enrolment_expi
         .body
         .contains("The time to set up your account has run out"));
     assert_eq!(late.get("/staff/enrol").await.status, 303, "no enrolment");
+    // An admin resets the account's app: a new week to set it up.
+    let mut admin = Browser::new(&app);
+    let page = sign_in(
+        &mut admin,
+        &clock,
+        "admin@brackenshire.example",
+        &admin_secret,
+    )
+    .await;
+    assert_eq!(page.status, 303);
+    let late_id: String = sqlx::query("SELECT id FROM staff_user WHERE email = $1")
+        .bind("late@brackenshire.example")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("account")
+        .try_get(0)
+        .expect("id");
+    let csrf = csrf_in(&admin.get(&format!("/staff/users/{late_id}")).await.body);
+    let page = admin
+        .post(
+            &format!("/staff/users/{late_id}/reset-second-factor"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let page = password_step(&mut late, "late@brackenshire.example", PASSWORD).await;
+    assert_eq!(page.location.as_deref(), Some("/staff/enrol"));
     app.stop().await;
 }
 
