@@ -126,6 +126,7 @@ pub struct Application {
     mail_worker: Worker,
     draft_purge: tokio::task::JoinHandle<()>,
     session_purge: tokio::task::JoinHandle<()>,
+    feed_pulls: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -168,6 +169,14 @@ impl Application {
             db.clone(),
             settings.staff.clone(),
         ));
+        let feed_pulls = settings.feeds.pull_every.map(|every| {
+            directory::feeds::spawn_scheduler(
+                db.clone(),
+                settings.feeds.clone(),
+                settings.staff.clock.clone(),
+                every,
+            )
+        });
         let router = router(
             AppState {
                 leptos_options,
@@ -191,6 +200,7 @@ impl Application {
             mail_worker,
             draft_purge,
             session_purge,
+            feed_pulls,
         })
     }
 
@@ -220,6 +230,9 @@ impl Application {
             .await;
         self.draft_purge.abort();
         self.session_purge.abort();
+        if let Some(pulls) = self.feed_pulls {
+            pulls.abort();
+        }
         self.mail_worker
             .stop(std::time::Duration::from_secs(10))
             .await;

@@ -234,7 +234,20 @@ async fn service(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    found(repo::get_service(state.db.pool(), &id).await?)
+    let pool = state.db.pool();
+    let service = match repo::get_service(pool, &id).await? {
+        // A listing waiting for a category is not public yet.
+        Some(_) if repo::is_awaiting_mapping(pool, &id).await? => None,
+        Some(mut s) => {
+            // The feed's own terms beside Signpost's (both taxonomies).
+            let sid = s.id.clone();
+            s.attributes
+                .extend(repo::foreign_attributes(pool, &sid).await?);
+            Some(s)
+        }
+        None => None,
+    };
+    found(service)
 }
 
 async fn taxonomies(

@@ -3,12 +3,14 @@
 //! imports a feature, so configuration and features never import one another in a circle.
 
 pub mod database;
+pub mod feeds;
 pub mod mail;
 pub mod site;
 pub mod staff;
 
 pub use mail::{MailConfigError, MailSettings, MailTransport, RawMailConfig};
 pub use site::{RawSiteConfig, SiteConfigError, SiteSettings};
+pub use feeds::FeedSettings;
 pub use staff::StaffSettings;
 
 /// Pages of search results kept in memory by default (`SIGNPOST_SEARCH_CACHE`).

@@ -331,6 +331,10 @@ async fn change(state: &AppState, form: StaffForm, id: &str, change: Change) -> 
     if changed != 1 {
         return Err(StaffError::NotFound);
     }
+    if matches!(change, Change::Archive) {
+        // A feed's listing archived here stays archived: pulls leave it alone.
+        crate::directory::repo::mark_local_override(&mut tx, id).await?;
+    }
     crate::search::sync::enqueue(&mut tx, id).await?;
     let mut e = staff.event(action);
     let subject = format!("service:{id}");

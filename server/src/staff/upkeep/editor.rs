@@ -266,6 +266,7 @@ async fn check(
         known_organizations: &known_organizations,
         today,
         now,
+        mapping: None,
     };
     let mut errors: Vec<FieldError> = form_errors
         .into_iter()
@@ -379,6 +380,8 @@ async fn save(
     let now = state.staff.clock.now();
     let mut tx = state.db.pool().begin().await?;
     repo::upsert_service(&mut tx, record).await?;
+    // A feed's listing saved here is a local override: pulls leave it as saved.
+    repo::mark_local_override(&mut tx, &target.id).await?;
     repo::delete_orphan_locations(&mut tx).await?;
     if let Some(suggestion) = &target.suggestion {
         sqlx::query(
