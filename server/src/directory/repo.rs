@@ -557,10 +557,13 @@ pub async fn archive_missing(
     Ok(archived)
 }
 
-/// Every service not edited here that carries feed terms, with those terms (id, name, code).
+/// A feed term as a mapping reads it: (id, name, code).
+pub type TermKey = (String, String, Option<String>);
+
+/// Every service not edited here that carries feed terms, with those terms.
 pub async fn services_with_foreign_terms(
     tx: &mut Tx<'_>,
-) -> Result<Vec<(String, Vec<(String, String, Option<String>)>)>, sqlx::Error> {
+) -> Result<Vec<(String, Vec<TermKey>)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT l.service_id, t.id, t.name, t.code FROM service_foreign_term l \
          JOIN foreign_term t ON t.id = l.term_id JOIN service s ON s.id = l.service_id \
@@ -568,7 +571,7 @@ pub async fn services_with_foreign_terms(
     )
     .fetch_all(&mut **tx)
     .await?;
-    let mut list: Vec<(String, Vec<(String, String, Option<String>)>)> = Vec::new();
+    let mut list: Vec<(String, Vec<TermKey>)> = Vec::new();
     for r in rows {
         let sid: String = r.try_get(0)?;
         let term = (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
