@@ -322,7 +322,9 @@ async fn run_mapping(db: &Db, what: MappingCommand) -> Result<(), String> {
             let rows = mapping::parse_csv(&text, &categories)
                 .map_err(|e| format!("{}: {e}; nothing was loaded", path.display()))?;
             let now = signpost::clock::now();
-            let mut tx = db.pool().begin().await.map_err(|e| e.to_string())?;
+            let mut tx = signpost::directory::repo::begin_write(db.pool())
+                .await
+                .map_err(|e| e.to_string())?;
             for (row, category) in &rows {
                 mapping::set(&mut tx, row.kind, &row.value, *category, &now)
                     .await

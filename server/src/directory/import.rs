@@ -222,7 +222,7 @@ pub async fn import(
     let stored = repo::stored_states(db.pool()).await?;
     let mut report = ImportReport::default();
     let mut seen = HashSet::new();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = repo::begin_write(db.pool()).await?;
     for (value, record) in values.iter().zip(&records) {
         let id = record.id.to_string();
         let hash = record_hash(value);

@@ -401,6 +401,17 @@ pub async fn delete_orphan_locations(tx: &mut Tx<'_>) -> Result<u64, sqlx::Error
     Ok(done.rows_affected())
 }
 
+/// Begins a transaction that writes: its first statement takes SQLite's write lock (waiting for
+/// it), so a transaction that reads before it writes cannot fail to upgrade when another
+/// connection wrote in between ("database is locked"). A no-op on PostgreSQL.
+pub async fn begin_write(pool: &AnyPool) -> Result<Tx<'static>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE feed SET url = url WHERE 1 = 0")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 /// What a public listing is: not archived, and not waiting for a category (every term of its
 /// feed's own taxonomy unmapped). A condition on `service s`.
 pub const PUBLIC_SERVICE: &str = "s.status <> 'archived' AND s.awaiting_mapping = 0";

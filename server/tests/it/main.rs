@@ -17,6 +17,7 @@ mod directory_editing;
 mod directory_pages;
 mod early_help;
 mod fault;
+mod feeds;
 mod health;
 mod import;
 mod oruk_api;

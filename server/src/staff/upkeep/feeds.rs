@@ -434,7 +434,7 @@ pub async fn map_term(State(state): State<AppState>, form: StaffForm) -> Result<
         MatchKind::Name => term.name.clone(),
     };
     let now = state.staff.clock.now();
-    let mut tx = pool.begin().await?;
+    let mut tx = repo::begin_write(pool).await?;
     mapping::set(&mut tx, kind, &value, category, &now).await?;
     let changed = mapping::apply(&mut tx, &now).await?;
     let detail = format!("{} {} -> {}", kind.as_str(), value, category);
