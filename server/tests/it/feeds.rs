@@ -695,3 +695,74 @@ async fn directory_editors_map_a_feeds_category_and_see_each_feeds_last_pull() {
         .unwrap();
     assert_eq!(audited, 1);
 }
+
+#[tokio::test]
+async fn the_command_line_registers_pulls_and_maps_a_feed() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = FileFeed::default();
+    feed.version.store(1, Ordering::SeqCst);
+    let base = serve(feed.router()).await;
+    let database = format!("sqlite://{}/signpost.db", dir.path().display());
+    let index = dir.path().join("search-index");
+    let mapping_file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/feeds/mapping.csv");
+    let run = |args: Vec<String>| {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_signpost"));
+        command
+            .args(args)
+            .env("DATABASE_URL", &database)
+            .env("SIGNPOST_SEARCH_DIR", &index)
+            .env("SIGNPOST_FEED_PAUSE_MS", "0")
+            .env_remove("RUST_LOG")
+            .env_remove("SIGNPOST_SEARCH")
+            .stdin(std::process::Stdio::null());
+        async move {
+            let output = tokio::time::timeout(Duration::from_secs(60), command.output())
+                .await
+                .expect("the command ends")
+                .expect("the command runs");
+            (
+                output.status.success(),
+                String::from_utf8_lossy(&output.stdout).to_string(),
+                String::from_utf8_lossy(&output.stderr).to_string(),
+            )
+        }
+    };
+    let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+    let url = format!("{base}/api");
+
+    let (ok, _, err) = run(args(&["feeds", "add", "Wessex", &url])).await;
+    assert!(ok, "{err}");
+    assert!(err.contains("registered the feed Wessex"), "{err}");
+    let (ok, _, err) = run(args(&["feeds", "add", "Wessex", &url])).await;
+    assert!(!ok && err.contains("already a feed called Wessex"), "{err}");
+    let (ok, _, err) = run(args(&["feeds", "add", "Bad", "ftp://x.example/"])).await;
+    assert!(!ok && err.contains("is not an http(s) address"), "{err}");
+
+    let (ok, _, err) = run(vec![
+        "mapping".into(),
+        "load".into(),
+        mapping_file.display().to_string(),
+    ])
+    .await;
+    assert!(ok, "{err}");
+    assert!(err.contains("loaded 2 mapping row(s)"), "{err}");
+
+    let (ok, _, err) = run(args(&["feeds", "pull"])).await;
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("Wessex: 3 created, 0 updated, 0 unchanged, 1 waiting for a category mapping"),
+        "{err}"
+    );
+    let (ok, out, _) = run(args(&["mapping", "list"])).await;
+    assert!(ok);
+    assert!(
+        out.contains("name,young carers,young-carers.groups-and-clubs"),
+        "{out}"
+    );
+    let (ok, out, _) = run(args(&["feeds", "list"])).await;
+    assert!(ok);
+    assert!(out.contains("Wessex") && out.contains("2 listed, 1 waiting"), "{out}");
+    let (ok, _, err) = run(args(&["feeds", "pull", "Nowhere"])).await;
+    assert!(!ok && err.contains("no feed called Nowhere"), "{err}");
+}
