@@ -290,31 +290,66 @@ pub struct RawConfig {
 
     /// Minutes between two scheduled pulls of each registered ORUK feed (0: only by
     /// `signpost feeds pull`). One server pulls a feed at a time.
-    #[arg(long, env = "SIGNPOST_FEED_PULL_MINUTES", default_value_t = 0, global = true)]
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_PULL_MINUTES",
+        default_value_t = 0,
+        global = true
+    )]
     pub feed_pull_minutes: u64,
 
     /// The longest one request to a feed may take, in seconds.
-    #[arg(long, env = "SIGNPOST_FEED_TIMEOUT_SECS", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
     pub feed_timeout_secs: u64,
 
     /// The pause between two requests to a feed, in milliseconds.
-    #[arg(long, env = "SIGNPOST_FEED_PAUSE_MS", default_value_t = 500, global = true)]
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_PAUSE_MS",
+        default_value_t = 500,
+        global = true
+    )]
     pub feed_pause_ms: u64,
 
     /// Tries per request to a feed before the pull fails.
-    #[arg(long, env = "SIGNPOST_FEED_ATTEMPTS", default_value_t = 4, global = true)]
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_ATTEMPTS",
+        default_value_t = 4,
+        global = true
+    )]
     pub feed_attempts: u32,
 
     /// The wait before a feed request's first retry, in milliseconds (it doubles each time).
-    #[arg(long, env = "SIGNPOST_FEED_BACKOFF_MS", default_value_t = 2000, global = true)]
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_BACKOFF_MS",
+        default_value_t = 2000,
+        global = true
+    )]
     pub feed_backoff_ms: u64,
 
     /// The most services one feed may have.
-    #[arg(long, env = "SIGNPOST_FEED_MAX_SERVICES", default_value_t = 20_000, global = true)]
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_MAX_SERVICES",
+        default_value_t = 20_000,
+        global = true
+    )]
     pub feed_max_services: usize,
 
     /// The largest response accepted from a feed, in megabytes.
-    #[arg(long, env = "SIGNPOST_FEED_MAX_MB", default_value_t = 50, global = true)]
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_MAX_MB",
+        default_value_t = 50,
+        global = true
+    )]
     pub feed_max_mb: usize,
 
     /// Email: SMTP server, sender, the Hub's address, links, retries (`server/src/mail/config.rs`).

@@ -275,7 +275,9 @@ async fn run_feeds(db: &Db, settings: &Settings, what: FeedsCommand) -> Result<(
                     .collect(),
             };
             if names.is_empty() {
-                return Err("no feed is registered: add one with signpost feeds add NAME URL".into());
+                return Err(
+                    "no feed is registered: add one with signpost feeds add NAME URL".into(),
+                );
             }
             let holder = feeds::holder_name();
             let mut failed = 0;

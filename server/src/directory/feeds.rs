@@ -431,7 +431,9 @@ pub fn spawn_scheduler(
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
     let holder = holder_name();
-    let tick = every.min(Duration::from_secs(60)).max(Duration::from_millis(50));
+    let tick = every
+        .min(Duration::from_secs(60))
+        .max(Duration::from_millis(50));
     tokio::spawn(async move {
         loop {
             if let Err(e) = pull_due(&db, &settings, &clock, every, &holder).await {
@@ -519,7 +521,10 @@ impl<'a> Harvester<'a> {
                 services.push(item);
                 continue;
             }
-            let Some(id) = item.get("id").and_then(Value::as_str).filter(|id| !id.is_empty())
+            let Some(id) = item
+                .get("id")
+                .and_then(Value::as_str)
+                .filter(|id| !id.is_empty())
             else {
                 // Left to validation, which names the record.
                 services.push(item);

@@ -167,7 +167,12 @@ pub fn parse_csv(
         reason: e.to_string(),
     })?;
     let wanted = ["match", "value", "category"];
-    if headers.len() != 3 || headers.iter().zip(wanted).any(|(h, w)| !h.eq_ignore_ascii_case(w)) {
+    if headers.len() != 3
+        || headers
+            .iter()
+            .zip(wanted)
+            .any(|(h, w)| !h.eq_ignore_ascii_case(w))
+    {
         return Err(MappingError::Line {
             line: 1,
             reason: "the header must be: match,value,category".to_owned(),
@@ -191,9 +196,11 @@ pub fn parse_csv(
             return Err(bad("the value is too long".to_owned()));
         }
         let code = record[2].to_owned();
-        let category = *categories
-            .get(&code)
-            .ok_or_else(|| bad(format!("'{code}' is not a category code (docs/taxonomy.md)")))?;
+        let category = *categories.get(&code).ok_or_else(|| {
+            bad(format!(
+                "'{code}' is not a category code (docs/taxonomy.md)"
+            ))
+        })?;
         rows.push((
             MappingRow {
                 kind,
@@ -451,7 +458,8 @@ mod tests {
     fn the_csv_names_a_bad_line() {
         let mut categories = HashMap::new();
         categories.insert("send.short-breaks".to_owned(), Uuid::from_u128(9));
-        let good = "match,value,category\nid,T-1,send.short-breaks\nname,Short Breaks,send.short-breaks\n";
+        let good =
+            "match,value,category\nid,T-1,send.short-breaks\nname,Short Breaks,send.short-breaks\n";
         let rows = parse_csv(good, &categories).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].0.kind, MatchKind::Name);

@@ -554,8 +554,7 @@ pub fn validate(
                 }
             }
             (None, Some(mapping)) => {
-                let Some(foreign) = foreign_term(&mut c, &field, aid, term, nested, mapping)
-                else {
+                let Some(foreign) = foreign_term(&mut c, &field, aid, term, nested, mapping) else {
                     continue;
                 };
                 if foreign_terms.iter().any(|f| f.id == foreign.id) {
@@ -729,7 +728,11 @@ fn foreign_term(
             term_uri: None,
         });
     };
-    let taxonomy_id = c.optional_text(&format!("{tfield}.taxonomy_id"), t.taxonomy_id.as_deref(), FOREIGN_ID_MAX);
+    let taxonomy_id = c.optional_text(
+        &format!("{tfield}.taxonomy_id"),
+        t.taxonomy_id.as_deref(),
+        FOREIGN_ID_MAX,
+    );
     let taxonomy = t
         .taxonomy_detail
         .as_ref()
@@ -755,8 +758,16 @@ fn foreign_term(
             Some(&t.description),
             SHORT_TEXT_MAX,
         ),
-        parent_id: c.optional_text(&format!("{tfield}.parent_id"), t.parent_id.as_deref(), FOREIGN_ID_MAX),
-        term_uri: c.optional_text(&format!("{tfield}.term_uri"), t.term_uri.as_deref(), SHORT_TEXT_MAX),
+        parent_id: c.optional_text(
+            &format!("{tfield}.parent_id"),
+            t.parent_id.as_deref(),
+            FOREIGN_ID_MAX,
+        ),
+        term_uri: c.optional_text(
+            &format!("{tfield}.term_uri"),
+            t.term_uri.as_deref(),
+            SHORT_TEXT_MAX,
+        ),
         id,
     })
 }

@@ -605,13 +605,14 @@ pub async fn add_mapped_categories(
     if categories.is_empty() {
         return Ok(false);
     }
-    let have: HashSet<String> = sqlx::query("SELECT taxonomy_term_id FROM attribute WHERE link_id = $1")
-        .bind(service_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
+    let have: HashSet<String> =
+        sqlx::query("SELECT taxonomy_term_id FROM attribute WHERE link_id = $1")
+            .bind(service_id)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
     let position: i64 = sqlx::query("SELECT COUNT(*) FROM attribute WHERE link_id = $1")
         .bind(service_id)
         .fetch_one(&mut **tx)

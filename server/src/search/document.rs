@@ -434,8 +434,8 @@ pub async fn fingerprint(pool: &AnyPool) -> Result<String, sqlx::Error> {
         "SELECT id, last_modified, CASE WHEN awaiting_mapping = 1 THEN 'awaiting' ELSE status END \
          FROM service ORDER BY id",
     )
-        .fetch_all(pool)
-        .await?;
+    .fetch_all(pool)
+    .await?;
     // FNV-1a, 64 bits: stable across Rust versions and machines.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {

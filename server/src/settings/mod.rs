@@ -8,9 +8,9 @@ pub mod mail;
 pub mod site;
 pub mod staff;
 
+pub use feeds::FeedSettings;
 pub use mail::{MailConfigError, MailSettings, MailTransport, RawMailConfig};
 pub use site::{RawSiteConfig, SiteConfigError, SiteSettings};
-pub use feeds::FeedSettings;
 pub use staff::StaffSettings;
 
 /// Pages of search results kept in memory by default (`SIGNPOST_SEARCH_CACHE`).

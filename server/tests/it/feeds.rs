@@ -161,22 +161,21 @@ async fn snapshot(app: &TestApp) -> String {
     let services = signpost::directory::import::export_services(&app.db)
         .await
         .expect("export");
-    let provenance: Vec<(String, String, Option<String>, i64)> = sqlx::query(
-        "SELECT id, source, source_hash, awaiting_mapping FROM service ORDER BY id",
-    )
-    .fetch_all(app.db.pool())
-    .await
-    .expect("provenance")
-    .iter()
-    .map(|r| {
-        (
-            r.try_get(0).unwrap(),
-            r.try_get(1).unwrap(),
-            r.try_get(2).unwrap(),
-            r.try_get(3).unwrap(),
-        )
-    })
-    .collect();
+    let provenance: Vec<(String, String, Option<String>, i64)> =
+        sqlx::query("SELECT id, source, source_hash, awaiting_mapping FROM service ORDER BY id")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("provenance")
+            .iter()
+            .map(|r| {
+                (
+                    r.try_get(0).unwrap(),
+                    r.try_get(1).unwrap(),
+                    r.try_get(2).unwrap(),
+                    r.try_get(3).unwrap(),
+                )
+            })
+            .collect();
     let terms: i64 = sqlx::query("SELECT COUNT(*) FROM foreign_term")
         .fetch_one(app.db.pool())
         .await
@@ -229,7 +228,10 @@ async fn a_feed_is_pulled_page_by_page_mapped_and_kept_in_step() {
 
     // The unmapped service is stored but not public anywhere.
     assert_eq!(status_of(&app, &format!("/services/{A}")).await, 404);
-    assert_eq!(status_of(&app, &format!("/api/oruk/services/{A}")).await, 404);
+    assert_eq!(
+        status_of(&app, &format!("/api/oruk/services/{A}")).await,
+        404
+    );
     let list: Value = app.get("/api/oruk/services").await.json().await.unwrap();
     assert_eq!(list["total_items"], 2, "{list}");
     assert_eq!(status_of(&app, &format!("/services/{B}")).await, 200);
@@ -247,7 +249,10 @@ async fn a_feed_is_pulled_page_by_page_mapped_and_kept_in_step() {
         .iter()
         .map(|a| {
             (
-                a["taxonomy_term"]["name"].as_str().unwrap_or_default().to_owned(),
+                a["taxonomy_term"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
                 a["taxonomy_term"]["taxonomy"]
                     .as_str()
                     .or(a["taxonomy_term"]["code"].as_str())
@@ -257,7 +262,10 @@ async fn a_feed_is_pulled_page_by_page_mapped_and_kept_in_step() {
         })
         .collect();
     assert!(
-        terms.contains(&("Groups and clubs".into(), "young-carers.groups-and-clubs".into())),
+        terms.contains(&(
+            "Groups and clubs".into(),
+            "young-carers.groups-and-clubs".into()
+        )),
         "{terms:?}"
     );
     assert!(
@@ -370,7 +378,12 @@ async fn a_feed_is_pulled_page_by_page_mapped_and_kept_in_step() {
     // Search follows (the same sync as every directory write).
     let mut found = false;
     for _ in 0..60 {
-        let body = app.get("/search?q=stay+and+play").await.text().await.unwrap();
+        let body = app
+            .get("/search?q=stay+and+play")
+            .await
+            .text()
+            .await
+            .unwrap();
         if body.contains(&format!("/services/{A}")) {
             found = true;
             break;
@@ -396,13 +409,17 @@ async fn one_puller_holds_a_feed_at_a_time_and_a_dead_ones_claim_expires() {
     let busy = feeds::pull(&app.db, &quick(), &clock, "Wessex", "server-3").await;
     assert!(matches!(busy, Err(FeedError::Busy(_))), "{busy:?}");
     // The holder died: after its claim's hour, another server takes the feed.
-    assert!(!feeds::claim(app.db.pool(), "Wessex", "server-3", &clock, hour, None)
-        .await
-        .unwrap());
+    assert!(
+        !feeds::claim(app.db.pool(), "Wessex", "server-3", &clock, hour, None)
+            .await
+            .unwrap()
+    );
     clock.advance(hour + Duration::from_secs(1));
-    assert!(feeds::claim(app.db.pool(), "Wessex", "server-3", &clock, hour, None)
-        .await
-        .unwrap());
+    assert!(
+        feeds::claim(app.db.pool(), "Wessex", "server-3", &clock, hour, None)
+            .await
+            .unwrap()
+    );
     // A scheduled pull takes only feeds that are due.
     clock.advance(hour + Duration::from_secs(1));
     let pulled = feeds::pull_due(&app.db, &quick(), &clock, Duration::from_secs(86_400), "s4")
@@ -435,10 +452,7 @@ async fn the_server_pulls_registered_feeds_on_its_schedule() {
     }
     assert!(pulled, "the scheduled pull ran");
     // Nothing is mapped: both services wait.
-    assert_eq!(
-        feeds::list(app.db.pool()).await.unwrap()[0].waiting,
-        2
-    );
+    assert_eq!(feeds::list(app.db.pool()).await.unwrap()[0].waiting, 2);
 }
 
 /// A feed API whose one page is whatever `body` gives.
@@ -484,7 +498,13 @@ fn page_of(services: Vec<Value>) -> Value {
 
 /// Pulls `url` as feed `name` after a good pull of the file feed, and checks that it failed with
 /// `needle` in its message and left the directory exactly as it was.
-async fn fails_cleanly(app: &TestApp, name: &str, url: &str, settings: &FeedSettings, needle: &str) {
+async fn fails_cleanly(
+    app: &TestApp,
+    name: &str,
+    url: &str,
+    settings: &FeedSettings,
+    needle: &str,
+) {
     register(app, name, url).await;
     let before = snapshot(app).await;
     let started = std::time::Instant::now();
@@ -528,7 +548,14 @@ async fn hostile_feeds_fail_cleanly_with_nothing_half_written() {
         json_response(serde_json::to_vec(&page_of(vec![nested_service(1, &huge)])).unwrap())
     })
     .await;
-    fails_cleanly(&app, "Huge", &url, &quick(), "description: is 2097152 characters long").await;
+    fails_cleanly(
+        &app,
+        "Huge",
+        &url,
+        &quick(),
+        "description: is 2097152 characters long",
+    )
+    .await;
 
     // An answer larger than the limit is not read to its end.
     let big = "y".repeat(3 * 1024 * 1024);
@@ -571,7 +598,8 @@ async fn hostile_feeds_fail_cleanly_with_nothing_half_written() {
 
     // Invalid UTF-8 inside a string.
     let url = hostile(|| {
-        let mut body = br#"{"total_items":1,"total_pages":1,"contents":[{"id":"x","name":""#.to_vec();
+        let mut body =
+            br#"{"total_items":1,"total_pages":1,"contents":[{"id":"x","name":""#.to_vec();
         body.extend_from_slice(&[0xff, 0xfe, 0x80]);
         body.extend_from_slice(br#""}]}"#);
         json_response(body)
@@ -589,7 +617,14 @@ async fn hostile_feeds_fail_cleanly_with_nothing_half_written() {
         attempts: 2,
         ..quick()
     };
-    fails_cleanly(&app, "Stalls", &url, &impatient, "no answer within the timeout").await;
+    fails_cleanly(
+        &app,
+        "Stalls",
+        &url,
+        &impatient,
+        "no answer within the timeout",
+    )
+    .await;
     let silent = raw_server(None).await;
     fails_cleanly(&app, "Silent", &silent, &impatient, "after 2 tries").await;
 
@@ -649,7 +684,10 @@ async fn directory_editors_map_a_feeds_category_and_see_each_feeds_last_pull() {
     let feeds_table = &page.body[page.body.find(r#"id="feeds""#).expect("feeds table")..];
     assert!(feeds_table.contains("Wessex"));
     assert!(feeds_table.contains("2 new, 0 updated, 0 unchanged, 2 waiting for a category"));
-    assert!(feeds_table.contains("Failed"), "the broken feed's pull failed");
+    assert!(
+        feeds_table.contains("Failed"),
+        "the broken feed's pull failed"
+    );
     assert!(feeds_table.contains("cannot connect"), "with its error");
 
     let page = b.get("/staff/directory/mapping").await;
@@ -666,33 +704,50 @@ async fn directory_editors_map_a_feeds_category_and_see_each_feeds_last_pull() {
     let refused = b
         .post(
             "/staff/directory/mapping",
-            &[("csrf", &csrf), ("term", STAY_AND_PLAY), ("match", "name"), ("category", "")],
+            &[
+                ("csrf", &csrf),
+                ("term", STAY_AND_PLAY),
+                ("match", "name"),
+                ("category", ""),
+            ],
         )
         .await;
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("Choose one of our categories"));
-    let category = sqlx::query("SELECT id FROM taxonomy_term WHERE code = 'parenting.baby-and-toddler-groups'")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
-        .try_get::<String, _>(0)
-        .unwrap();
+    let category = sqlx::query(
+        "SELECT id FROM taxonomy_term WHERE code = 'parenting.baby-and-toddler-groups'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
+    .try_get::<String, _>(0)
+    .unwrap();
     let done = b
         .post(
             "/staff/directory/mapping",
-            &[("csrf", &csrf), ("term", STAY_AND_PLAY), ("match", "name"), ("category", &category)],
+            &[
+                ("csrf", &csrf),
+                ("term", STAY_AND_PLAY),
+                ("match", "name"),
+                ("category", &category),
+            ],
         )
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
     let page = b.get(done.location.as_deref().unwrap()).await;
-    assert!(page.body.contains("1 service got the category."), "{}", page.body);
+    assert!(
+        page.body.contains("1 service got the category."),
+        "{}",
+        page.body
+    );
     assert_eq!(status_of(&app, &format!("/services/{A}")).await, 200);
-    let audited: i64 = sqlx::query("SELECT COUNT(*) FROM audit_event WHERE action = 'taxonomy_mapped'")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap();
+    let audited: i64 =
+        sqlx::query("SELECT COUNT(*) FROM audit_event WHERE action = 'taxonomy_mapped'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
     assert_eq!(audited, 1);
 }
 
@@ -704,8 +759,8 @@ async fn the_command_line_registers_pulls_and_maps_a_feed() {
     let base = serve(feed.router()).await;
     let database = format!("sqlite://{}/signpost.db", dir.path().display());
     let index = dir.path().join("search-index");
-    let mapping_file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/feeds/mapping.csv");
+    let mapping_file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/feeds/mapping.csv");
     let run = |args: Vec<String>| {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_signpost"));
         command
@@ -762,7 +817,10 @@ async fn the_command_line_registers_pulls_and_maps_a_feed() {
     );
     let (ok, out, _) = run(args(&["feeds", "list"])).await;
     assert!(ok);
-    assert!(out.contains("Wessex") && out.contains("2 listed, 1 waiting"), "{out}");
+    assert!(
+        out.contains("Wessex") && out.contains("2 listed, 1 waiting"),
+        "{out}"
+    );
     let (ok, _, err) = run(args(&["feeds", "pull", "Nowhere"])).await;
     assert!(!ok && err.contains("no feed called Nowhere"), "{err}");
 }

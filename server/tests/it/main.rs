@@ -21,6 +21,7 @@ mod feeds;
 mod health;
 mod import;
 mod oruk_api;
+mod oruk_validator;
 mod outbox;
 mod pages;
 mod relevance;

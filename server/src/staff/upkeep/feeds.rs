@@ -345,7 +345,10 @@ fn term_form(
     let (status, title) = if errors.is_empty() {
         (StatusCode::OK, "Map a feed category")
     } else {
-        (StatusCode::UNPROCESSABLE_ENTITY, "Error: Map a feed category")
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Error: Map a feed category",
+        )
     };
     let csrf = staff.session.csrf.clone();
     let chosen_match = chosen_match.to_owned();
@@ -358,7 +361,10 @@ fn term_form(
         } else {
             vec![(
                 "name".to_owned(),
-                format!("Every feed's category called \u{201c}{}\u{201d} (any case or punctuation)", term.name),
+                format!(
+                    "Every feed's category called \u{201c}{}\u{201d} (any case or punctuation)",
+                    term.name
+                ),
             )]
         };
         let mut choices = by_name;
@@ -420,7 +426,10 @@ pub async fn map_term(State(state): State<AppState>, form: StaffForm) -> Result<
         .filter(|c| options.iter().any(|(id, _)| *id == c.to_string()));
     let mut errors = Vec::new();
     if kind.is_none() {
-        errors.push(FieldError::new("match", "Choose what the mapping should match"));
+        errors.push(FieldError::new(
+            "match",
+            "Choose what the mapping should match",
+        ));
     }
     if category.is_none() {
         errors.push(FieldError::new("category", "Choose one of our categories"));
@@ -438,7 +447,10 @@ pub async fn map_term(State(state): State<AppState>, form: StaffForm) -> Result<
     mapping::set(&mut tx, kind, &value, category, &now).await?;
     let changed = mapping::apply(&mut tx, &now).await?;
     let detail = format!("{} {} -> {}", kind.as_str(), value, category);
-    let subject = format!("feed_term:{}", term.id.chars().take(100).collect::<String>());
+    let subject = format!(
+        "feed_term:{}",
+        term.id.chars().take(100).collect::<String>()
+    );
     let mut e = staff.event("taxonomy_mapped");
     e.subject = Some(&subject);
     e.detail = Some(&detail);
