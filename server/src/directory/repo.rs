@@ -485,6 +485,21 @@ pub async fn clear_local_override(tx: &mut Tx<'_>, id: &str) -> Result<bool, sql
     Ok(done.rows_affected() > 0)
 }
 
+/// The feed a listing comes from and whether it is edited here; `None` for listings made here.
+pub async fn feed_provenance(
+    pool: &AnyPool,
+    id: &str,
+) -> Result<Option<(String, bool)>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT source, local_override FROM service WHERE id = $1 AND source <> $2")
+            .bind(id)
+            .bind(LOCAL_SOURCE)
+            .fetch_optional(pool)
+            .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get::<i64, _>(1)? != 0)))
+        .transpose()
+}
+
 /// The source of listings made here (the editor, a file import).
 pub const LOCAL_SOURCE: &str = "Brackenshire";
 

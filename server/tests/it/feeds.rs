@@ -749,6 +749,62 @@ async fn directory_editors_map_a_feeds_category_and_see_each_feeds_last_pull() {
             .try_get(0)
             .unwrap();
     assert_eq!(audited, 1);
+
+    // Editing a feed's listing here makes it a local override, shown as such; giving it back
+    // lets the next pull update it again.
+    let path = format!("/staff/directory/services/{B}/edit");
+    let form = b.get(&path).await;
+    assert_eq!(form.status, 200);
+    assert!(form
+        .body
+        .contains("comes from the feed Wessex. Saving it here"));
+    let mut values = crate::directory_editing::form_values(&form.body, &path);
+    crate::directory_editing::set(&mut values, "name", "Young Carers Club (edited here)");
+    crate::directory_editing::set(&mut values, "categories", &category);
+    crate::directory_editing::set(&mut values, "action", "save");
+    let saved = crate::directory_editing::post_values(&mut b, &path, &values).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let state = |app: &TestApp| {
+        let pool = app.db.pool().clone();
+        async move {
+            let r =
+                sqlx::query("SELECT local_override, awaiting_mapping FROM service WHERE id = $1")
+                    .bind(B)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            (
+                r.try_get::<i64, _>(0).unwrap(),
+                r.try_get::<i64, _>(1).unwrap(),
+            )
+        }
+    };
+    assert_eq!(
+        state(&app).await,
+        (1, 0),
+        "edited here, and public with its category"
+    );
+    assert_eq!(status_of(&app, &format!("/services/{B}")).await, 200);
+    let page = b.get("/staff/directory").await;
+    assert!(page.body.contains(r#"id="overridden""#));
+    let form = b.get(&path).await;
+    assert!(form.body.contains("has been edited here"));
+    let give_back = b
+        .post(
+            &format!("/staff/directory/{B}/give-back"),
+            &[("csrf", &csrf_in(&page.body))],
+        )
+        .await;
+    assert_eq!(give_back.status, 303);
+    assert_eq!(state(&app).await.0, 0);
+    let report = feeds::pull(&app.db, &quick(), &clock, "Wessex", "test")
+        .await
+        .expect("pull after giving back");
+    assert_eq!(report.updated, 1, "the feed's version again: {report}");
+    assert_eq!(
+        one(&app, "SELECT name FROM service WHERE id = $1", B).await,
+        "Wessex Young Carers Club (Tuesdays)"
+    );
 }
 
 #[tokio::test]
