@@ -322,7 +322,18 @@ async fn service_at_location(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    found(repo::get_service_at_location(state.db.pool(), &id).await?)
+    let pool = state.db.pool();
+    let sal = match repo::get_service_at_location(pool, &id).await? {
+        // The place of a listing waiting for a category is not public yet either.
+        Some(sal)
+            if repo::is_awaiting_mapping(pool, sal.service_id.as_deref().unwrap_or_default())
+                .await? =>
+        {
+            None
+        }
+        other => other,
+    };
+    found(sal)
 }
 
 /// `GET /` of the API, for mounting at `/api/oruk/` too.

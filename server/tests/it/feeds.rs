@@ -232,6 +232,15 @@ async fn a_feed_is_pulled_page_by_page_mapped_and_kept_in_step() {
         status_of(&app, &format!("/api/oruk/services/{A}")).await,
         404
     );
+    assert_eq!(
+        status_of(
+            &app,
+            "/api/oruk/service_at_locations/a0000000-0000-4000-8000-000000005a10"
+        )
+        .await,
+        404,
+        "nor is its place"
+    );
     let list: Value = app.get("/api/oruk/services").await.json().await.unwrap();
     assert_eq!(list["total_items"], 2, "{list}");
     assert_eq!(status_of(&app, &format!("/services/{B}")).await, 200);
