@@ -91,6 +91,14 @@ impl FeedUrl {
         }
         url
     }
+    /// The API's `/taxonomy_terms/{id}` (beside its `/services`).
+    fn term(&self, id: &str) -> Url {
+        let mut url = self.0.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop().push("taxonomy_terms").push(id);
+        }
+        url
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -542,7 +550,57 @@ impl<'a> Harvester<'a> {
                 }
             }
         }
+        self.nest_referenced_terms(feed, &mut services).await?;
         Ok(services)
+    }
+
+    /// Terms a service only references by id are read from the feed's `/taxonomy_terms/{id}`
+    /// (once each) and nested, so that they keep their names and can be mapped by name. A feed
+    /// without that endpoint (404) leaves them referenced: they can still be mapped by id.
+    async fn nest_referenced_terms(
+        &self,
+        feed: &FeedUrl,
+        services: &mut [Value],
+    ) -> Result<(), FeedError> {
+        let mut terms: std::collections::BTreeMap<String, Option<Value>> = Default::default();
+        for service in services.iter() {
+            for attribute in service["attributes"].as_array().into_iter().flatten() {
+                if attribute.get("taxonomy_term").is_some_and(Value::is_object) {
+                    continue;
+                }
+                if let Some(id) = attribute["taxonomy_term_id"].as_str() {
+                    if !id.is_empty() && id.len() <= 200 {
+                        terms.insert(id.to_owned(), None);
+                    }
+                }
+            }
+        }
+        for (id, term) in terms.iter_mut() {
+            tokio::time::sleep(self.settings.pause).await;
+            match self.get_json(&feed.term(id)).await {
+                Ok(found @ Value::Object(_)) if found["id"].as_str() == Some(id.as_str()) => {
+                    *term = Some(found);
+                }
+                Ok(_) => {}
+                Err(FeedError::Fetch { reason, .. }) if reason.contains(" 404 ") => {}
+                Err(e) => return Err(e),
+            }
+        }
+        for service in services.iter_mut() {
+            for attribute in service["attributes"].as_array_mut().into_iter().flatten() {
+                if attribute.get("taxonomy_term").is_some_and(Value::is_object) {
+                    continue;
+                }
+                let found = attribute["taxonomy_term_id"]
+                    .as_str()
+                    .and_then(|id| terms.get(id))
+                    .and_then(Clone::clone);
+                if let (Some(term), Some(object)) = (found, attribute.as_object_mut()) {
+                    object.insert("taxonomy_term".to_owned(), term);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// GETs `url` as JSON: retried (timeouts, connection errors, 429 and 5xx) with exponential
@@ -653,6 +711,13 @@ mod tests {
         assert_eq!(
             u.service("a/b").as_str(),
             "http://127.0.0.1:9/services/a%2Fb"
+        );
+        assert_eq!(
+            FeedUrl::parse("https://f.example/api/oruk")
+                .unwrap()
+                .term("t-1")
+                .as_str(),
+            "https://f.example/api/oruk/taxonomy_terms/t-1"
         );
         assert!(FeedUrl::parse("ftp://feed.example/").is_err());
         assert!(FeedUrl::parse("https://user:pw@feed.example/").is_err());

@@ -54,6 +54,7 @@ impl FileFeed {
         Router::new()
             .route("/api/services", get(file_page))
             .route("/api/services/{id}", get(file_service))
+            .route("/api/taxonomy_terms/{id}", get(file_term))
             .with_state(self.clone())
     }
     fn requests(&self) -> Vec<String> {
@@ -85,6 +86,17 @@ async fn file_service(State(feed): State<FileFeed>, Path(id): Path<String>) -> R
     }
     let v = feed.version.load(Ordering::SeqCst);
     match data(&format!("v{v}-service-{id}.json")) {
+        Some(body) => json_response(body),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn file_term(State(feed): State<FileFeed>, Path(id): Path<String>) -> Response {
+    if let Ok(mut r) = feed.requests.lock() {
+        r.push(format!("term={id}"));
+    }
+    let v = feed.version.load(Ordering::SeqCst);
+    match data(&format!("v{v}-term-{id}.json")) {
         Some(body) => json_response(body),
         None => StatusCode::NOT_FOUND.into_response(),
     }
@@ -219,6 +231,8 @@ async fn a_feed_is_pulled_page_by_page_mapped_and_kept_in_step() {
             "page=1&per_page=1000".to_owned(),
             "page=2&per_page=1000".to_owned(),
             format!("service={C}"),
+            // The term C only references by id, read from the feed to keep its name.
+            "term=5b1f0000-0000-4000-8000-000000000003".to_owned(),
         ]
     );
     assert_eq!(
@@ -289,6 +303,10 @@ async fn a_feed_is_pulled_page_by_page_mapped_and_kept_in_step() {
         .await
         .unwrap();
     assert!(c.to_string().contains("parenting.family-support"), "{c}");
+    assert!(
+        c.to_string().contains("Parenting Support"),
+        "the feed's name for it: {c}"
+    );
     // The feed's term is an ORUK taxonomy term of its own, and filters services.
     assert_eq!(
         status_of(&app, &format!("/api/oruk/taxonomy_terms/{STAY_AND_PLAY}")).await,
