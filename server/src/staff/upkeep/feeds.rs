@@ -98,8 +98,14 @@ fn feed_row(f: FeedStatus) -> impl IntoView {
             <td class="govuk-table__cell">{counts}</td>
             <td class="govuk-table__cell">
                 {match problems {
+                    // One line per problem (each bad record on its own line).
                     Some(text) => view! {
-                        <pre class="govuk-body-s signpost-feed-error">{text}</pre>
+                        <ul class="govuk-list govuk-body-s">
+                            {text
+                                .lines()
+                                .map(|line| view! { <li>{line.to_owned()}</li> })
+                                .collect_view()}
+                        </ul>
                     }
                         .into_any(),
                     None => view! { <span>"None"</span> }.into_any(),
