@@ -60,6 +60,44 @@ pub enum Command {
     /// List or edit the search synonyms (groups of words that mean the same).
     #[command(subcommand)]
     Synonyms(SynonymsCommand),
+    /// Register and pull other systems' Open Referral UK APIs.
+    #[command(subcommand)]
+    Feeds(FeedsCommand),
+    /// The mapping from feeds' own taxonomy terms to Signpost's categories.
+    #[command(subcommand)]
+    Mapping(MappingCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum FeedsCommand {
+    /// Register a remote ORUK API: its base URL (…/services is added) or its /services URL.
+    Add {
+        /// A short name for the feed (letters, digits, spaces, - and _); it is each of its
+        /// services' source.
+        name: String,
+        /// The API's address, e.g. https://directory.example/api/oruk
+        url: String,
+    },
+    /// Pull one feed, or every registered feed: all pages, upserted in one transaction; its
+    /// services that are gone from it are archived.
+    Pull {
+        /// The feed's name (every feed when omitted).
+        name: Option<String>,
+    },
+    /// List the registered feeds with their last pull.
+    List,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum MappingCommand {
+    /// Load mapping rows from a CSV file with the header `match,value,category` (`match`: id or
+    /// name; `category`: a category code, docs/taxonomy.md), and apply them to waiting services.
+    Load {
+        /// The CSV file.
+        path: PathBuf,
+    },
+    /// Print the mapping as that CSV.
+    List,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
@@ -250,6 +288,70 @@ pub struct RawConfig {
     )]
     pub trusted_proxies: String,
 
+    /// Minutes between two scheduled pulls of each registered ORUK feed (0: only by
+    /// `signpost feeds pull`). One server pulls a feed at a time.
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_PULL_MINUTES",
+        default_value_t = 0,
+        global = true
+    )]
+    pub feed_pull_minutes: u64,
+
+    /// The longest one request to a feed may take, in seconds.
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub feed_timeout_secs: u64,
+
+    /// The pause between two requests to a feed, in milliseconds.
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_PAUSE_MS",
+        default_value_t = 500,
+        global = true
+    )]
+    pub feed_pause_ms: u64,
+
+    /// Tries per request to a feed before the pull fails.
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_ATTEMPTS",
+        default_value_t = 4,
+        global = true
+    )]
+    pub feed_attempts: u32,
+
+    /// The wait before a feed request's first retry, in milliseconds (it doubles each time).
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_BACKOFF_MS",
+        default_value_t = 2000,
+        global = true
+    )]
+    pub feed_backoff_ms: u64,
+
+    /// The most services one feed may have.
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_MAX_SERVICES",
+        default_value_t = 20_000,
+        global = true
+    )]
+    pub feed_max_services: usize,
+
+    /// The largest response accepted from a feed, in megabytes.
+    #[arg(
+        long,
+        env = "SIGNPOST_FEED_MAX_MB",
+        default_value_t = 50,
+        global = true
+    )]
+    pub feed_max_mb: usize,
+
     /// Email: SMTP server, sender, the Hub's address, links, retries (`server/src/mail/config.rs`).
     #[command(flatten)]
     pub mail: RawMailConfig,
@@ -344,6 +446,8 @@ pub struct Settings {
     pub mail: MailSettings,
     pub site: SiteSettings,
     pub staff: StaffSettings,
+    /// Pulling other systems' ORUK feeds (`crate::directory::feeds`).
+    pub feeds: crate::settings::FeedSettings,
 }
 
 impl TryFrom<RawConfig> for Settings {
@@ -427,6 +531,27 @@ impl TryFrom<RawConfig> for Settings {
         if staff.levels_of_need.is_empty() {
             return Err(ConfigError::Empty("SIGNPOST_LEVELS_OF_NEED"));
         }
+        for (value, name) in [
+            (raw.feed_timeout_secs, "SIGNPOST_FEED_TIMEOUT_SECS"),
+            (u64::from(raw.feed_attempts), "SIGNPOST_FEED_ATTEMPTS"),
+            (raw.feed_max_services as u64, "SIGNPOST_FEED_MAX_SERVICES"),
+            (raw.feed_max_mb as u64, "SIGNPOST_FEED_MAX_MB"),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Positive(name));
+            }
+        }
+        let feeds = crate::settings::FeedSettings {
+            pull_every: (raw.feed_pull_minutes > 0)
+                .then(|| Duration::from_secs(raw.feed_pull_minutes.saturating_mul(60))),
+            timeout: Duration::from_secs(raw.feed_timeout_secs),
+            pause: Duration::from_millis(raw.feed_pause_ms),
+            attempts: raw.feed_attempts,
+            backoff: Duration::from_millis(raw.feed_backoff_ms),
+            max_services: raw.feed_max_services,
+            max_response_bytes: raw.feed_max_mb.saturating_mul(1024 * 1024),
+            ..crate::settings::FeedSettings::defaults()
+        };
         Ok(Self {
             database,
             site_addr,
@@ -455,6 +580,7 @@ impl TryFrom<RawConfig> for Settings {
             mail,
             site,
             staff,
+            feeds,
         })
     }
 }

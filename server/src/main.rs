@@ -3,9 +3,12 @@
 
 use clap::Parser;
 use signpost::clock::Clock;
-use signpost::config::{Cli, Command, ExportCommand, ImportCommand, Settings, SynonymsCommand};
+use signpost::config::{
+    Cli, Command, ExportCommand, FeedsCommand, ImportCommand, MappingCommand, Settings,
+    SynonymsCommand,
+};
 use signpost::db::Db;
-use signpost::directory::{demo, import, postcodes};
+use signpost::directory::{demo, feeds, import, mapping, postcodes};
 use signpost::search::{sync, synonyms};
 use signpost::staff::users;
 use signpost::startup::{open_search, prepare_directory};
@@ -117,6 +120,24 @@ async fn run(cli: Cli) -> Result<(), String> {
             db.close().await;
             result
         }
+        Command::Feeds(what) => {
+            let db = open(&settings).await?;
+            prepare_directory(&db, false, &Clock::system())
+                .await
+                .map_err(|e| e.to_string())?;
+            let result = run_feeds(&db, &settings, what).await;
+            db.close().await;
+            result
+        }
+        Command::Mapping(what) => {
+            let db = open(&settings).await?;
+            prepare_directory(&db, false, &Clock::system())
+                .await
+                .map_err(|e| e.to_string())?;
+            let result = run_mapping(&db, what).await;
+            db.close().await;
+            result
+        }
         Command::Export(ExportCommand::Oruk { path }) => {
             let db = open(&settings).await?;
             prepare_directory(&db, false, &Clock::system())
@@ -187,8 +208,18 @@ async fn run_import(db: &Db, what: ImportCommand) -> Result<(), String> {
         ImportCommand::Oruk { path } => {
             let text = read(&path)?;
             let values = import::parse_document(&text).map_err(|e| e.to_string())?;
-            match import::import_services(db, &values).await {
-                Ok(count) => eprintln!("imported {count} services from {}", path.display()),
+            let today = signpost::clock::today().map_err(|e| e.to_string())?;
+            let provenance = import::Provenance {
+                source: signpost::directory::repo::LOCAL_SOURCE,
+                archive_missing: false,
+            };
+            let now = signpost::clock::now();
+            match import::import(db, &values, &provenance, today, &now).await {
+                Ok(report) => eprintln!(
+                    "imported {} services from {}: {report}",
+                    report.total(),
+                    path.display()
+                ),
                 Err(import::ImportError::Invalid(errors)) => {
                     // Every problem on its own line, then the one-line verdict.
                     for error in &errors {
@@ -212,6 +243,107 @@ async fn run_import(db: &Db, what: ImportCommand) -> Result<(), String> {
                 "imported {} postcodes ({} terminated and {} without coordinates skipped)",
                 report.imported, report.terminated, report.without_coordinates
             );
+        }
+    }
+    Ok(())
+}
+
+async fn run_feeds(db: &Db, settings: &Settings, what: FeedsCommand) -> Result<(), String> {
+    let clock = &settings.staff.clock;
+    match what {
+        FeedsCommand::Add { name, url } => {
+            let name = feeds::FeedName::parse(&name).map_err(|e| e.to_string())?;
+            let url = feeds::FeedUrl::parse(&url).map_err(|e| e.to_string())?;
+            feeds::add(db, &name, &url, &clock.now())
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "registered the feed {} ({}); pull it with: signpost feeds pull \"{}\"",
+                name.as_str(),
+                url.as_str(),
+                name.as_str()
+            );
+        }
+        FeedsCommand::Pull { name } => {
+            let names = match name {
+                Some(name) => vec![name],
+                None => feeds::names(db.pool())
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .map(|(name, _)| name)
+                    .collect(),
+            };
+            if names.is_empty() {
+                return Err(
+                    "no feed is registered: add one with signpost feeds add NAME URL".into(),
+                );
+            }
+            let holder = feeds::holder_name();
+            let mut failed = 0;
+            for name in &names {
+                match feeds::pull(db, &settings.feeds, clock, name, &holder).await {
+                    Ok(report) => eprintln!("{name}: {report}"),
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("{name}: {}", e.details());
+                    }
+                }
+            }
+            if failed > 0 {
+                return Err(format!(
+                    "{failed} of {} feed(s) failed to pull; nothing was written for them",
+                    names.len()
+                ));
+            }
+        }
+        FeedsCommand::List => {
+            for feed in feeds::list(db.pool()).await.map_err(|e| e.to_string())? {
+                let last = match (&feed.last_outcome, &feed.last_finished_at) {
+                    (Some(outcome), Some(at)) => format!("last pull {outcome} at {at}"),
+                    _ => "never pulled".to_owned(),
+                };
+                println!(
+                    "{}\t{}\t{last}\t{} listed, {} waiting for a category, {} edited here",
+                    feed.name, feed.url, feed.listed, feed.waiting, feed.overridden
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn run_mapping(db: &Db, what: MappingCommand) -> Result<(), String> {
+    match what {
+        MappingCommand::Load { path } => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let categories = mapping::categories_by_code(db.pool())
+                .await
+                .map_err(|e| e.to_string())?;
+            let rows = mapping::parse_csv(&text, &categories)
+                .map_err(|e| format!("{}: {e}; nothing was loaded", path.display()))?;
+            let now = signpost::clock::now();
+            let mut tx = signpost::directory::repo::begin_write(db.pool())
+                .await
+                .map_err(|e| e.to_string())?;
+            for (row, category) in &rows {
+                mapping::set(&mut tx, row.kind, &row.value, *category, &now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            let changed = mapping::apply(&mut tx, &now)
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
+            eprintln!(
+                "loaded {} mapping row(s); {changed} service(s) got a category from them",
+                rows.len()
+            );
+        }
+        MappingCommand::List => {
+            let rows = mapping::list(db.pool()).await.map_err(|e| e.to_string())?;
+            print!("{}", mapping::to_csv(&rows));
         }
     }
     Ok(())

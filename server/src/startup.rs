@@ -128,6 +128,7 @@ pub struct Application {
     session_purge: tokio::task::JoinHandle<()>,
     limit_purge: tokio::task::JoinHandle<()>,
     connections: crate::serve::ConnectionLimits,
+    feed_pulls: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -181,6 +182,14 @@ impl Application {
             db.clone(),
             settings.staff.clock.clone(),
         ));
+        let feed_pulls = settings.feeds.pull_every.map(|every| {
+            directory::feeds::spawn_scheduler(
+                db.clone(),
+                settings.feeds.clone(),
+                settings.staff.clock.clone(),
+                every,
+            )
+        });
         let router = router(
             AppState {
                 leptos_options,
@@ -210,6 +219,7 @@ impl Application {
                 header_timeout: settings.site.header_timeout,
                 max_connections: settings.site.max_connections as usize,
             },
+            feed_pulls,
         })
     }
 
@@ -242,6 +252,9 @@ impl Application {
         self.draft_purge.abort();
         self.session_purge.abort();
         self.limit_purge.abort();
+        if let Some(pulls) = self.feed_pulls {
+            pulls.abort();
+        }
         self.mail_worker
             .stop(std::time::Duration::from_secs(10))
             .await;

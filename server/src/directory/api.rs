@@ -234,7 +234,20 @@ async fn service(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    found(repo::get_service(state.db.pool(), &id).await?)
+    let pool = state.db.pool();
+    let service = match repo::get_service(pool, &id).await? {
+        // A listing waiting for a category is not public yet.
+        Some(_) if repo::is_awaiting_mapping(pool, &id).await? => None,
+        Some(mut s) => {
+            // The feed's own terms beside Signpost's (both taxonomies).
+            let sid = s.id.clone();
+            s.attributes
+                .extend(repo::foreign_attributes(pool, &sid).await?);
+            Some(s)
+        }
+        None => None,
+    };
+    found(service)
 }
 
 async fn taxonomies(
@@ -309,7 +322,18 @@ async fn service_at_location(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    found(repo::get_service_at_location(state.db.pool(), &id).await?)
+    let pool = state.db.pool();
+    let sal = match repo::get_service_at_location(pool, &id).await? {
+        // The place of a listing waiting for a category is not public yet either.
+        Some(sal)
+            if repo::is_awaiting_mapping(pool, sal.service_id.as_deref().unwrap_or_default())
+                .await? =>
+        {
+            None
+        }
+        other => other,
+    };
+    found(sal)
 }
 
 /// `GET /` of the API, for mounting at `/api/oruk/` too.

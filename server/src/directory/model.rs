@@ -163,7 +163,42 @@ pub struct ServiceRecord {
     pub costs: Vec<CostRecord>,
     pub languages: Vec<(Uuid, String, Option<String>)>,
     pub service_areas: Vec<oruk::ServiceArea>,
+    /// Signpost's categories: (attribute id, taxonomy term id), given directly or mapped from a
+    /// feed's own terms.
     pub categories: Vec<(Uuid, Uuid)>,
+    /// The feed's own taxonomy terms (kept as given; see `mapping`).
+    pub foreign_terms: Vec<ForeignTerm>,
+    /// True when every term is a feed's own and none is mapped yet: stored, not public.
+    pub awaiting_mapping: bool,
+}
+
+/// A taxonomy term of another system, as a feed gave it on one of its services.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForeignTerm {
+    /// The attribute linking the service to the term.
+    pub attribute_id: Uuid,
+    /// The feed's id for the term (any text).
+    pub id: String,
+    /// The taxonomy's name as the feed gives it (or its id, or "unknown").
+    pub taxonomy: String,
+    pub taxonomy_id: Option<String>,
+    /// The term's name; empty when the feed only referenced the term by id.
+    pub name: String,
+    pub code: Option<String>,
+    pub description: Option<String>,
+    pub parent_id: Option<String>,
+    pub term_uri: Option<String>,
+}
+
+/// The longest id accepted for a feed's own taxonomy term.
+pub const FOREIGN_ID_MAX: usize = 200;
+
+/// Finds Signpost's category for a feed's term (`super::mapping::Mapping` implements it).
+pub trait TermMapping {
+    /// The category for the term with this id, name and code, if the mapping has one.
+    fn category(&self, id: &str, name: &str, code: Option<&str>) -> Option<Uuid>;
+    /// What is already known of a term given only by its id: (taxonomy, name, code).
+    fn known(&self, id: &str) -> Option<(String, String, Option<String>)>;
 }
 
 /// What validation needs to know about the database: the taxonomy terms that exist, the
@@ -173,6 +208,9 @@ pub struct Context<'a> {
     pub known_organizations: &'a std::collections::HashSet<Uuid>,
     pub today: IsoDate,
     pub now: String,
+    /// How feeds' own taxonomy terms map to Signpost's categories. `None` (the editor): a term
+    /// that is not one of Signpost's is an error.
+    pub mapping: Option<&'a dyn TermMapping>,
 }
 
 /// Collects errors while parsing one record.
@@ -481,26 +519,55 @@ pub fn validate(
         })
         .collect();
 
-    let mut categories = Vec::new();
+    let mut categories: Vec<(Uuid, Uuid)> = Vec::new();
+    let mut foreign_terms: Vec<ForeignTerm> = Vec::new();
     for (i, attribute) in service.attributes.iter().enumerate() {
         let field = format!("attributes[{i}]");
         let aid = c.uuid(&format!("{field}.id"), &attribute.id);
+        let nested = attribute.taxonomy_term.as_ref();
         let term = attribute
             .taxonomy_term_id
             .as_deref()
-            .or(attribute.taxonomy_term.as_ref().map(|t| t.id.as_str()));
-        match term {
-            None => c.fail(format!("{field}.taxonomy_term_id"), "is missing"),
-            Some(term) => {
+            .or(nested.map(|t| t.id.as_str()))
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let Some(term) = term else {
+            c.fail(format!("{field}.taxonomy_term_id"), "is missing");
+            continue;
+        };
+        let ours = Uuid::parse_str(term)
+            .ok()
+            .filter(|t| ctx.known_terms.contains_key(t));
+        match (ours, ctx.mapping) {
+            (Some(tid), _) => {
+                if !categories.iter().any(|(_, t)| *t == tid) {
+                    categories.push((aid, tid));
+                }
+            }
+            (None, None) => {
                 let tid = c.uuid(&format!("{field}.taxonomy_term_id"), term);
-                if !tid.is_nil() && !ctx.known_terms.contains_key(&tid) {
+                if !tid.is_nil() {
                     c.fail(
                         format!("{field}.taxonomy_term_id"),
                         format!("unknown taxonomy term {tid}"),
                     );
-                } else if !tid.is_nil() {
-                    categories.push((aid, tid));
                 }
+            }
+            (None, Some(mapping)) => {
+                let Some(foreign) = foreign_term(&mut c, &field, aid, term, nested, mapping) else {
+                    continue;
+                };
+                if foreign_terms.iter().any(|f| f.id == foreign.id) {
+                    continue;
+                }
+                if let Some(category) =
+                    mapping.category(&foreign.id, &foreign.name, foreign.code.as_deref())
+                {
+                    if !categories.iter().any(|(_, t)| *t == category) {
+                        categories.push((mapped_attribute_id(&service.id, category), category));
+                    }
+                }
+                foreign_terms.push(foreign);
             }
         }
     }
@@ -510,6 +577,7 @@ pub fn validate(
             "a service needs at least one category (taxonomy term)",
         );
     }
+    let awaiting_mapping = categories.is_empty() && !foreign_terms.is_empty();
 
     let delivery = if service.delivery.is_empty() {
         // Not given (ORUK has no such field): in person where there is a place, by phone where
@@ -614,6 +682,93 @@ pub fn validate(
         languages,
         service_areas,
         categories,
+        foreign_terms,
+        awaiting_mapping,
+    })
+}
+
+/// The attribute id of a category a mapping gave a service (stable, so a re-import keeps it).
+pub fn mapped_attribute_id(service_id: &str, category: Uuid) -> Uuid {
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_URL,
+        format!(
+            "signpost:mapped-attribute:{}:{category}",
+            service_id.trim().to_lowercase()
+        )
+        .as_bytes(),
+    )
+}
+
+/// A feed's own term on attribute `field`: from the nested `taxonomy_term` when it is there, else
+/// what earlier imports stored for that id, else the id alone (mapped by id only).
+fn foreign_term(
+    c: &mut Checker,
+    field: &str,
+    attribute_id: Uuid,
+    id: &str,
+    nested: Option<&oruk::TaxonomyTerm>,
+    mapping: &dyn TermMapping,
+) -> Option<ForeignTerm> {
+    let id = c.bounded(&format!("{field}.taxonomy_term_id"), id, FOREIGN_ID_MAX);
+    let tfield = format!("{field}.taxonomy_term");
+    let nested = nested.filter(|t| t.id.trim() == id || t.id.trim().is_empty());
+    let Some(t) = nested else {
+        let (taxonomy, name, code) = mapping
+            .known(&id)
+            .unwrap_or_else(|| ("unknown".to_owned(), String::new(), None));
+        return Some(ForeignTerm {
+            attribute_id,
+            id,
+            taxonomy,
+            taxonomy_id: None,
+            name,
+            code,
+            description: None,
+            parent_id: None,
+            term_uri: None,
+        });
+    };
+    let taxonomy_id = c.optional_text(
+        &format!("{tfield}.taxonomy_id"),
+        t.taxonomy_id.as_deref(),
+        FOREIGN_ID_MAX,
+    );
+    let taxonomy = t
+        .taxonomy_detail
+        .as_ref()
+        .map(|d| d.name.as_str())
+        .or(t.taxonomy.as_deref())
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| c.bounded(&format!("{tfield}.taxonomy"), n, NAME_MAX))
+        .or_else(|| taxonomy_id.clone())
+        .unwrap_or_else(|| "unknown".to_owned());
+    Some(ForeignTerm {
+        attribute_id,
+        taxonomy,
+        taxonomy_id,
+        name: c.text(&format!("{tfield}.name"), Some(&t.name), NAME_MAX),
+        code: c.optional_text(
+            &format!("{tfield}.code"),
+            t.code.as_deref().or(t.term.as_deref()),
+            NAME_MAX,
+        ),
+        description: c.optional_text(
+            &format!("{tfield}.description"),
+            Some(&t.description),
+            SHORT_TEXT_MAX,
+        ),
+        parent_id: c.optional_text(
+            &format!("{tfield}.parent_id"),
+            t.parent_id.as_deref(),
+            FOREIGN_ID_MAX,
+        ),
+        term_uri: c.optional_text(
+            &format!("{tfield}.term_uri"),
+            t.term_uri.as_deref(),
+            SHORT_TEXT_MAX,
+        ),
+        id,
     })
 }
 

@@ -242,6 +242,10 @@ pub struct TaxonomyTerm {
     pub taxonomy: Option<String>,
     pub taxonomy_id: Option<String>,
     pub term_uri: Option<String>,
+    /// ORUK 3.0's nested taxonomy (feeds from other systems send it; Signpost reads its name).
+    pub taxonomy_detail: Option<Taxonomy>,
+    /// ORUK 3.0's `term` (a code in the taxonomy), read from feeds as the term's code.
+    pub term: Option<String>,
     // Signpost's stable code for the term, e.g. `young-carers.groups-and-clubs`.
     pub code: Option<String>,
 }

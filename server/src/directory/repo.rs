@@ -156,8 +156,8 @@ pub async fn upsert_service(tx: &mut Tx<'_>, s: &ServiceRecord) -> Result<(), sq
     sqlx::query(
         "INSERT INTO service (id, organization_id, name, summary, description, url, email, status, \
          minimum_age, maximum_age, eligibility, referral_route, delivery_in_person, delivery_online, \
-         delivery_telephone, send_local_offer, last_reviewed, last_modified) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         delivery_telephone, send_local_offer, last_reviewed, last_modified, awaiting_mapping) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
          ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name = excluded.name, \
          summary = excluded.summary, description = excluded.description, url = excluded.url, \
          email = excluded.email, status = excluded.status, minimum_age = excluded.minimum_age, \
@@ -165,7 +165,7 @@ pub async fn upsert_service(tx: &mut Tx<'_>, s: &ServiceRecord) -> Result<(), sq
          referral_route = excluded.referral_route, delivery_in_person = excluded.delivery_in_person, \
          delivery_online = excluded.delivery_online, delivery_telephone = excluded.delivery_telephone, \
          send_local_offer = excluded.send_local_offer, last_reviewed = excluded.last_reviewed, \
-         last_modified = excluded.last_modified",
+         last_modified = excluded.last_modified, awaiting_mapping = excluded.awaiting_mapping",
     )
     .bind(&id)
     .bind(s.organization_id.to_string())
@@ -185,6 +185,7 @@ pub async fn upsert_service(tx: &mut Tx<'_>, s: &ServiceRecord) -> Result<(), sq
     .bind(send)
     .bind(s.last_reviewed.to_string())
     .bind(&s.last_modified)
+    .bind(flag(s.awaiting_mapping))
     .execute(&mut **tx)
     .await?;
 
@@ -400,6 +401,339 @@ pub async fn delete_orphan_locations(tx: &mut Tx<'_>) -> Result<u64, sqlx::Error
     Ok(done.rows_affected())
 }
 
+/// Begins a transaction that writes: its first statement takes SQLite's write lock (waiting for
+/// it), so a transaction that reads before it writes cannot fail to upgrade when another
+/// connection wrote in between ("database is locked"). A no-op on PostgreSQL.
+pub async fn begin_write(pool: &AnyPool) -> Result<Tx<'static>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE feed SET url = url WHERE 1 = 0")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// What a public listing is: not archived, and not waiting for a category (every term of its
+/// feed's own taxonomy unmapped). A condition on `service s`.
+pub const PUBLIC_SERVICE: &str = "s.status <> 'archived' AND s.awaiting_mapping = 0";
+
+/// Where a stored service came from and how it was left (for imports and pulls).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredState {
+    pub source: String,
+    pub source_hash: Option<String>,
+    pub status: String,
+    pub local_override: bool,
+}
+
+/// Every stored service's provenance, by id.
+pub async fn stored_states(pool: &AnyPool) -> Result<HashMap<String, StoredState>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, source, source_hash, status, local_override FROM service")
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                StoredState {
+                    source: r.try_get(1)?,
+                    source_hash: r.try_get(2)?,
+                    status: r.try_get(3)?,
+                    local_override: r.try_get::<i64, _>(4)? != 0,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Records where a just-written service came from, and the hash of the record as given.
+pub async fn record_provenance(
+    tx: &mut Tx<'_>,
+    id: &str,
+    source: &str,
+    hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE service SET source = $1, source_hash = $2 WHERE id = $3")
+        .bind(source)
+        .bind(hash)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Marks a feed's listing as edited here (a staff save or archive): pulls then leave it alone.
+/// Listings made here need no mark.
+pub async fn mark_local_override(tx: &mut Tx<'_>, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE service SET local_override = 1 WHERE id = $1 AND source <> $2 AND local_override = 0",
+    )
+    .bind(id)
+    .bind(LOCAL_SOURCE)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Gives a locally edited listing back to its feed: the next pull updates it again.
+pub async fn clear_local_override(tx: &mut Tx<'_>, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE service SET local_override = 0, source_hash = NULL WHERE id = $1 AND local_override = 1",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The feed a listing comes from and whether it is edited here; `None` for listings made here.
+pub async fn feed_provenance(
+    pool: &AnyPool,
+    id: &str,
+) -> Result<Option<(String, bool)>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT source, local_override FROM service WHERE id = $1 AND source <> $2")
+            .bind(id)
+            .bind(LOCAL_SOURCE)
+            .fetch_optional(pool)
+            .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get::<i64, _>(1)? != 0)))
+        .transpose()
+}
+
+/// The source of listings made here (the editor, a file import).
+pub const LOCAL_SOURCE: &str = "Brackenshire";
+
+/// Replaces a service's feed terms (storing or refreshing each term).
+pub async fn replace_foreign_terms(
+    tx: &mut Tx<'_>,
+    service_id: &str,
+    terms: &[super::model::ForeignTerm],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM service_foreign_term WHERE service_id = $1")
+        .bind(service_id)
+        .execute(&mut **tx)
+        .await?;
+    for (position, t) in terms.iter().enumerate() {
+        // A term only referenced by id does not blank what an earlier record said of it.
+        sqlx::query(
+            "INSERT INTO foreign_term (id, taxonomy, taxonomy_id, name, code, description, parent_id, term_uri) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (id) DO UPDATE SET \
+             taxonomy = CASE WHEN excluded.name = '' THEN foreign_term.taxonomy ELSE excluded.taxonomy END, \
+             taxonomy_id = COALESCE(excluded.taxonomy_id, foreign_term.taxonomy_id), \
+             name = CASE WHEN excluded.name = '' THEN foreign_term.name ELSE excluded.name END, \
+             code = COALESCE(excluded.code, foreign_term.code), \
+             description = COALESCE(excluded.description, foreign_term.description), \
+             parent_id = COALESCE(excluded.parent_id, foreign_term.parent_id), \
+             term_uri = COALESCE(excluded.term_uri, foreign_term.term_uri)",
+        )
+        .bind(&t.id)
+        .bind(&t.taxonomy)
+        .bind(&t.taxonomy_id)
+        .bind(&t.name)
+        .bind(&t.code)
+        .bind(&t.description)
+        .bind(&t.parent_id)
+        .bind(&t.term_uri)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO service_foreign_term (service_id, term_id, attribute_id, position) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(service_id)
+        .bind(&t.id)
+        .bind(t.attribute_id.to_string())
+        .bind(position as i64)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Archives the services of `source` that a pull no longer saw (locally edited ones are left
+/// alone). Returns how many were archived.
+pub async fn archive_missing(
+    tx: &mut Tx<'_>,
+    source: &str,
+    seen: &HashSet<String>,
+    now: &str,
+) -> Result<u64, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id FROM service WHERE source = $1 AND status <> 'archived' AND local_override = 0",
+    )
+    .bind(source)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut archived = 0;
+    for r in rows {
+        let id: String = r.try_get(0)?;
+        if seen.contains(&id) {
+            continue;
+        }
+        sqlx::query(
+            "UPDATE service SET status = 'archived', last_modified = $1, source_hash = NULL WHERE id = $2",
+        )
+        .bind(now)
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
+        crate::search::sync::enqueue(tx, &id).await?;
+        archived += 1;
+    }
+    Ok(archived)
+}
+
+/// A feed term as a mapping reads it: (id, name, code).
+pub type TermKey = (String, String, Option<String>);
+
+/// Every service not edited here that carries feed terms, with those terms.
+pub async fn services_with_foreign_terms(
+    tx: &mut Tx<'_>,
+) -> Result<Vec<(String, Vec<TermKey>)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT l.service_id, t.id, t.name, t.code FROM service_foreign_term l \
+         JOIN foreign_term t ON t.id = l.term_id JOIN service s ON s.id = l.service_id \
+         WHERE s.local_override = 0 ORDER BY l.service_id, l.position",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut list: Vec<(String, Vec<TermKey>)> = Vec::new();
+    for r in rows {
+        let sid: String = r.try_get(0)?;
+        let term = (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+        match list.last_mut() {
+            Some((last, terms)) if *last == sid => terms.push(term),
+            _ => list.push((sid, vec![term])),
+        }
+    }
+    Ok(list)
+}
+
+/// Adds the categories a mapping gives a service (those it lacks), making it public if it was
+/// waiting for one. True when anything changed (the search index is queued).
+pub async fn add_mapped_categories(
+    tx: &mut Tx<'_>,
+    service_id: &str,
+    categories: &[Uuid],
+    now: &str,
+) -> Result<bool, sqlx::Error> {
+    if categories.is_empty() {
+        return Ok(false);
+    }
+    let have: HashSet<String> =
+        sqlx::query("SELECT taxonomy_term_id FROM attribute WHERE link_id = $1")
+            .bind(service_id)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+    let position: i64 = sqlx::query("SELECT COUNT(*) FROM attribute WHERE link_id = $1")
+        .bind(service_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    let mut added = 0;
+    for category in categories {
+        if have.contains(&category.to_string()) {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO attribute (id, link_id, link_type, taxonomy_term_id, position) VALUES ($1, $2, 'service', $3, $4)",
+        )
+        .bind(super::model::mapped_attribute_id(service_id, *category).to_string())
+        .bind(service_id)
+        .bind(category.to_string())
+        .bind(position + added)
+        .execute(&mut **tx)
+        .await?;
+        added += 1;
+    }
+    if added == 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE service SET awaiting_mapping = 0, last_modified = $1 WHERE id = $2")
+        .bind(now)
+        .bind(service_id)
+        .execute(&mut **tx)
+        .await?;
+    crate::search::sync::enqueue(tx, service_id).await?;
+    Ok(true)
+}
+
+/// A service's feed terms as ORUK attributes (the API shows them beside Signpost's).
+pub async fn foreign_attributes(
+    pool: &AnyPool,
+    service_id: &str,
+) -> Result<Vec<oruk::Attribute>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT l.attribute_id, t.id, t.name, t.description, t.parent_id, t.taxonomy_id, t.term_uri, \
+         t.code, t.taxonomy FROM service_foreign_term l JOIN foreign_term t ON t.id = l.term_id \
+         WHERE l.service_id = $1 ORDER BY l.position",
+    )
+    .bind(service_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let term = foreign_term_from_row(r, 1)?;
+            Ok(oruk::Attribute {
+                id: r.try_get(0)?,
+                link_id: Some(service_id.to_owned()),
+                link_type: Some("service".to_owned()),
+                taxonomy_term_id: Some(term.id.clone()),
+                taxonomy_term: Some(term),
+            })
+        })
+        .collect()
+}
+
+fn foreign_term_from_row(r: &AnyRow, at: usize) -> Result<oruk::TaxonomyTerm, sqlx::Error> {
+    let code: Option<String> = r.try_get(at + 6)?;
+    Ok(oruk::TaxonomyTerm {
+        id: r.try_get(at)?,
+        name: r.try_get(at + 1)?,
+        description: r.try_get::<Option<String>, _>(at + 2)?.unwrap_or_default(),
+        parent_id: r.try_get(at + 3)?,
+        taxonomy: Some(r.try_get(at + 7)?),
+        taxonomy_id: r.try_get(at + 4)?,
+        term_uri: r.try_get(at + 5)?,
+        taxonomy_detail: None,
+        term: code.clone(),
+        code,
+    })
+}
+
+/// A service as the public may see it: `None` when it is unknown, archived or waiting for a
+/// category.
+pub async fn get_listed_service(
+    pool: &AnyPool,
+    id: &str,
+) -> Result<Option<oruk::Service>, sqlx::Error> {
+    let listed = sqlx::query(&format!(
+        "SELECT 1 FROM service s WHERE s.id = $1 AND {PUBLIC_SERVICE}"
+    ))
+    .bind(id.to_lowercase())
+    .fetch_optional(pool)
+    .await?
+    .is_some();
+    if !listed {
+        return Ok(None);
+    }
+    get_service(pool, id).await
+}
+
+/// Whether a service waits for a category (not public yet).
+pub async fn is_awaiting_mapping(pool: &AnyPool, id: &str) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query("SELECT 1 FROM service WHERE id = $1 AND awaiting_mapping = 1")
+            .bind(id.to_lowercase())
+            .fetch_optional(pool)
+            .await?
+            .is_some(),
+    )
+}
+
 /// Term ids and codes, and organisation ids, for validation.
 pub async fn known_terms(pool: &AnyPool) -> Result<HashMap<Uuid, String>, sqlx::Error> {
     let rows = sqlx::query("SELECT id, code FROM taxonomy_term")
@@ -466,7 +800,7 @@ struct Where {
 impl Where {
     fn new() -> Self {
         Self {
-            conditions: vec!["s.status <> 'archived'".to_owned()],
+            conditions: vec![PUBLIC_SERVICE.to_owned()],
             args: Vec::new(),
         }
     }
@@ -515,9 +849,12 @@ fn service_where(filter: &ServiceFilter) -> Where {
         }
     }
     if let Some(term) = &filter.taxonomy_term_id {
+        // One of Signpost's terms, or a feed's own (kept alongside).
         let p = w.text(term.to_lowercase());
+        let q = w.text(term.clone());
         w.conditions.push(format!(
-            "EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = s.id AND a.taxonomy_term_id = {p})"
+            "(EXISTS (SELECT 1 FROM attribute a WHERE a.link_id = s.id AND a.taxonomy_term_id = {p}) \
+             OR EXISTS (SELECT 1 FROM service_foreign_term f WHERE f.service_id = s.id AND f.term_id = {q}))"
         ));
     }
     if let Some(taxonomy) = &filter.taxonomy_id {
@@ -968,6 +1305,8 @@ fn term_from_row(r: &AnyRow, at: usize) -> Result<oruk::TaxonomyTerm, sqlx::Erro
         taxonomy: None,
         taxonomy_id: Some(taxonomy_id),
         term_uri: r.try_get(at + 5)?,
+        taxonomy_detail: None,
+        term: None,
         code: r.try_get(at + 6)?,
     })
 }
@@ -1039,15 +1378,26 @@ pub async fn list_terms(
     Ok((list, u64::try_from(total).unwrap_or_default()))
 }
 
+/// One term: Signpost's, else a feed's own.
 pub async fn get_term(pool: &AnyPool, id: &str) -> Result<Option<oruk::TaxonomyTerm>, sqlx::Error> {
-    sqlx::query(&format!(
+    let ours = sqlx::query(&format!(
         "SELECT {TERM_COLUMNS} FROM taxonomy_term WHERE id = $1"
     ))
     .bind(id.to_lowercase())
     .fetch_optional(pool)
+    .await?;
+    if let Some(r) = ours {
+        return term_from_row(&r, 0).map(Some);
+    }
+    sqlx::query(
+        "SELECT id, name, description, parent_id, taxonomy_id, term_uri, code, taxonomy \
+         FROM foreign_term WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
     .await?
     .as_ref()
-    .map(|r| term_from_row(r, 0))
+    .map(|r| foreign_term_from_row(r, 0))
     .transpose()
 }
 

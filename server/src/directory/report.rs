@@ -38,7 +38,7 @@ pub(super) async fn listed_service(
     if uuid::Uuid::parse_str(id).is_err() {
         return Ok(None);
     }
-    match repo::get_service(state.db.pool(), id).await {
+    match repo::get_listed_service(state.db.pool(), id).await {
         Ok(Some(s))
             if super::model::Status::parse(&s.status) != Some(super::model::Status::Archived) =>
         {

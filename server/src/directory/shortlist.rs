@@ -185,7 +185,7 @@ async fn change(state: &AppState, secure: CookieSecure, req: Request<Body>, add:
         back = format!("{back}#result-{id}");
     }
     if add {
-        match repo::get_service(state.db.pool(), &id.to_string()).await {
+        match repo::get_listed_service(state.db.pool(), &id.to_string()).await {
             Ok(Some(_)) => {}
             Ok(None) => {
                 return bad_request("That service is not in the directory any more.");
@@ -227,7 +227,7 @@ async fn services(
 ) -> Result<Vec<ServicePageModel>, Response> {
     let mut out = Vec::new();
     for id in &shortlist.0 {
-        match repo::get_service(state.db.pool(), &id.to_string()).await {
+        match repo::get_listed_service(state.db.pool(), &id.to_string()).await {
             Ok(Some(s))
                 if super::model::Status::parse(&s.status)
                     != Some(super::model::Status::Archived) =>

@@ -292,7 +292,7 @@ async fn load_chunk(
             "SELECT s.id, s.name, s.summary, s.description, s.minimum_age, s.maximum_age, \
              s.referral_route, s.delivery_in_person, s.delivery_online, s.delivery_telephone, \
              o.name FROM service s JOIN organization o ON o.id = s.organization_id \
-             WHERE s.status <> 'archived'{} ORDER BY s.id",
+             WHERE s.status <> 'archived' AND s.awaiting_mapping = 0{} ORDER BY s.id",
             restrict("s.id", ids)
         ),
         ids,
@@ -429,9 +429,13 @@ fn build(
 /// A summary of the directory that changes whenever a service is added, changed, archived or
 /// removed, or the document shape changes: an index holding the same fingerprint is in step.
 pub async fn fingerprint(pool: &AnyPool) -> Result<String, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, last_modified, status FROM service ORDER BY id")
-        .fetch_all(pool)
-        .await?;
+    // A listing waiting for a category is out of the index as if archived.
+    let rows = sqlx::query(
+        "SELECT id, last_modified, CASE WHEN awaiting_mapping = 1 THEN 'awaiting' ELSE status END \
+         FROM service ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await?;
     // FNV-1a, 64 bits: stable across Rust versions and machines.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {

@@ -3,10 +3,12 @@
 //! imports a feature, so configuration and features never import one another in a circle.
 
 pub mod database;
+pub mod feeds;
 pub mod mail;
 pub mod site;
 pub mod staff;
 
+pub use feeds::FeedSettings;
 pub use mail::{MailConfigError, MailSettings, MailTransport, RawMailConfig};
 pub use site::{RawSiteConfig, SiteConfigError, SiteSettings};
 pub use staff::StaffSettings;

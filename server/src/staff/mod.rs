@@ -29,7 +29,7 @@ use axum::routing::{get, post, MethodRouter};
 use axum::{Extension, Router};
 use identity::{account, enrol, lockout, sign_in, user_page};
 use std::time::Duration;
-use upkeep::{directory, editor, review, synonyms};
+use upkeep::{directory, editor, feeds, review, synonyms};
 
 /// The staff portal's settings (plain values, defined below the features).
 pub use crate::settings::staff::{
@@ -75,6 +75,9 @@ pub const STAFF_ROUTES: &[(&str, Method)] = &[
     ("/staff/directory/review/reports/{id}/resolve", Method::POST),
     ("/staff/directory/{id}/reviewed", Method::POST),
     ("/staff/directory/{id}/archive", Method::POST),
+    ("/staff/directory/{id}/give-back", Method::POST),
+    ("/staff/directory/mapping", Method::GET),
+    ("/staff/directory/mapping", Method::POST),
     ("/staff/kpis", Method::GET),
     ("/staff/kpis.csv", Method::GET),
     ("/staff/users", Method::GET),
@@ -124,6 +127,9 @@ fn endpoint(path: &str, method: &Method) -> Option<MethodRouter<AppState>> {
         "/staff/directory/review/reports/{id}/resolve" if post_ => post(review::resolve),
         "/staff/directory/{id}/reviewed" if post_ => post(directory::reviewed),
         "/staff/directory/{id}/archive" if post_ => post(directory::archive),
+        "/staff/directory/{id}/give-back" if post_ => post(feeds::give_back),
+        "/staff/directory/mapping" if get_ => get(feeds::mapping_page),
+        "/staff/directory/mapping" if post_ => post(feeds::map_term),
         "/staff/kpis" if get_ => get(casework::kpi::page),
         "/staff/kpis.csv" if get_ => get(casework::kpi::export),
         "/staff/users" if get_ => get(users::users_page),

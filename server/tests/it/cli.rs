@@ -93,10 +93,17 @@ fn help_documents_every_environment_variable() {
         "MEILI_MASTER_KEY",
         "MEILI_INDEX",
         "SIGNPOST_SEARCH_SYNC_MS",
+        "SIGNPOST_FEED_PULL_MINUTES",
+        "SIGNPOST_FEED_TIMEOUT_SECS",
+        "SIGNPOST_FEED_PAUSE_MS",
+        "SIGNPOST_FEED_ATTEMPTS",
+        "SIGNPOST_FEED_BACKOFF_MS",
+        "SIGNPOST_FEED_MAX_SERVICES",
+        "SIGNPOST_FEED_MAX_MB",
     ] {
         assert!(help.contains(var), "--help mentions {var}");
     }
-    for command in ["migrate", "reindex", "synonyms"] {
+    for command in ["migrate", "reindex", "synonyms", "feeds", "mapping"] {
         assert!(help.contains(command), "--help mentions {command}");
     }
     // The limits' settings are documented, and the hashing key's value is never printed.

@@ -31,7 +31,7 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// The values a browser would submit from the form posting to `action` (submit buttons left
 /// out): inputs (ticked boxes and radios only), textareas and selected options.
-fn form_values(html: &str, action: &str) -> Vec<(String, String)> {
+pub(crate) fn form_values(html: &str, action: &str) -> Vec<(String, String)> {
     let start = html
         .find(&format!("action=\"{action}\""))
         .unwrap_or_else(|| panic!("a form posting to {action}"));
@@ -84,12 +84,16 @@ fn summary_of(html: &str) -> &str {
     &rest[..rest.find("</ul>").unwrap_or(rest.len().min(2000))]
 }
 
-fn set(values: &mut Vec<(String, String)>, name: &str, value: &str) {
+pub(crate) fn set(values: &mut Vec<(String, String)>, name: &str, value: &str) {
     values.retain(|(k, _)| k != name);
     values.push((name.to_owned(), value.to_owned()));
 }
 
-async fn post_values(b: &mut Browser<'_>, path: &str, values: &[(String, String)]) -> Page {
+pub(crate) async fn post_values(
+    b: &mut Browser<'_>,
+    path: &str,
+    values: &[(String, String)],
+) -> Page {
     let pairs: Vec<(&str, &str)> = values
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))

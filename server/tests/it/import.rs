@@ -191,12 +191,12 @@ async fn bad_records_are_all_reported_and_nothing_is_imported() {
             .iter()
             .any(|e| e.record == record && e.field.contains(field) && e.reason.contains(needle))
     };
+    // A term Signpost does not know is another system's own, kept and mapped (feeds.rs): not a
+    // problem with the record (it would wait, not public, for a mapping).
     assert!(
-        has(
-            "5a1e0000-0000-4000-8000-000000000002",
-            "taxonomy_term_id",
-            "unknown taxonomy term"
-        ),
+        !errors
+            .iter()
+            .any(|e| e.record == "5a1e0000-0000-4000-8000-000000000002"),
         "{errors:#?}"
     );
     assert!(has("service-3", "id", "not a UUID"), "{errors:#?}");

@@ -1527,6 +1527,26 @@ async fn every_role_and_anonymous_against_every_staff_route() {
             none,
             Roles(&["directory"]),
         ),
+        // No such listing edited here: allowed = 404, refused = 403.
+        row(
+            "POST",
+            "/staff/directory/{id}/give-back",
+            none,
+            Roles(&["directory"]),
+        ),
+        row(
+            "GET",
+            "/staff/directory/mapping",
+            none,
+            Roles(&["directory"]),
+        ),
+        // No term in the form: allowed = 404, refused = 403.
+        row(
+            "POST",
+            "/staff/directory/mapping",
+            none,
+            Roles(&["directory"]),
+        ),
         row(
             "GET",
             "/staff/directory/services/new",

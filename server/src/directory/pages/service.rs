@@ -24,7 +24,7 @@ pub async fn service_page(
     req: Request<Body>,
 ) -> Response {
     let service = if uuid::Uuid::parse_str(&id).is_ok() {
-        repo::get_service(state.db.pool(), &id).await
+        repo::get_listed_service(state.db.pool(), &id).await
     } else {
         Ok(None)
     };

@@ -70,7 +70,8 @@ fn status_clause(editable: bool) -> &'static str {
     if editable {
         "status <> 'archived'"
     } else {
-        "status = 'active'"
+        // Listings waiting for a category are not public yet.
+        "status = 'active' AND awaiting_mapping = 0"
     }
 }
 

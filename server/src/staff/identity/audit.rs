@@ -165,6 +165,8 @@ pub const ACTIONS: &[&str] = &[
     "service_archived",
     "service_created",
     "service_edited",
+    "service_given_back",
+    "taxonomy_mapped",
     "suggestion_rejected",
     "report_resolved",
     "close",

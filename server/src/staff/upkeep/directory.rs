@@ -239,7 +239,10 @@ pub async fn stale_page(
     let waiting = waiting(&state).await?;
     let saved = saved_listing(&state, query.saved.as_deref()).await?;
     let found = find(&state, &query.q).await?;
+    let feeds = crate::directory::feeds::list(state.db.pool()).await?;
+    let overridden = super::feeds::overridden(state.db.pool()).await?;
     let (q, csrf) = (query.q, staff.session.csrf.clone());
+    let feeds_csrf = csrf.clone();
     Ok(view::page(
         StatusCode::OK,
         "Directory",
@@ -288,6 +291,8 @@ pub async fn stale_page(
                     "Check each listing with the provider. Mark it as reviewed when it is right, or archive it if the service has stopped: it then leaves the directory and search straight away."
                 </p>
                 {stale_table(stale, csrf)}
+                {super::feeds::feeds_section(feeds)}
+                {super::feeds::overridden_section(overridden, feeds_csrf)}
             }
         },
     ))
@@ -330,6 +335,10 @@ async fn change(state: &AppState, form: StaffForm, id: &str, change: Change) -> 
         .rows_affected();
     if changed != 1 {
         return Err(StaffError::NotFound);
+    }
+    if matches!(change, Change::Archive) {
+        // A feed's listing archived here stays archived: pulls leave it alone.
+        crate::directory::repo::mark_local_override(&mut tx, id).await?;
     }
     crate::search::sync::enqueue(&mut tx, id).await?;
     let mut e = staff.event(action);

@@ -82,6 +82,9 @@ pub(super) struct Target {
     pub(super) base_modified: String,
     /// The suggested change the form started from, if any.
     pub(super) suggestion: Option<String>,
+    /// The feed the listing comes from, and whether it is already edited here (a local
+    /// override); `None` for listings made here.
+    pub(super) feed: Option<(String, bool)>,
 }
 
 impl Target {
@@ -168,6 +171,7 @@ pub async fn new_page(State(state): State<AppState>, staff: Staff) -> Result<Res
         is_new: true,
         base_modified: String::new(),
         suggestion: None,
+        feed: None,
     };
     let listing = ListingForm {
         status: "active".to_owned(),
@@ -210,11 +214,13 @@ pub async fn edit_page(
         note = Some(values.get("times").cloned());
         suggestion = Some(sid);
     }
+    let feed = repo::feed_provenance(pool, &id).await?;
     let target = Target {
         id,
         is_new: false,
         base_modified: stored.last_modified.clone().unwrap_or_default(),
         suggestion,
+        feed,
     };
     Ok(form_page(
         &staff,
@@ -266,6 +272,7 @@ async fn check(
         known_organizations: &known_organizations,
         today,
         now,
+        mapping: None,
     };
     let mut errors: Vec<FieldError> = form_errors
         .into_iter()
@@ -310,11 +317,13 @@ async fn submit(state: &AppState, form: StaffForm, existing: Option<String>) -> 
     let (base, target) = match existing {
         Some(id) => {
             let stored = editable(pool, &id).await?;
+            let feed = repo::feed_provenance(pool, &id).await?;
             let target = Target {
                 id,
                 is_new: false,
                 base_modified: field(&fields, "base_modified").to_owned(),
                 suggestion,
+                feed,
             };
             (stored, target)
         }
@@ -337,6 +346,7 @@ async fn submit(state: &AppState, form: StaffForm, existing: Option<String>) -> 
                 is_new: true,
                 base_modified: String::new(),
                 suggestion: None,
+                feed: None,
             };
             (base, target)
         }
@@ -379,6 +389,8 @@ async fn save(
     let now = state.staff.clock.now();
     let mut tx = state.db.pool().begin().await?;
     repo::upsert_service(&mut tx, record).await?;
+    // A feed's listing saved here is a local override: pulls leave it as saved.
+    repo::mark_local_override(&mut tx, &target.id).await?;
     repo::delete_orphan_locations(&mut tx).await?;
     if let Some(suggestion) = &target.suggestion {
         sqlx::query(

@@ -211,6 +211,16 @@ fn suggestion_note(times: Option<String>) -> impl IntoView {
     }
 }
 
+/// Where a feed's listing comes from, and what saving it here means (README, "Feeds").
+fn feed_note((feed, overridden): (String, bool)) -> impl IntoView {
+    let text = if overridden {
+        format!("This listing comes from the feed {feed} and has been edited here: pulls from {feed} leave it as it was saved here. To follow the feed again, use \u{201c}Give back to the feed\u{201d} on the directory page.")
+    } else {
+        format!("This listing comes from the feed {feed}. Saving it here makes it a local edit: later pulls from {feed} will leave it as you save it.")
+    };
+    view! { <div class="govuk-inset-text" id="feed-note">{text}</div> }
+}
+
 /// The editor's form. `note` is `Some(times)` when it started from a suggestion (the times the
 /// provider wrote, if any).
 pub(super) fn form(
@@ -294,6 +304,7 @@ pub(super) fn form(
     /> }
     .into_any();
     let action = target.action();
+    let feed = target.feed.clone();
     let times = schedule_rows(&listing)
         .into_iter()
         .enumerate()
@@ -305,6 +316,7 @@ pub(super) fn form(
                 <ErrorSummary errors=errors.clone()/>
                 <h1 class="govuk-heading-l">{heading}</h1>
                 {note.map(suggestion_note)}
+                {feed.map(feed_note)}
                 <form method="post" action=action id="editor" novalidate>
                     <TargetFields target=target csrf=csrf/>
                     {input("name", "Name of the service", "", "")}
