@@ -13,6 +13,7 @@ pub mod oruk;
 pub mod pages;
 pub mod postcodes;
 pub mod repo;
+pub mod retention;
 pub mod report;
 pub mod search_log;
 pub mod shortlist;

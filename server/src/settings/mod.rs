@@ -4,9 +4,11 @@
 
 pub mod database;
 pub mod mail;
+pub mod retention;
 pub mod site;
 pub mod staff;
 
+pub use retention::RetentionSettings;
 pub use mail::{MailConfigError, MailSettings, MailTransport, RawMailConfig};
 pub use site::{RawSiteConfig, SiteConfigError, SiteSettings};
 pub use staff::StaffSettings;

@@ -199,27 +199,6 @@ async fn home(staff: std::result::Result<Staff, StaffError>) -> Response {
     }
 }
 
-/// Every 10 minutes: deletes expired sessions and applies the retention period to closed
-/// requests. Started by the application.
-pub async fn housekeeping(db: crate::db::Db, settings: StaffSettings) {
-    loop {
-        if session::purge(db.pool(), settings.clock.unix())
-            .await
-            .is_err()
-        {
-            tracing::warn!("could not delete expired staff sessions");
-        }
-        match casework::retention::run_once(&db, &settings.clock, settings.closed_retention_days)
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(count = n, "deleted the personal data of closed requests"),
-            Err(_) => tracing::warn!("could not apply the retention period to closed requests"),
-        }
-        tokio::time::sleep(Duration::from_secs(600)).await;
-    }
-}
-
 #[cfg(test)]
 mod route_tests {
     use super::*;

@@ -494,7 +494,7 @@ async fn expired_drafts_are_deleted_and_cannot_be_resumed() {
         !page.body.contains("checked"),
         "an expired draft is not shown"
     );
-    let deleted = signpost::forms::drafts::purge_expired(app.db.pool())
+    let deleted = signpost::forms::drafts::purge_expired(app.db.pool(), &signpost::clock::Clock::system())
         .await
         .unwrap();
     assert_eq!(deleted, 1);

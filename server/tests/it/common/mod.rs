@@ -204,6 +204,7 @@ pub fn settings(database: DatabaseUrl, dir: &std::path::Path) -> Settings {
         site: SiteSettings::defaults("127.0.0.1:3000".parse().expect("address")),
         // Plain http in the tests: no Secure flag, or the client would not send the cookie.
         staff: signpost::staff::StaffSettings::defaults(false),
+        retention: signpost::settings::RetentionSettings::default(),
     }
 }
 
