@@ -529,7 +529,10 @@ impl Settings {
 }
 
 fn url_is_loopback(url: &str) -> bool {
-    match url::Url::parse(url).ok().and_then(|u| u.host().map(|h| h.to_owned())) {
+    match url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
         Some(url::Host::Domain(d)) => d == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -618,7 +621,10 @@ mod production_tests {
             assert!(text.contains(name), "{name}: {text}");
         }
         let files = settings(&["--environment", "production"]).production_problems();
-        assert!(files.iter().any(|p| p.contains("written to files")), "{files:?}");
+        assert!(
+            files.iter().any(|p| p.contains("written to files")),
+            "{files:?}"
+        );
     }
 
     #[test]

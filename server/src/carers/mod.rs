@@ -114,7 +114,10 @@ async fn finish(
     )
     .bind(&reference)
     .bind(state.clock.now_millis())
-    .bind(drafts::finished_expiry(&state.clock, state.retention.summary))
+    .bind(drafts::finished_expiry(
+        &state.clock,
+        state.retention.summary,
+    ))
     .bind(&draft.id)
     .execute(&mut *tx)
     .await?

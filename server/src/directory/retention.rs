@@ -40,9 +40,11 @@ pub async fn purge_search_log(
     clock: &Clock,
     days: u32,
 ) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM search_event WHERE searched_at < $1")
-        .bind(days_ago(clock, days))
-        .execute(pool)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM search_event WHERE searched_at < $1")
+            .bind(days_ago(clock, days))
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
 }

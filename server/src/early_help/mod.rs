@@ -97,7 +97,10 @@ async fn store_request(state: &AppState, draft: &Draft) -> Result<Option<String>
     )
     .bind(&reference)
     .bind(state.clock.now_millis())
-    .bind(drafts::finished_expiry(&state.clock, state.retention.summary))
+    .bind(drafts::finished_expiry(
+        &state.clock,
+        state.retention.summary,
+    ))
     .bind(&draft.id)
     .execute(&mut *tx)
     .await?

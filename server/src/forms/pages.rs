@@ -385,7 +385,10 @@ async fn delete_answers<F: Finish>(ctx: &FormContext<F>) -> Result<Response> {
     let spec = ctx.spec();
     if let Some(draft) = &ctx.draft {
         drafts::delete(ctx.state.db.pool(), &draft.id).await?;
-        tracing::info!(form = spec.id, "answers deleted by the person who gave them");
+        tracing::info!(
+            form = spec.id,
+            "answers deleted by the person who gave them"
+        );
     }
     Ok(redirect_with(
         &format!("{}/answers-deleted", spec.base),

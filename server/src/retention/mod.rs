@@ -449,7 +449,8 @@ mod tests {
     fn the_readme_shows_this_table() {
         let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
             .expect("README.md");
-        let start = "<!-- retention table: made by server/src/retention/mod.rs (readme_table) -->\n";
+        let start =
+            "<!-- retention table: made by server/src/retention/mod.rs (readme_table) -->\n";
         let end = "<!-- end of retention table -->";
         let expected = readme_table(&RetentionSettings::default());
         let found = readme

@@ -8,8 +8,8 @@ pub mod retention;
 pub mod site;
 pub mod staff;
 
-pub use retention::RetentionSettings;
 pub use mail::{MailConfigError, MailSettings, MailTransport, RawMailConfig};
+pub use retention::RetentionSettings;
 pub use site::{RawSiteConfig, SiteConfigError, SiteSettings};
 pub use staff::StaffSettings;
 

@@ -22,6 +22,7 @@ mod import;
 mod oruk_api;
 mod outbox;
 mod pages;
+mod privacy;
 mod relevance;
 mod search;
 mod shortlist;

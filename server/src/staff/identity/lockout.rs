@@ -88,10 +88,12 @@ pub const FORGET_SECS: i64 = 24 * 3600;
 /// before (`first_seen_unix`), and deletes those seen more than [`FORGET_SECS`] ago whose lock
 /// (if any) has ended. Returns how many were deleted.
 pub async fn purge(pool: &sqlx::AnyPool, now: i64) -> std::result::Result<u64, sqlx::Error> {
-    sqlx::query("UPDATE staff_login_throttle SET first_seen_unix = $1 WHERE first_seen_unix IS NULL")
-        .bind(now)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "UPDATE staff_login_throttle SET first_seen_unix = $1 WHERE first_seen_unix IS NULL",
+    )
+    .bind(now)
+    .execute(pool)
+    .await?;
     Ok(sqlx::query(
         "DELETE FROM staff_login_throttle WHERE first_seen_unix < $1 AND locked_until < $2",
     )
