@@ -442,6 +442,15 @@ async fn pages_that_show_answers_are_never_stored_by_the_browser() {
     };
     let mut carer = Visitor::new(&app);
     adult_answers(&mut carer, "yes").await;
+    let check = app
+        .client
+        .get(app.url(&format!("{ADULT}/check-answers")))
+        .header(COOKIE, carer.cookie.clone().expect("cookie"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(check.status(), 200);
+    no_store(&check, "check your answers");
     finish(&mut carer, ADULT, "CA").await;
     let cookie = carer.cookie.clone().expect("cookie");
     for path in [format!("{ADULT}/summary"), format!("{ADULT}/summary/print")] {
