@@ -22,6 +22,9 @@ const mailDir = process.env.E2E_MAILDIR;
 process.env.E2E_DATABASE_URL ??= `sqlite://${path.join(dataDir, "signpost.db")}`;
 process.env.E2E_SIGNPOST_BIN ??= process.env.SIGNPOST_BIN ?? path.join(root, "target/release/signpost");
 
+// SIGNPOST_BIN: another build of the binary (e.g. with CARGO_TARGET_DIR set).
+const signpostBin = process.env.SIGNPOST_BIN ?? path.join(root, "target/release/signpost");
+
 export default defineConfig({
   testDir: "./tests",
   timeout: 30_000,
@@ -60,8 +63,9 @@ export default defineConfig({
         stderr: "pipe",
       },
       {
-        // SIGNPOST_BIN: another build of the binary (e.g. with CARGO_TARGET_DIR set).
-        command: process.env.SIGNPOST_BIN ?? path.join(root, "target/release/signpost"),
+        // Production settings (SIGNPOST_ENV=production) refuse the demo county at start-up, so it
+        // is imported first, explicitly, as an operator would load real data.
+        command: `"${signpostBin}" import demo && exec "${signpostBin}"`,
         cwd: root,
         url: `${baseURL}/readyz`,
         reuseExistingServer: false,
@@ -74,6 +78,9 @@ export default defineConfig({
           LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
           LEPTOS_SITE_ROOT: path.join(root, "target/site"),
           SIGNPOST_ENV: "production",
+          SIGNPOST_DEMO_DATA: "false",
+          // A fixed key for the tests' throwaway database (production needs one; never reuse it).
+          SIGNPOST_TOTP_KEY: "0f".repeat(32),
           RUST_LOG: "warn",
           SIGNPOST_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
           SIGNPOST_PUBLIC_URL: baseURL,

@@ -89,6 +89,24 @@ impl Clock {
         date_of_unix(self.unix())
     }
 
+    /// The current instant with milliseconds, like [`timestamp_millis`] (the form of the
+    /// timestamps compared in SQL: drafts' expiry, the outbox's attempts).
+    pub fn now_millis(&self) -> String {
+        self.millis_in(Duration::ZERO)
+    }
+
+    /// The instant `ahead` from now, with milliseconds, like [`Clock::now_millis`].
+    pub fn millis_in(&self, ahead: Duration) -> String {
+        let offset = self.offset.load(Ordering::Relaxed);
+        let now = SystemTime::now() + ahead;
+        let at = if offset >= 0 {
+            now + Duration::from_secs(offset.unsigned_abs())
+        } else {
+            now - Duration::from_secs(offset.unsigned_abs())
+        };
+        timestamp_millis(at)
+    }
+
     /// An instant in Unix seconds as RFC 3339 UTC, like [`now`].
     pub fn system_at(secs: i64) -> String {
         rfc3339(u64::try_from(secs).unwrap_or_default())

@@ -6,7 +6,8 @@
 
 use crate::calendar::BankHolidays;
 pub use crate::settings::database::{DatabaseUrl, DatabaseUrlError};
-use crate::settings::staff::{self, StaffSettings};
+use crate::settings::retention::{RawRetentionConfig, RetentionConfigError, RetentionSettings};
+use crate::settings::staff::{self, StaffSettings, TotpKey};
 use crate::settings::{MailConfigError, MailSettings, RawMailConfig};
 use crate::settings::{RawSiteConfig, SiteConfigError, SiteSettings};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -145,10 +146,12 @@ pub enum ExportCommand {
 #[derive(Debug, Clone, Args)]
 pub struct RawConfig {
     /// Database: `sqlite://PATH` (created if missing) or `postgres://USER:PASSWORD@HOST:PORT/NAME`.
+    /// Its value is never printed (it can hold a password).
     #[arg(
         long,
         env = "DATABASE_URL",
         default_value = "sqlite://data/signpost.db",
+        hide_env_values = true,
         global = true
     )]
     pub database_url: String,
@@ -381,6 +384,15 @@ pub struct RawConfig {
     /// The levels of need the Hub assigns, separated by commas.
     #[arg(long, env = "SIGNPOST_LEVELS_OF_NEED", default_value = staff::DEFAULT_LEVELS_OF_NEED, global = true)]
     pub levels_of_need: String,
+
+    /// The key staff authenticator secrets are encrypted with: 64 hex digits (e.g.
+    /// `openssl rand -hex 32`). Required in production. Never printed.
+    #[arg(long, env = "SIGNPOST_TOTP_KEY", hide_env_values = true, global = true)]
+    pub totp_key: Option<String>,
+
+    /// How long personal data is kept (`server/src/settings/retention.rs`).
+    #[command(flatten)]
+    pub retention: RawRetentionConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -448,6 +460,8 @@ pub struct Settings {
     pub staff: StaffSettings,
     /// Pulling other systems' ORUK feeds (`crate::directory::feeds`).
     pub feeds: crate::settings::FeedSettings,
+    /// How long personal data is kept (`crate::retention` applies it).
+    pub retention: RetentionSettings,
 }
 
 impl TryFrom<RawConfig> for Settings {
@@ -525,6 +539,11 @@ impl TryFrom<RawConfig> for Settings {
             return Err(ConfigError::Positive("SIGNPOST_CLOSED_RETENTION_DAYS"));
         }
         staff.closed_retention_days = raw.closed_retention_days;
+        staff.totp_key = match raw.totp_key.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(TotpKey::parse(text).ok_or(ConfigError::TotpKey)?),
+        };
+        let retention = RetentionSettings::from_raw(&raw.retention, raw.closed_retention_days)?;
         if staff.targeted_services.is_empty() {
             return Err(ConfigError::Empty("SIGNPOST_TARGETED_SERVICES"));
         }
@@ -581,8 +600,83 @@ impl TryFrom<RawConfig> for Settings {
             site,
             staff,
             feeds,
+            retention,
         })
     }
+}
+
+impl Settings {
+    /// What production must not run with (`SIGNPOST_ENV=production`): a public address over
+    /// plain http, email over SMTP without TLS (or written to files instead of sent), the demo
+    /// county, or no key for the staff's authenticator secrets. Loopback addresses are allowed
+    /// plain: a public URL on 127.0.0.1 is no one's public address, and a relay on the same
+    /// machine (`smtp://127.0.0.1:25`) never crosses a network. Each problem is one line.
+    pub fn production_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.environment != Environment::Production {
+            return problems;
+        }
+        if !self.site.is_https() && !url_is_loopback(&self.site.public_url) {
+            problems.push(
+                "SIGNPOST_PUBLIC_URL must be https:// in production (cookies and links would \
+                 travel in clear): set it like https://family.brackenshire.example"
+                    .to_owned(),
+            );
+        }
+        match &self.mail.transport {
+            crate::settings::MailTransport::Files(_) => problems.push(
+                "SIGNPOST_SMTP_URL is not set, so emails would be written to files instead of \
+                 sent: set it like smtps://USER:PASSWORD@HOST:465"
+                    .to_owned(),
+            ),
+            crate::settings::MailTransport::Smtp(url) if !smtp_uses_tls(url) => problems.push(
+                "SIGNPOST_SMTP_URL sends email without TLS: use smtps://HOST:465 or add \
+                 ?tls=required (plain smtp:// is allowed only to a relay on this machine)"
+                    .to_owned(),
+            ),
+            crate::settings::MailTransport::Smtp(_) => {}
+        }
+        if self.demo_data {
+            problems.push(
+                "SIGNPOST_DEMO_DATA is on: set SIGNPOST_DEMO_DATA=false in production (the demo \
+                 county is fictional)"
+                    .to_owned(),
+            );
+        }
+        if self.staff.totp_key.is_none() {
+            problems.push(
+                "SIGNPOST_TOTP_KEY is not set: staff authenticator secrets must be encrypted in \
+                 production; set it to 64 hex digits (openssl rand -hex 32) and keep it safe"
+                    .to_owned(),
+            );
+        }
+        problems
+    }
+}
+
+fn url_is_loopback(url: &str) -> bool {
+    match url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Whether an SMTP URL (already checked by the mail settings) uses TLS: `smtps://`, or
+/// `?tls=required`; or goes to a relay on this machine.
+fn smtp_uses_tls(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    parsed.scheme() == "smtps"
+        || parsed
+            .query_pairs()
+            .any(|(k, v)| k == "tls" && v == "required")
+        || url_is_loopback(&format!("http://{}", parsed.host_str().unwrap_or_default()))
 }
 
 /// A configuration mistake, as one line that says how to fix it.
@@ -614,4 +708,95 @@ pub enum ConfigError {
          addresses like 10.0.0.5,10.0.0.6"
     )]
     TrustedProxy(String),
+    #[error("SIGNPOST_TOTP_KEY is not a key: give 64 hex digits, e.g. from openssl rand -hex 32")]
+    TotpKey,
+    #[error(transparent)]
+    Retention(#[from] RetentionConfigError),
+}
+
+#[cfg(test)]
+mod production_tests {
+    use super::*;
+
+    fn settings(args: &[&str]) -> Settings {
+        let mut all = vec!["signpost"];
+        all.extend_from_slice(args);
+        let cli = Cli::try_parse_from(all).expect("parses");
+        Settings::try_from(cli.config).expect("valid")
+    }
+
+    #[test]
+    fn production_refuses_http_plain_smtp_demo_data_and_no_totp_key() {
+        let problems = settings(&[
+            "--environment",
+            "production",
+            "--public-url",
+            "http://family.example",
+            "--smtp-url",
+            "smtp://mail.example:25",
+        ])
+        .production_problems();
+        let text = problems.join("\n");
+        assert_eq!(problems.len(), 4, "{text}");
+        for name in [
+            "SIGNPOST_PUBLIC_URL",
+            "SIGNPOST_SMTP_URL",
+            "SIGNPOST_DEMO_DATA",
+            "SIGNPOST_TOTP_KEY",
+        ] {
+            assert!(text.contains(name), "{name}: {text}");
+        }
+        let files = settings(&["--environment", "production"]).production_problems();
+        assert!(
+            files.iter().any(|p| p.contains("written to files")),
+            "{files:?}"
+        );
+    }
+
+    #[test]
+    fn production_starts_with_https_tls_and_a_key() {
+        let key = "ab".repeat(32);
+        for smtp in [
+            "smtps://u:p@mail.example:465",
+            "smtp://u:p@mail.example:587?tls=required",
+            "smtp://127.0.0.1:25",
+        ] {
+            let s = settings(&[
+                "--environment",
+                "production",
+                "--public-url",
+                "https://family.example",
+                "--smtp-url",
+                smtp,
+                "--demo-data",
+                "false",
+                "--totp-key",
+                &key,
+            ]);
+            assert!(s.production_problems().is_empty(), "{smtp}");
+        }
+        // Development is not checked.
+        assert!(settings(&[]).production_problems().is_empty());
+        // A public URL on this machine is no one's public address.
+        let local = settings(&[
+            "--environment",
+            "production",
+            "--public-url",
+            "http://127.0.0.1:3000",
+            "--smtp-url",
+            "smtp://127.0.0.1:2525",
+            "--demo-data",
+            "false",
+            "--totp-key",
+            &key,
+        ]);
+        assert!(local.production_problems().is_empty());
+    }
+
+    #[test]
+    fn a_bad_totp_key_is_one_line() {
+        let cli = Cli::try_parse_from(["signpost", "--totp-key", "short"]).expect("parses");
+        let e = Settings::try_from(cli.config).unwrap_err();
+        assert!(e.to_string().starts_with("SIGNPOST_TOTP_KEY is not a key"));
+    }
 }

@@ -16,6 +16,7 @@ pub mod health;
 pub mod limit;
 pub mod mail;
 pub mod middleware;
+pub mod retention;
 pub mod search;
 pub mod serve;
 pub mod settings;

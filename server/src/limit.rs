@@ -197,23 +197,13 @@ impl Limiter {
 }
 
 /// Deletes the windows that can no longer count (the table's retention rule: a row lives at
-/// most two windows). Returns how many rows went.
+/// most two windows; run by `crate::retention`). Returns how many rows went.
 pub async fn purge(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM rate_limit WHERE expires_at <= $1")
         .bind(now)
         .execute(db.pool())
         .await?
         .rows_affected())
-}
-
-/// Every 10 minutes, [`purge`]. Started by the application.
-pub async fn housekeeping(db: Db, clock: Clock) {
-    loop {
-        if purge(&db, clock.unix()).await.is_err() {
-            tracing::warn!("could not delete expired rate-limit windows");
-        }
-        tokio::time::sleep(Duration::from_secs(600)).await;
-    }
 }
 
 #[cfg(test)]

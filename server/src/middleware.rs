@@ -262,11 +262,13 @@ pub fn apply(router: Router, limits: Limits) -> Router {
                         .get(REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or_default();
-                    // The path only: query strings can carry search words and postcodes.
+                    // The path only (query strings can carry search words and postcodes), with
+                    // its secret segments hidden (status links and resume links are bearer
+                    // tokens).
                     tracing::info_span!(
                         "request",
                         method = %request.method(),
-                        path = %request.uri().path(),
+                        path = %logged_path(request.uri().path()),
                         request_id = %id,
                     )
                 })
@@ -285,6 +287,25 @@ pub fn apply(router: Router, limits: Limits) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
+/// What the request log writes for `path`: every segment that is, or stands where there is, a
+/// bearer token — one of our 64-hex-digit tokens anywhere, and whatever follows `status/` or
+/// `resume/` (a mistyped or truncated token is still most of someone's token) — becomes
+/// `[token]`.
+pub fn logged_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut previous = "";
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        let secret = crate::web::token::looks_like_token(segment)
+            || (matches!(previous, "status" | "resume") && !segment.is_empty());
+        out.push_str(if secret { "[token]" } else { segment });
+        previous = segment;
+    }
+    out
+}
+
 /// The "Sorry, there is a problem with the service" page with status 500.
 pub fn problem_response(stylesheet: &str) -> Response<Body> {
     tracing::error!("request failed: internal error");
@@ -299,7 +320,33 @@ pub fn problem_response(stylesheet: &str) -> Response<Body> {
 
 #[cfg(test)]
 mod tests {
-    use super::client_ip;
+    use super::{client_ip, logged_path};
+
+    #[test]
+    fn the_log_never_holds_a_token() {
+        let token = "0123456789abcdef".repeat(4);
+        assert_eq!(
+            logged_path(&format!("/request-support/status/{token}")),
+            "/request-support/status/[token]"
+        );
+        assert_eq!(
+            logged_path(&format!("/carers/self-assessment/resume/{token}")),
+            "/carers/self-assessment/resume/[token]"
+        );
+        // A wrong or cut token is hidden too; a token anywhere else as well.
+        assert_eq!(
+            logged_path("/request-support/status/0123abc"),
+            "/request-support/status/[token]"
+        );
+        assert_eq!(logged_path(&format!("/x/{token}/y")), "/x/[token]/y");
+        // Ordinary paths are as they are.
+        assert_eq!(
+            logged_path("/request-support/status"),
+            "/request-support/status"
+        );
+        assert_eq!(logged_path("/services/5f0c"), "/services/5f0c");
+        assert_eq!(logged_path("/"), "/");
+    }
     use std::net::IpAddr;
 
     fn ip(s: &str) -> IpAddr {

@@ -40,6 +40,8 @@ pub enum StartupError {
     Search { engine: String, reason: String },
     #[error(transparent)]
     Mail(#[from] MailError),
+    #[error("refusing to start in production: {0}")]
+    Production(String),
 }
 
 /// The search engine the settings name, not yet configured or filled.
@@ -124,15 +126,19 @@ pub struct Application {
     search_worker: tokio::task::JoinHandle<()>,
     search_log_writer: crate::directory::search_log::Writer,
     mail_worker: Worker,
-    draft_purge: tokio::task::JoinHandle<()>,
-    session_purge: tokio::task::JoinHandle<()>,
-    limit_purge: tokio::task::JoinHandle<()>,
     connections: crate::serve::ConnectionLimits,
     feed_pulls: Option<tokio::task::JoinHandle<()>>,
+    /// The one retention job (`crate::retention`).
+    retention: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        // Production settings first, before anything is opened (every problem, one line).
+        let problems = settings.production_problems();
+        if !problems.is_empty() {
+            return Err(StartupError::Production(problems.join("; ")));
+        }
         let db = Db::connect_with(
             &settings.database,
             settings.db_max_connections,
@@ -140,6 +146,15 @@ impl Application {
         )
         .await?;
         db.migrate().await?;
+        if let Some(key) = &settings.staff.totp_key {
+            // Secrets stored in clear before the key was set are encrypted now.
+            let sealed = crate::staff::totp::seal_stored(db.pool(), key)
+                .await
+                .map_err(DbError::from)?;
+            if sealed > 0 {
+                tracing::info!(count = sealed, "encrypted the stored authenticator secrets");
+            }
+        }
         prepare_directory(&db, settings.demo_data, &settings.staff.clock).await?;
         let search = prepare_search(&db, &settings.search)
             .await?
@@ -166,10 +181,10 @@ impl Application {
             crate::directory::search_log::SearchLog::start(db.clone());
         let mail = Mail::new(settings.mail.clone());
         let mail_worker = Worker::start(db.clone(), &mail)?;
-        let draft_purge = tokio::spawn(crate::forms::purge_drafts(db.clone()));
-        let session_purge = tokio::spawn(crate::staff::housekeeping(
+        let retention = tokio::spawn(crate::retention::run(
             db.clone(),
-            settings.staff.clone(),
+            settings.staff.clock.clone(),
+            settings.retention.clone(),
         ));
         let limits = crate::limit::Limiter::load(
             &db,
@@ -178,10 +193,6 @@ impl Application {
         )
         .await
         .map_err(|e| StartupError::Database(DbError::from(e)))?;
-        let limit_purge = tokio::spawn(crate::limit::housekeeping(
-            db.clone(),
-            settings.staff.clock.clone(),
-        ));
         let feed_pulls = settings.feeds.pull_every.map(|every| {
             directory::feeds::spawn_scheduler(
                 db.clone(),
@@ -199,6 +210,7 @@ impl Application {
                 site: settings.site.clone(),
                 clock: settings.staff.clock.clone(),
                 staff: settings.staff.clone(),
+                retention: settings.retention.clone(),
                 directory: Default::default(),
                 search_log,
                 limits,
@@ -212,14 +224,12 @@ impl Application {
             search_worker,
             search_log_writer,
             mail_worker,
-            draft_purge,
-            session_purge,
-            limit_purge,
             connections: crate::serve::ConnectionLimits {
                 header_timeout: settings.site.header_timeout,
                 max_connections: settings.site.max_connections as usize,
             },
             feed_pulls,
+            retention,
         })
     }
 
@@ -249,12 +259,10 @@ impl Application {
         self.search_log_writer
             .finish(std::time::Duration::from_secs(2))
             .await;
-        self.draft_purge.abort();
-        self.session_purge.abort();
-        self.limit_purge.abort();
         if let Some(pulls) = self.feed_pulls {
             pulls.abort();
         }
+        self.retention.abort();
         self.mail_worker
             .stop(std::time::Duration::from_secs(10))
             .await;

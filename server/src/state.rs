@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::mail::Mail;
 use crate::search::Search;
-use crate::settings::{SiteSettings, StaffSettings};
+use crate::settings::{RetentionSettings, SiteSettings, StaffSettings};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
@@ -24,6 +24,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The staff portal's settings (`staff`).
     pub staff: StaffSettings,
+    /// How long personal data is kept (`crate::retention`; the summary's window).
+    pub retention: RetentionSettings,
     /// What the results pages read from the database, kept between directory changes.
     pub directory: crate::directory::cache::DirectoryCache,
     /// The rate limits, kept in the database (shared by every server).

@@ -52,6 +52,10 @@ enum Violation {
         krate: String,
         module: String,
     },
+    ImportsRetention {
+        krate: String,
+        module: String,
+    },
     EngineImportsForm {
         file: String,
         form: String,
@@ -77,6 +81,11 @@ impl fmt::Display for Violation {
                 f,
                 "{krate}: `{module}` imports `staff` (a public feature must not reach into the \
                  staff portal; move the shared part down, e.g. into `cases` or `web`)"
+            ),
+            Self::ImportsRetention { krate, module } => write!(
+                f,
+                "{krate}: `{module}` imports `retention` (it runs every feature's purge, so only \
+                 startup may; give the feature a purge function for retention to call)"
             ),
             Self::EngineImportsForm { file, form } => write!(
                 f,
@@ -340,9 +349,21 @@ fn check_graph(krate: &str, graph: &Graph) -> Vec<Violation> {
                 module: module.clone(),
             });
         }
-        let may_import_staff = assembler || matches!(module.as_str(), "staff" | "startup");
+        // `retention` sits at the top beside `startup`: it runs every feature's purge.
+        let may_import_staff =
+            assembler || matches!(module.as_str(), "staff" | "startup" | "retention");
         if imported.contains("staff") && !may_import_staff {
             found.push(Violation::ImportsStaff {
+                krate: krate.to_owned(),
+                module: module.clone(),
+            });
+        }
+    }
+    // Nothing below the top imports `retention` (it imports the features).
+    for (module, imported) in graph {
+        let top = matches!(module.as_str(), "main" | "lib" | "startup");
+        if imported.contains("retention") && !top {
+            found.push(Violation::ImportsRetention {
                 krate: krate.to_owned(),
                 module: module.clone(),
             });
@@ -351,7 +372,7 @@ fn check_graph(krate: &str, graph: &Graph) -> Vec<Violation> {
     // Cycles among the modules below the assemblers.
     let below: Graph = graph
         .iter()
-        .filter(|(m, _)| !matches!(m.as_str(), "main" | "lib" | "startup"))
+        .filter(|(m, _)| !matches!(m.as_str(), "main" | "lib" | "startup" | "retention"))
         .map(|(m, i)| (m.clone(), i.clone()))
         .collect();
     for (members, path) in cycles(&below) {

@@ -67,6 +67,10 @@ pub enum FormPage {
     Saved {
         spec: &'static FormSpec,
     },
+    /// After "Delete my answers".
+    Deleted {
+        spec: &'static FormSpec,
+    },
     /// Immediate help or a route elsewhere, shown after the answer that calls for it.
     Interrupt {
         spec: &'static FormSpec,
@@ -147,6 +151,7 @@ pub fn render(page: FormPage) -> AnyView {
             errors,
         } => save(spec, email, errors),
         FormPage::Saved { spec } => saved(spec),
+        FormPage::Deleted { spec } => deleted(spec),
         FormPage::Interrupt {
             spec,
             interrupt,
@@ -259,8 +264,26 @@ fn QuestionForm(
                         </a>
                     </div>
                 </form>
+                <DeleteAnswers base=spec.base/>
             </div>
         </div>
+    }
+}
+
+/// "Delete my answers": on every page of a form and on the carers' summary. A POST form of its
+/// own (forms cannot nest), so it works without JavaScript; the server deletes the draft, removes
+/// the cookie and shows [`FormPage::Deleted`].
+#[component]
+pub fn DeleteAnswers(base: &'static str) -> impl IntoView {
+    view! {
+        <form method="post" action=format!("{base}/delete-answers") class="signpost-delete-answers" novalidate>
+            <p class="govuk-body">
+                "Using a shared or public device? You can delete what you have typed."
+            </p>
+            <button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button">
+                "Delete my answers"
+            </button>
+        </form>
     }
 }
 
@@ -654,6 +677,7 @@ fn list_summary(
                     }}
                     <button type="submit" class="govuk-button" data-module="govuk-button">"Continue"</button>
                 </form>
+                <DeleteAnswers base=spec.base/>
             </div>
         </div>
     }
@@ -727,7 +751,7 @@ fn tasks(spec: &'static FormSpec, data: FormData) -> AnyView {
                     {format!("You have completed {done} of {} sections.", spec.sections.len())}
                 </p>
                 <p class="govuk-body">
-                    "Your answers are saved as you go. "
+                    "Your answers are saved as you go, until you close your browser. "
                     <a class="govuk-link" href=format!("{}/save", spec.base)>"Get a link to come back later"</a>
                     "."
                 </p>
@@ -744,6 +768,7 @@ fn tasks(spec: &'static FormSpec, data: FormData) -> AnyView {
                     view! { <p class="govuk-body">{spec.words.not_ready}</p> }
                         .into_any()
                 }}
+                <DeleteAnswers base=spec.base/>
             </div>
         </div>
     }
@@ -885,6 +910,7 @@ fn check(spec: &'static FormSpec, data: FormData, errors: Vec<FieldError>) -> An
                         {spec.words.send_button}
                     </button>
                 </form>
+                <DeleteAnswers base=spec.base/>
             </div>
         </div>
     }
@@ -902,8 +928,9 @@ fn save(spec: &'static FormSpec, email: String, errors: Vec<FieldError>) -> AnyV
                 <ErrorSummary errors=errors.clone()/>
                 <h1 class="govuk-heading-l">"Get a link to come back to your answers"</h1>
                 <p class="govuk-body">
-                    "Your answers are saved on this device as you go, for 30 days. To carry on "
-                    "from another device, or after clearing your cookies, we can email you a link."
+                    "Your answers are saved on this device as you go, until you close your browser. "
+                    "We can email you a link to carry on later, from this or another device. If you "
+                    "ask for one, this device also keeps your answers for 30 days."
                 </p>
                 <p class="govuk-body">"Only ask for a link if it is safe for you to get email about this."</p>
                 <form method="post" action=format!("{}/save", spec.base) novalidate>
@@ -911,6 +938,7 @@ fn save(spec: &'static FormSpec, email: String, errors: Vec<FieldError>) -> AnyV
                         input_type="email" autocomplete="email" value=email error=error.clone()/>
                     <button type="submit" class="govuk-button" data-module="govuk-button">"Send me a link"</button>
                 </form>
+                <DeleteAnswers base=spec.base/>
             </div>
         </div>
     }
@@ -929,6 +957,35 @@ fn saved(spec: &'static FormSpec) -> AnyView {
                 </p>
                 <p class="govuk-body">
                     <a class="govuk-link" href=format!("{}/tasks", spec.base)>"Carry on with your request"</a>
+                </p>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// The confirmation after "Delete my answers" (the GOV.UK confirmation pattern).
+fn deleted(spec: &'static FormSpec) -> AnyView {
+    view! {
+        <Title text="Your answers have been deleted"/>
+        <div class="govuk-grid-row">
+            <div class="govuk-grid-column-two-thirds">
+                <div class="govuk-panel govuk-panel--confirmation">
+                    <h1 class="govuk-panel__title">"Your answers have been deleted"</h1>
+                </div>
+                <p class="govuk-body">
+                    "We have deleted the answers you gave on this device, and this device no longer "
+                    "holds a link to them. Any link we emailed you to come back to them no longer works."
+                </p>
+                <p class="govuk-body">
+                    "If you asked us to email you something, that email has already been sent to the "
+                    "address you gave."
+                </p>
+                <p class="govuk-body">
+                    <a class="govuk-link" href=spec.base>{format!("Start {} again", spec.title)}</a>
+                </p>
+                <p class="govuk-body">
+                    "You can also call the Family Information Service on " <FisPhoneLink/> "."
                 </p>
             </div>
         </div>

@@ -96,9 +96,10 @@ pub fn SafetyPage() -> impl IntoView {
                 </p>
                 <h2 class="govuk-heading-m">"Your saved answers"</h2>
                 <p class="govuk-body">
-                    "This form saves your answers on this device as you go, using a cookie. To "
-                    "remove them, clear the cookies for this site. We never send your answers in "
-                    "an email."
+                    "This form saves your answers as you go, until you close your browser (longer "
+                    "only if you ask for a link to come back later). Every page has a \"Delete my "
+                    "answers\" button that deletes them at once. We never send your answers in an "
+                    "email."
                 </p>
                 <h2 class="govuk-heading-m">"Use a device that is safe"</h2>
                 <p class="govuk-body">

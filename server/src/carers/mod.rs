@@ -9,7 +9,6 @@
 mod emails;
 
 use crate::cases;
-use crate::clock;
 use crate::config::Settings;
 use crate::directory::repo;
 use crate::forms::drafts::{self, Draft};
@@ -26,7 +25,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use std::time::SystemTime;
 
 /// How far "near your postcode" reaches, in metres.
 pub const NEAR_METRES: u32 = 15_000;
@@ -108,12 +106,18 @@ async fn finish(
 ) -> std::result::Result<(), sqlx::Error> {
     let reference = app::forms::reference(spec.reference_prefix, rand::random());
     let mut tx = state.db.pool().begin().await?;
+    // The summary can be read for a short time only (`SIGNPOST_SUMMARY_MINUTES`), then the
+    // answers are deleted: a shared device must not show them for days.
     let finished = sqlx::query(
-        "UPDATE form_draft SET submitted_reference = $1, updated_at = $2 \
-         WHERE id = $3 AND submitted_reference IS NULL",
+        "UPDATE form_draft SET submitted_reference = $1, updated_at = $2, expires_at = $3 \
+         WHERE id = $4 AND submitted_reference IS NULL",
     )
     .bind(&reference)
-    .bind(clock::timestamp_millis(SystemTime::now()))
+    .bind(state.clock.now_millis())
+    .bind(drafts::finished_expiry(
+        &state.clock,
+        state.retention.summary,
+    ))
     .bind(&draft.id)
     .execute(&mut *tx)
     .await?
@@ -153,12 +157,36 @@ pub struct SummaryQuery {
     sent: Option<String>,
 }
 
+/// What `{base}/summary` answers without a finished draft: the form while one is being filled
+/// in, otherwise 404 (never finished here, deleted, or past its short life).
+async fn no_summary(ctx: &Ctx) -> Response {
+    if ctx.open_draft().is_some() {
+        return forms::see_other(&format!("{}/tasks", ctx.spec().base));
+    }
+    let page = app::forms::view::FormPage::Message {
+        title: "There is no summary to show",
+        paragraphs: vec![
+            format!(
+                "A summary can be seen on the device that finished the form, for {} minutes. \
+                 After that, or after \"Delete my answers\", the answers are deleted.",
+                ctx.state.retention.summary_minutes()
+            ),
+            format!(
+                "You can fill in the form again at {}{}.",
+                ctx.state.site.public_url,
+                ctx.spec().base
+            ),
+        ],
+    };
+    ctx.render(StatusCode::NOT_FOUND, page).await
+}
+
 /// `GET {base}/summary`.
 async fn summary(ctx: Ctx, Query(query): Query<SummaryQuery>) -> Result<Response> {
-    let spec = ctx.spec();
     let Some((draft, reference)) = finished(&ctx) else {
-        return Ok(forms::see_other(spec.base));
+        return Ok(no_summary(&ctx).await);
     };
+    let spec = ctx.spec();
     let page = summary_model(&ctx.state, spec, draft, reference, false).await?;
     let page = Summary {
         emailed: query.sent.as_deref() == Some("email"),
@@ -169,10 +197,10 @@ async fn summary(ctx: Ctx, Query(query): Query<SummaryQuery>) -> Result<Response
 
 /// `GET {base}/summary/print`: the answers and services only.
 async fn print(ctx: Ctx) -> Result<Response> {
-    let spec = ctx.spec();
     let Some((draft, reference)) = finished(&ctx) else {
-        return Ok(forms::see_other(spec.base));
+        return Ok(no_summary(&ctx).await);
     };
+    let spec = ctx.spec();
     let page = summary_model(&ctx.state, spec, draft, reference, true).await?;
     Ok(ctx.render(StatusCode::OK, page).await)
 }
@@ -204,6 +232,7 @@ async fn summary_model(
         print,
         email: String::new(),
         errors: Vec::new(),
+        minutes: state.retention.summary_minutes(),
     })
 }
 
@@ -461,7 +490,7 @@ async fn tell_us_once(ctx: Ctx) -> Result<Response> {
             .too_many("Too many forms have been started from your connection.")
             .await);
     }
-    let (_, token) = drafts::create(ctx.state.db.pool(), eh.id, &carried).await?;
+    let (_, token) = drafts::create(ctx.state.db.pool(), &ctx.state.clock, eh.id, &carried).await?;
     Ok(forms::redirect_with(
         &format!("{}/tasks", eh.base),
         Some(forms::set_cookie(&token, ctx.form.secure_cookies(), eh)),

@@ -16,6 +16,7 @@ pub mod pages;
 pub mod postcodes;
 pub mod repo;
 pub mod report;
+pub mod retention;
 pub mod search_log;
 pub mod shortlist;
 pub mod suggest;
@@ -37,8 +38,22 @@ pub fn routes(public_url: &str, submissions_per_hour: u32) -> Router<AppState> {
         // `/api/oruk/` as well as `/api/oruk`: clients join the base URL and `/`.
         .route("/api/oruk/", api::meta_route())
         .merge(pages::routes())
-        .merge(shortlist::routes(public_url, submissions_per_hour))
-        .merge(report::routes(submissions_per_hour))
-        .merge(suggest::routes(submissions_per_hour))
+        // The public forms and what they re-show (typed addresses, notes, a visitor's words):
+        // never kept in a browser's cache.
+        .merge(
+            Router::new()
+                .merge(shortlist::routes(public_url, submissions_per_hour))
+                .merge(report::routes(submissions_per_hour))
+                .merge(suggest::routes(submissions_per_hour))
+                .layer(no_store()),
+        )
         .merge(landing::routes())
+}
+
+/// `Cache-Control: no-store` on every response of the routes it wraps.
+fn no_store() -> tower_http::set_header::SetResponseHeaderLayer<axum::http::HeaderValue> {
+    tower_http::set_header::SetResponseHeaderLayer::overriding(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    )
 }

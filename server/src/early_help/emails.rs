@@ -1,7 +1,7 @@
 //! The emails about a request for support. The triage email to the Hub carries no personal data
 //! at all — no names, dates of birth or free text, in the subject or the body — only the
-//! reference, when it arrived, who made it (a category), the area (outward code), fixed-phrase
-//! urgency flags and a link to the staff portal. The acknowledgement carries the reference and
+//! reference, when it arrived, who made it (a category), the area (outward code), whether it is
+//! flagged (never which flags: "[flagged: see the request]") and a link to the staff portal. The acknowledgement carries the reference and
 //! what happens next, and nothing the requester typed.
 
 use app::forms::early_help::OUT_OF_HOURS_PHONE;
@@ -18,14 +18,12 @@ pub struct TriageFacts<'a> {
 }
 
 pub fn triage(facts: &TriageFacts<'_>) -> (String, String) {
+    // Not the flags themselves: "Domestic abuse" beside an area and a time, in a shared
+    // mailbox, says too much about a family. The staff portal shows them.
     let flags = if facts.urgency_flags.is_empty() {
-        "None".to_owned()
+        "None"
     } else {
-        facts
-            .urgency_flags
-            .iter()
-            .map(|f| format!("\n- {f}"))
-            .collect::<String>()
+        "[flagged: see the request]"
     };
     let urgent = if facts.urgency_flags.is_empty() {
         ""

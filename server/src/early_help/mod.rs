@@ -8,7 +8,6 @@ pub mod emails;
 pub mod status;
 
 use crate::cases;
-use crate::clock;
 use crate::config::Settings;
 use crate::forms::drafts::{self, Draft};
 use crate::forms::{self, Finish, Form, FormContext, FormError};
@@ -20,7 +19,6 @@ use app::pages::request_support::RequestSent;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Router;
-use std::time::SystemTime;
 
 type Result<T> = std::result::Result<T, FormError>;
 
@@ -92,12 +90,17 @@ async fn store_request(state: &AppState, draft: &Draft) -> Result<Option<String>
     let mut tx = state.db.pool().begin().await?;
     // First statement of the transaction, so SQLite takes its write lock here and a concurrent
     // second submit waits, then finds the draft already sent.
+    // The draft keeps only the reference, for the confirmation page, for a short time.
     let claimed = sqlx::query(
-        "UPDATE form_draft SET submitted_reference = $1, answers = '{}', updated_at = $2 \
-         WHERE id = $3 AND submitted_reference IS NULL",
+        "UPDATE form_draft SET submitted_reference = $1, answers = '{}', updated_at = $2, \
+         expires_at = $3 WHERE id = $4 AND submitted_reference IS NULL",
     )
     .bind(&reference)
-    .bind(clock::timestamp_millis(SystemTime::now()))
+    .bind(state.clock.now_millis())
+    .bind(drafts::finished_expiry(
+        &state.clock,
+        state.retention.summary,
+    ))
     .bind(&draft.id)
     .execute(&mut *tx)
     .await?

@@ -1,12 +1,14 @@
 //! Drafts of the form engine's forms in progress (every form alike), keyed by a random token the
 //! browser holds in an HttpOnly cookie. Only the token's SHA-256 is stored, so a copy of the database cannot be used to resume
-//! someone's form. Drafts expire [`LIFETIME`] after they were last saved and are then deleted
-//! ([`purge_expired`], run hourly by `forms::purge_drafts`).
+//! someone's form. Drafts expire [`LIFETIME`] after they were last saved; a finished one (the
+//! carers' summary, the request's confirmation) a short time after finishing
+//! ([`finished_expiry`]); "Delete my answers" deletes one at once ([`delete`]). Expired drafts
+//! are deleted by the retention pass ([`purge_expired`], `crate::retention`).
 
-use crate::clock;
+use crate::clock::Clock;
 use app::forms::FormData;
 use sqlx::{AnyPool, Row};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// How long a draft of any form (and a resume link) lives after it was last saved: the engine's
 /// one setting for every form. The cookie's `Max-Age`, the resume email and the expired-link
@@ -18,12 +20,14 @@ pub const LIFETIME_DAYS: u64 = 30;
 
 use crate::web::token::{hash, new_token};
 
-fn expiry() -> String {
-    clock::timestamp_millis(SystemTime::now() + LIFETIME)
+fn expiry(clock: &Clock) -> String {
+    clock.millis_in(LIFETIME)
 }
 
-fn now() -> String {
-    clock::timestamp_millis(SystemTime::now())
+/// When a draft finished now stops being readable: `window` from now (the summary's or the
+/// confirmation's short life, `SIGNPOST_SUMMARY_MINUTES`).
+pub fn finished_expiry(clock: &Clock, window: Duration) -> String {
+    clock.millis_in(window)
 }
 
 /// A stored draft.
@@ -36,14 +40,19 @@ pub struct Draft {
 }
 
 /// The live draft of `form` for a cookie token, if any.
-pub async fn load(pool: &AnyPool, form: &str, token: &str) -> Result<Option<Draft>, sqlx::Error> {
+pub async fn load(
+    pool: &AnyPool,
+    clock: &Clock,
+    form: &str,
+    token: &str,
+) -> Result<Option<Draft>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, answers, submitted_reference FROM form_draft \
          WHERE token_hash = $1 AND form = $2 AND expires_at > $3",
     )
     .bind(hash(token))
     .bind(form)
-    .bind(now())
+    .bind(clock.now_millis())
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else {
@@ -61,12 +70,13 @@ pub async fn load(pool: &AnyPool, form: &str, token: &str) -> Result<Option<Draf
 /// Stores a new draft; returns its id and the token for the cookie.
 pub async fn create(
     pool: &AnyPool,
+    clock: &Clock,
     form: &str,
     data: &FormData,
 ) -> Result<(String, String), sqlx::Error> {
     let id = uuid::Uuid::new_v4().to_string();
     let token = new_token();
-    let now = now();
+    let now = clock.now_millis();
     sqlx::query(
         "INSERT INTO form_draft (id, form, token_hash, answers, created_at, updated_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -77,21 +87,26 @@ pub async fn create(
     .bind(json(data))
     .bind(&now)
     .bind(&now)
-    .bind(expiry())
+    .bind(expiry(clock))
     .execute(pool)
     .await?;
     Ok((id, token))
 }
 
 /// Saves the answers of a draft not yet sent (a sent draft is never changed again).
-pub async fn save(pool: &AnyPool, id: &str, data: &FormData) -> Result<(), sqlx::Error> {
+pub async fn save(
+    pool: &AnyPool,
+    clock: &Clock,
+    id: &str,
+    data: &FormData,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE form_draft SET answers = $1, updated_at = $2, expires_at = $3 \
          WHERE id = $4 AND submitted_reference IS NULL",
     )
     .bind(json(data))
-    .bind(now())
-    .bind(expiry())
+    .bind(clock.now_millis())
+    .bind(expiry(clock))
     .bind(id)
     .execute(pool)
     .await?;
@@ -102,6 +117,7 @@ pub async fn save(pool: &AnyPool, id: &str, data: &FormData) -> Result<(), sqlx:
 /// connection so the email with the link is stored in the same transaction.
 pub async fn set_resume_token(
     conn: &mut sqlx::AnyConnection,
+    clock: &Clock,
     id: &str,
     token: &str,
 ) -> Result<(), sqlx::Error> {
@@ -110,7 +126,7 @@ pub async fn set_resume_token(
          WHERE id = $3 AND submitted_reference IS NULL",
     )
     .bind(hash(token))
-    .bind(expiry())
+    .bind(expiry(clock))
     .bind(id)
     .execute(conn)
     .await?;
@@ -119,9 +135,13 @@ pub async fn set_resume_token(
 
 /// Exchanges a resume token for a new cookie token (the link works once). Returns the new
 /// cookie token, or None when the link is unknown, used, expired or its form was sent.
-pub async fn resume(pool: &AnyPool, token: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn resume(
+    pool: &AnyPool,
+    clock: &Clock,
+    token: &str,
+) -> Result<Option<String>, sqlx::Error> {
     let cookie = new_token();
-    let now = now();
+    let now = clock.now_millis();
     let changed = sqlx::query(
         "UPDATE form_draft SET token_hash = $1, resume_token_hash = NULL, resume_expires_at = NULL, \
          updated_at = $2, expires_at = $3 \
@@ -129,7 +149,7 @@ pub async fn resume(pool: &AnyPool, token: &str) -> Result<Option<String>, sqlx:
     )
     .bind(hash(&cookie))
     .bind(&now)
-    .bind(expiry())
+    .bind(expiry(clock))
     .bind(hash(token))
     .bind(&now)
     .execute(pool)
@@ -138,10 +158,21 @@ pub async fn resume(pool: &AnyPool, token: &str) -> Result<Option<String>, sqlx:
     Ok((changed == 1).then_some(cookie))
 }
 
+/// "Delete my answers": deletes the draft (its answers, its resume link). Returns whether there
+/// was one.
+pub async fn delete(pool: &AnyPool, id: &str) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM form_draft WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
 /// Deletes expired drafts (their answers included). Returns how many.
-pub async fn purge_expired(pool: &AnyPool) -> Result<u64, sqlx::Error> {
+pub async fn purge_expired(pool: &AnyPool, clock: &Clock) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM form_draft WHERE expires_at <= $1")
-        .bind(now())
+        .bind(clock.now_millis())
         .execute(pool)
         .await?
         .rows_affected())

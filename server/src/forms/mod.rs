@@ -27,7 +27,7 @@ use app::forms::{FormSpec, Submitted};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -35,7 +35,6 @@ use drafts::Draft;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 
 const COOKIE: &str = "signpost_draft";
 
@@ -85,9 +84,21 @@ impl<F: Finish> Form<F> {
         })
     }
 
-    /// The `Set-Cookie` header for a draft token of this form.
+    /// The `Set-Cookie` header for a draft token of this form: a session cookie (gone when the
+    /// browser closes).
     pub fn set_cookie(&self, token: &str) -> HeaderValue {
         set_cookie(token, self.cookie_secure, self.spec)
+    }
+
+    /// The `Set-Cookie` header that keeps a draft token for the draft's lifetime: only when the
+    /// person chose "save and come back later".
+    pub fn keep_cookie(&self, token: &str) -> HeaderValue {
+        cookie(token, self.cookie_secure, self.spec, Lifetime::Saved)
+    }
+
+    /// The `Set-Cookie` header that removes this form's draft cookie.
+    pub fn clear_cookie(&self) -> HeaderValue {
+        cookie("", self.cookie_secure, self.spec, Lifetime::Gone)
     }
 
     /// Whether cookies get `Secure` (the public address is https).
@@ -150,6 +161,9 @@ pub struct FormContext<F> {
     pub state: AppState,
     pub form: Arc<Form<F>>,
     pub draft: Option<Draft>,
+    /// The draft cookie's token as the browser sent it (to keep it longer on "save and come
+    /// back later").
+    pub token: Option<String>,
     pub change: bool,
     pub uri: Uri,
     /// The visitor's address (`crate::middleware::client_ip`), for the rate limits.
@@ -176,9 +190,13 @@ impl<F: Finish> FromRequestParts<AppState> for FormContext<F> {
             .map_err(IntoResponse::into_response)?;
         let Query(query) =
             Query::<ChangeQuery>::try_from_uri(&parts.uri).map_err(IntoResponse::into_response)?;
-        let draft = load(state, &parts.headers, form.spec)
-            .await
-            .map_err(|e| FormError::from(e).into_response())?;
+        let token = web::cookie::token(&parts.headers, COOKIE);
+        let draft = match &token {
+            Some(token) => drafts::load(state.db.pool(), &state.clock, form.spec.id, token)
+                .await
+                .map_err(|e| FormError::from(e).into_response())?,
+            None => None,
+        };
         let client = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -187,6 +205,7 @@ impl<F: Finish> FromRequestParts<AppState> for FormContext<F> {
             state: state.clone(),
             form,
             draft,
+            token,
             change: query.change.is_some(),
             uri: parts.uri.clone(),
             client,
@@ -304,40 +323,51 @@ impl<S: Send + Sync> FromRequest<S> for FormBody {
     }
 }
 
-/// The `Set-Cookie` header for a draft token of `spec`.
-pub fn set_cookie(token: &str, secure: bool, spec: &FormSpec) -> HeaderValue {
+/// The draft cookie's name (one per form: its path is the form's base).
+pub const COOKIE_NAME: &str = COOKIE;
+
+/// How long a draft cookie lives in the browser.
+enum Lifetime {
+    /// Until the browser closes (shared devices): the default.
+    Session,
+    /// For the draft's lifetime: the person chose "save and come back later".
+    Saved,
+    /// Removed ("Delete my answers").
+    Gone,
+}
+
+fn cookie(token: &str, secure: bool, spec: &FormSpec, lifetime: Lifetime) -> HeaderValue {
     web::cookie::SetCookie {
         name: COOKIE,
         value: token,
         path: spec.base,
-        max_age: Some(drafts::LIFETIME.as_secs()),
+        max_age: match lifetime {
+            Lifetime::Session => None,
+            Lifetime::Saved => Some(drafts::LIFETIME.as_secs()),
+            Lifetime::Gone => Some(0),
+        },
         same_site: web::cookie::SameSite::Lax,
         secure,
     }
     .header()
 }
 
-/// The draft of `spec` this browser's cookie points to (sent or not).
-async fn load(
-    state: &AppState,
-    headers: &HeaderMap,
-    spec: &FormSpec,
-) -> std::result::Result<Option<Draft>, sqlx::Error> {
-    match web::cookie::token(headers, COOKIE) {
-        Some(token) => drafts::load(state.db.pool(), spec.id, &token).await,
-        None => Ok(None),
-    }
+/// The `Set-Cookie` header for a draft token of `spec`: a session cookie.
+pub fn set_cookie(token: &str, secure: bool, spec: &FormSpec) -> HeaderValue {
+    cookie(token, secure, spec, Lifetime::Session)
 }
 
 /// Renders a page model (the engine's [`FormPage`] or a form's own) inside the site's shell,
 /// with `status`.
+/// Every such page is `Cache-Control: no-store`: form pages, answers, summaries and error
+/// re-shows hold what people typed, and must not stay in a shared device's cache.
 pub async fn render<T: Clone + Send + Sync + 'static>(
     state: &AppState,
     uri: &Uri,
     status: StatusCode,
     page: T,
 ) -> Response {
-    web::render::render_at(&state.leptos_options, uri, status, page).await
+    web::render::no_store(web::render::render_at(&state.leptos_options, uri, status, page).await)
 }
 
 /// A 303 to `to`.
@@ -361,18 +391,6 @@ pub fn not_found_page() -> FormPage {
 /// Today, for the date rules of the answers.
 pub fn today(clock: &clock::Clock) -> Result<app::domain::IsoDate> {
     clock.today().map_err(|_| FormError::Clock)
-}
-
-/// Deletes expired drafts every hour. Started by the application.
-pub async fn purge_drafts(db: crate::db::Db) {
-    loop {
-        match drafts::purge_expired(db.pool()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(count = n, "deleted expired form drafts"),
-            Err(_) => tracing::warn!("could not delete expired form drafts"),
-        }
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-    }
 }
 
 /// The address typed into a form's `email` field (to show again) and, when it is one, the

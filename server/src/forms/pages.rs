@@ -60,6 +60,7 @@ pub(super) async fn show<F: Finish>(
             }
         }
         "saved" => FormPage::Saved { spec },
+        "answers-deleted" => FormPage::Deleted { spec },
         _ if spec.interrupt_page(&slug).is_some() => {
             let data = open_data(&ctx);
             let Some(interrupt) = spec.interrupt_page(&slug) else {
@@ -129,11 +130,11 @@ async fn store<F: Finish>(ctx: &FormContext<F>, data: &FormData) -> Result<Optio
     let pool = ctx.state.db.pool();
     match ctx.open_draft() {
         Some(d) => {
-            drafts::save(pool, &d.id, data).await?;
+            drafts::save(pool, &ctx.state.clock, &d.id, data).await?;
             Ok(None)
         }
         None => {
-            let (_, token) = drafts::create(pool, ctx.spec().id, data).await?;
+            let (_, token) = drafts::create(pool, &ctx.state.clock, ctx.spec().id, data).await?;
             Ok(Some(ctx.form.set_cookie(&token)))
         }
     }
@@ -149,6 +150,7 @@ pub(super) async fn submit_page<F: Finish>(
     match slug.as_str() {
         "check-answers" => return send(&ctx, &submitted).await,
         "save" => return save::save_link(&ctx, &submitted).await,
+        "delete-answers" => return delete_answers(&ctx).await,
         _ => {}
     }
     let Some((_, page)) = spec.page(&slug) else {
@@ -380,8 +382,26 @@ pub(super) async fn remove_item<F: Finish>(
     if items.len() < list.min {
         data.done.remove(page.slug);
     }
-    drafts::save(ctx.state.db.pool(), &draft.id, &data).await?;
+    drafts::save(ctx.state.db.pool(), &ctx.state.clock, &draft.id, &data).await?;
     Ok(see_other(&format!("{}/{}", spec.base, page.slug)))
+}
+
+/// `POST {base}/delete-answers`: "Delete my answers", from any page of the form or its summary:
+/// deletes the draft this browser's cookie points to (finished or not, its answers and any
+/// resume link), removes the cookie and shows the confirmation page.
+async fn delete_answers<F: Finish>(ctx: &FormContext<F>) -> Result<Response> {
+    let spec = ctx.spec();
+    if let Some(draft) = &ctx.draft {
+        drafts::delete(ctx.state.db.pool(), &draft.id).await?;
+        tracing::info!(
+            form = spec.id,
+            "answers deleted by the person who gave them"
+        );
+    }
+    Ok(redirect_with(
+        &format!("{}/answers-deleted", spec.base),
+        Some(ctx.form.clear_cookie()),
+    ))
 }
 
 /// `POST {base}/check-answers`: "Accept and send", once: the form's own [`Finish`] step.

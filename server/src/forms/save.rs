@@ -65,7 +65,7 @@ pub(super) async fn save_link<F: Finish>(
     let settings = &state.mail.settings;
     let (subject, body) = resume_link(&state.site.public_url, &token, spec);
     let mut tx = state.db.pool().begin().await?;
-    drafts::set_resume_token(&mut tx, &draft.id, &token).await?;
+    drafts::set_resume_token(&mut tx, &state.clock, &draft.id, &token).await?;
     mail::enqueue(
         &mut tx,
         &NewEmail {
@@ -79,7 +79,10 @@ pub(super) async fn save_link<F: Finish>(
     .await?;
     tx.commit().await?;
     state.mail.wake();
-    Ok(see_other(&format!("{}/saved", spec.base)))
+    // They chose to come back later: the cookie now lasts as long as the draft (it is a session
+    // cookie until then, for shared devices).
+    let keep = ctx.token.as_deref().map(|t| ctx.form.keep_cookie(t));
+    Ok(redirect_with(&format!("{}/saved", spec.base), keep))
 }
 
 /// `GET {base}/resume/{token}`: the link from the save-and-return email.
@@ -89,14 +92,15 @@ pub(super) async fn resume<F: Finish>(
 ) -> Result<Response> {
     let spec = ctx.spec();
     let cookie = if web::token::looks_like_token(&token) {
-        drafts::resume(ctx.state.db.pool(), &token).await?
+        drafts::resume(ctx.state.db.pool(), &ctx.state.clock, &token).await?
     } else {
         None
     };
     match cookie {
         Some(cookie) => Ok(redirect_with(
             &format!("{}/tasks", spec.base),
-            Some(ctx.form.set_cookie(&cookie)),
+            // Back by the link they asked for: they chose to keep the answers.
+            Some(ctx.form.keep_cookie(&cookie)),
         )),
         None => Ok(ctx
             .render(

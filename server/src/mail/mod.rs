@@ -53,7 +53,8 @@ pub async fn enqueue(
     let now = clock::timestamp_millis(SystemTime::now());
     sqlx::query(
         "INSERT INTO outbox_email (id, message_id, kind, recipient, subject, body_text, status, \
-         attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8)",
+         attempts, next_attempt_at, created_at, reference) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8, $9)",
     )
     .bind(&id)
     .bind(format!("<{id}@{message_id_domain}>"))
@@ -63,9 +64,55 @@ pub async fn enqueue(
     .bind(&email.body)
     .bind(&now)
     .bind(&now)
+    .bind(reference_in(&email.subject))
     .execute(conn)
     .await?;
     Ok(id)
+}
+
+/// The reference an email's subject names (`EH-7K3Q-9M2P`, `CA-…`, `LR-…`: two capitals, a dash,
+/// and two groups of four reference characters), kept when the email is blanked.
+pub fn reference_in(subject: &str) -> Option<String> {
+    let is_ref = |c: u8| app::forms::REFERENCE_ALPHABET.contains(&c);
+    let bytes = subject.as_bytes();
+    (0..bytes.len()).find_map(|start| {
+        let c = bytes.get(start..start + 12)?;
+        let boundary = |i: Option<&u8>| !i.is_some_and(|b| b.is_ascii_alphanumeric());
+        let ok = c[0].is_ascii_uppercase()
+            && c[1].is_ascii_uppercase()
+            && c[2] == b'-'
+            && c[3..7].iter().all(|b| is_ref(*b))
+            && c[7] == b'-'
+            && c[8..12].iter().all(|b| is_ref(*b))
+            && boundary(start.checked_sub(1).and_then(|i| bytes.get(i)))
+            && boundary(bytes.get(start + 12));
+        ok.then(|| String::from_utf8_lossy(c).into_owned())
+    })
+}
+
+/// Retention (run by `crate::retention`): blanks the recipient, subject and text of sent emails
+/// that still hold them (the worker blanks each as it is sent; this catches rows sent before it
+/// did), and deletes every finished row (sent, failed, in doubt) created more than `days` days
+/// ago. Failed and in-doubt emails keep their content until then, for a person to resend.
+/// Returns how many rows changed.
+pub async fn purge(db: &Db, clock: &clock::Clock, days: u32) -> Result<u64, sqlx::Error> {
+    let blanked = sqlx::query(
+        "UPDATE outbox_email SET recipient = '', subject = '', body_text = '' \
+         WHERE status = 'sent' AND (recipient <> '' OR subject <> '' OR body_text <> '')",
+    )
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    let cutoff = clock::Clock::system_at(clock.unix() - i64::from(days) * 86_400);
+    let deleted = sqlx::query(
+        "DELETE FROM outbox_email WHERE status IN ('sent', 'failed', 'in_doubt') \
+         AND created_at < $1",
+    )
+    .bind(cutoff)
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    Ok(blanked + deleted)
 }
 
 /// Counts of outbox rows by state, for `/readyz`.
@@ -358,9 +405,12 @@ impl Runner {
         let query = match outcome {
             Outcome::Sent => {
                 tracing::info!(email_id = %claimed.id, kind = %claimed.kind, attempts = claimed.attempts, "email sent");
+                // Delivered: the address and the text go at once (they can hold a family's
+                // answers and the raw tokens of their links); the row keeps what it was.
                 sqlx::query(
                     "UPDATE outbox_email SET status = 'sent', sent_at = $1, lease_owner = NULL, \
-                     lease_until = NULL, last_error = NULL WHERE id = $2 AND lease_owner = $3",
+                     lease_until = NULL, last_error = NULL, recipient = '', subject = '', \
+                     body_text = '' WHERE id = $2 AND lease_owner = $3",
                 )
                 .bind(now)
             }
@@ -439,7 +489,21 @@ fn db_error_kind(e: &sqlx::Error) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::backoff;
+    use super::{backoff, reference_in};
+
+    #[test]
+    fn the_reference_is_read_from_the_subject() {
+        assert_eq!(
+            reference_in("New early help request EH-7K3Q-9M2P [flagged]").as_deref(),
+            Some("EH-7K3Q-9M2P")
+        );
+        assert_eq!(
+            reference_in("Your summary: Carer's self-assessment (CA-ABCD-EFGH)").as_deref(),
+            Some("CA-ABCD-EFGH")
+        );
+        assert_eq!(reference_in("Your shortlist of services"), None);
+        assert_eq!(reference_in("XEH-7K3Q-9M2P"), None);
+    }
     use std::time::Duration;
 
     #[test]

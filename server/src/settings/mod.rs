@@ -5,11 +5,13 @@
 pub mod database;
 pub mod feeds;
 pub mod mail;
+pub mod retention;
 pub mod site;
 pub mod staff;
 
 pub use feeds::FeedSettings;
 pub use mail::{MailConfigError, MailSettings, MailTransport, RawMailConfig};
+pub use retention::RetentionSettings;
 pub use site::{RawSiteConfig, SiteConfigError, SiteSettings};
 pub use staff::StaffSettings;
 

@@ -22,6 +22,32 @@ pub struct StaffSettings {
     pub sign_ins_per_ip: u32,
     /// Days after a request is closed before its personal data is deleted.
     pub closed_retention_days: u32,
+    /// The key TOTP secrets are encrypted with (`SIGNPOST_TOTP_KEY`); None: stored in clear
+    /// (development only).
+    pub totp_key: Option<TotpKey>,
+}
+
+/// A 256-bit key for the TOTP secrets, from 64 hex digits. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TotpKey([u8; 32]);
+
+impl std::fmt::Debug for TotpKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpKey(…)")
+    }
+}
+
+impl TotpKey {
+    /// 64 hex digits (e.g. from `openssl rand -hex 32`).
+    pub fn parse(text: &str) -> Option<Self> {
+        let bytes = hex::decode(text.trim()).ok()?;
+        let bytes: [u8; 32] = bytes.try_into().ok()?;
+        Some(Self(bytes))
+    }
+
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
 }
 
 /// Six years after closing (set to the council's retention schedule).
@@ -43,6 +69,7 @@ impl StaffSettings {
             levels_of_need: split_list(DEFAULT_LEVELS_OF_NEED),
             sign_ins_per_ip: 30,
             closed_retention_days: DEFAULT_CLOSED_RETENTION_DAYS,
+            totp_key: None,
         }
     }
 }

@@ -28,7 +28,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Extension, Router};
 use identity::{account, enrol, lockout, sign_in, user_page};
-use std::time::Duration;
 use upkeep::{directory, editor, feeds, review, synonyms};
 
 /// The staff portal's settings (plain values, defined below the features).
@@ -197,27 +196,6 @@ async fn home(staff: std::result::Result<Staff, StaffError>) -> Response {
         Ok(staff) => Redirect::to(staff.role.home()).into_response(),
         Err(e @ StaffError::MustChangePassword) => e.into_response(),
         Err(_) => Redirect::to("/staff/sign-in").into_response(),
-    }
-}
-
-/// Every 10 minutes: deletes expired sessions and applies the retention period to closed
-/// requests. Started by the application.
-pub async fn housekeeping(db: crate::db::Db, settings: StaffSettings) {
-    loop {
-        if session::purge(db.pool(), settings.clock.unix())
-            .await
-            .is_err()
-        {
-            tracing::warn!("could not delete expired staff sessions");
-        }
-        match casework::retention::run_once(&db, &settings.clock, settings.closed_retention_days)
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(count = n, "deleted the personal data of closed requests"),
-            Err(_) => tracing::warn!("could not apply the retention period to closed requests"),
-        }
-        tokio::time::sleep(Duration::from_secs(600)).await;
     }
 }
 

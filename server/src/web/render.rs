@@ -5,7 +5,7 @@
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{StatusCode, Uri};
+use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -53,5 +53,15 @@ pub async fn render_at<T: Clone + Send + Sync + 'static>(
         .unwrap_or_default();
     let mut response = render(options, model, request).await;
     *response.status_mut() = status;
+    response
+}
+
+/// `response` with `Cache-Control: no-store`: for every page that shows what someone typed
+/// (forms, their error re-shows, answers, summaries, print views), so a shared device's browser
+/// cache never keeps it.
+pub fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

@@ -791,7 +791,8 @@ async fn the_summary_prints_and_emails_itself_to_the_carer() {
 
     // Someone else's browser sees no summary.
     let stranger = Visitor::new(&app).get(&format!("{ADULT}/summary")).await;
-    assert_eq!(stranger.location.as_deref(), Some(ADULT));
+    assert_eq!(stranger.status, 404);
+    assert!(!stranger.body.contains("Gwendolyn"));
     app.stop().await;
 }
 

@@ -21,6 +21,10 @@ fn signpost() -> Command {
         "MEILI_URL",
         "MEILI_MASTER_KEY",
         "SIGNPOST_TRUSTED_PROXIES",
+        "SIGNPOST_PUBLIC_URL",
+        "SIGNPOST_SMTP_URL",
+        "SIGNPOST_DEMO_DATA",
+        "SIGNPOST_TOTP_KEY",
     ] {
         command.env_remove(var);
     }
@@ -122,6 +126,54 @@ fn help_documents_every_environment_variable() {
 }
 
 #[test]
+fn help_never_prints_the_database_url_or_other_secrets() {
+    let output = run(signpost()
+        .arg("--help")
+        .env(
+            "DATABASE_URL",
+            "postgres://signpost:hunter2-db-password@db.example:5432/signpost",
+        )
+        .env(
+            "SIGNPOST_SMTP_URL",
+            "smtps://mailer:hunter2-smtp-password@mail.example:465",
+        )
+        .env("SIGNPOST_TOTP_KEY", "ab".repeat(32)));
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("DATABASE_URL"), "still documented");
+    assert!(help.contains("SIGNPOST_TOTP_KEY"), "documented");
+    for secret in ["hunter2", "db.example", "abababab"] {
+        assert!(!help.contains(secret), "--help printed {secret}");
+    }
+}
+
+#[test]
+fn production_refuses_to_start_with_unsafe_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(signpost()
+        .env("DATABASE_URL", temp_sqlite_url(&dir))
+        .env("SIGNPOST_SEARCH_DIR", dir.path().join("search-index"))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("SIGNPOST_ENV", "production")
+        .env("SIGNPOST_PUBLIC_URL", "http://family.brackenshire.example")
+        .env("SIGNPOST_SMTP_URL", "smtp://mail.brackenshire.example:25"));
+    assert_one_line_failure(
+        &output,
+        &[
+            "production",
+            "SIGNPOST_PUBLIC_URL",
+            "SIGNPOST_SMTP_URL",
+            "SIGNPOST_DEMO_DATA",
+            "SIGNPOST_TOTP_KEY",
+        ],
+    );
+    assert!(
+        !dir.path().join("signpost.db").exists(),
+        "refused before opening the database"
+    );
+}
+
+#[test]
 fn unparseable_database_url_fails_with_one_line() {
     let output = run(signpost().env("DATABASE_URL", "mysql://localhost/signpost"));
     assert_one_line_failure(&output, &["DATABASE_URL", "sqlite://", "postgres://"]);
@@ -215,6 +267,10 @@ fn serves_then_shuts_down_gracefully_on_sigterm() {
         .env("SIGNPOST_SEARCH_DIR", dir.path().join("search-index"))
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("SIGNPOST_ENV", "production")
+        // What production requires (a loopback public URL and mail relay are allowed plain).
+        .env("SIGNPOST_DEMO_DATA", "false")
+        .env("SIGNPOST_TOTP_KEY", "ab".repeat(32))
+        .env("SIGNPOST_SMTP_URL", "smtp://127.0.0.1:2525")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

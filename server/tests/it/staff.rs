@@ -162,7 +162,7 @@ pub(crate) async fn enrol(b: &mut Browser<'_>, clock: &Clock, email: &str) -> St
 }
 
 /// A later sign-in: password, then a code.
-async fn sign_in(b: &mut Browser<'_>, clock: &Clock, email: &str, secret: &str) -> Page {
+pub(crate) async fn sign_in(b: &mut Browser<'_>, clock: &Clock, email: &str, secret: &str) -> Page {
     let page = password_step(b, email, PASSWORD).await;
     assert_eq!(
         page.location.as_deref(),

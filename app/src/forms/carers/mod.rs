@@ -755,7 +755,7 @@ fn adult_email(data: &FormData) -> &str {
 static ADULT_WORDS: Words = Words {
     check_title: "Check your answers",
     send_heading: "Finish your self-assessment",
-    declaration: "By finishing you confirm that, to the best of your knowledge, your answers are correct. Nothing is sent to the carers' team unless you ask them to contact you on the next page. Your answers are kept on this device for 30 days",
+    declaration: "By finishing you confirm that, to the best of your knowledge, your answers are correct. Nothing is sent to the carers' team unless you ask them to contact you on the next page. You can see your summary on this device for a short time after finishing",
     send_button: "Accept and finish",
     not_ready: "You can check your answers and see your summary when every section is completed.",
     phone_instead: "call the carers' team on 01632 960 321",

@@ -6,7 +6,7 @@
 use crate::components::errors::ErrorSummary;
 use crate::components::fields::TextInput;
 use crate::components::layout::FisPhoneLink;
-use crate::forms::view::{answers_list, title, ExitThisPage, Warning};
+use crate::forms::view::{answers_list, title, DeleteAnswers, ExitThisPage, Warning};
 use crate::forms::{FieldError, FormData, FormSpec, Interrupt};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,6 +31,8 @@ pub struct Summary {
     /// The email address as typed, and its error, on the email-yourself form.
     pub email: String,
     pub errors: Vec<FieldError>,
+    /// How long after finishing the summary can be read here (then its answers are deleted).
+    pub minutes: u64,
 }
 
 /// One rule that matched, with the services found for it.
@@ -103,6 +105,7 @@ fn summary_page(summary: Summary) -> AnyView {
         print,
         email,
         errors,
+        minutes,
     } = summary;
     let base = spec.base;
     if print {
@@ -151,6 +154,12 @@ fn summary_page(summary: Summary) -> AnyView {
                 <p class="govuk-body">
                     "This summary is yours to keep. It is not a decision about what support you can get."
                 </p>
+                <div class="govuk-inset-text" id="summary-time">
+                    {format!(
+                        "You can see this summary on this device for {minutes} minutes after you finished. \
+                         After that your answers are deleted from our website. To keep it, print it or email it to yourself."
+                    )}
+                </div>
                 <ul class="govuk-list">
                     <li><a class="govuk-link" href=format!("{base}/summary/print")>"Print your summary"</a></li>
                     <li><a class="govuk-link" href="#services">"Services that may help you"</a></li>
@@ -213,6 +222,8 @@ fn summary_page(summary: Summary) -> AnyView {
                 </form>
                 <h2 class="govuk-heading-l" id="your-answers">"Your answers"</h2>
                 {answers_list(spec, &data, false)}
+                <h2 class="govuk-heading-m" id="delete-answers">"Delete your answers now"</h2>
+                <DeleteAnswers base=base/>
             </div>
         </div>
     }

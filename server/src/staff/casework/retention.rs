@@ -1,9 +1,12 @@
-//! Retention: the personal data of a request (a request for early help or a carer's referral,
-//! whose answers are in `early_help_request` or `carer_referral`) is deleted a configurable time
-//! after the request was closed (`SIGNPOST_CLOSED_RETENTION_DAYS`). Drafts are deleted 30 days after their last change
-//! by the form's own worker (`early_help::purge_drafts`). What stays of a purged request is what
-//! the performance figures need — reference, dates, outcome, level of need — never answers, the
-//! decision's free-text reason, the area or the status link.
+//! Retention of requests (the rules are listed, with every other table's, in
+//! `crate::retention`, which runs these): the personal data of a request (a request for early
+//! help or a carer's referral, whose answers are in `early_help_request` or `carer_referral`) is
+//! deleted a configurable time after the request was closed (`SIGNPOST_CLOSED_RETENTION_DAYS`,
+//! [`run_once`]). A request left at "needs more information" cannot be closed by staff (it waits
+//! for the family), so after `SIGNPOST_MORE_INFO_CLOSE_DAYS` without a new decision it is closed
+//! by [`close_unanswered`] and its closed-request period starts. What stays of a purged request
+//! is what the performance figures need — reference, dates, outcome, level of need — never
+//! answers, the decision's free-text reason, the area or the status link.
 
 use crate::clock::Clock;
 use crate::db::Db;
@@ -76,6 +79,69 @@ pub async fn run_once(db: &Db, clock: &Clock, days: u32) -> Result<u64, sqlx::Er
                 actor_id: None,
                 actor_email: Some("retention worker"),
                 action: "retention_purge",
+                subject: None,
+                reference: None,
+                detail: Some(&detail),
+                ip: None,
+            },
+        )
+        .await?;
+    }
+    Ok(count)
+}
+
+/// Closes the requests decided "needs more information" more than `days` days ago and not
+/// decided again since (nobody can close them by hand); each gets a history entry. Returns how
+/// many.
+pub async fn close_unanswered(db: &Db, clock: &Clock, days: u32) -> Result<u64, sqlx::Error> {
+    let cutoff = crate::clock::Clock::system_at(clock.unix() - i64::from(days) * 86_400);
+    let pool = db.pool();
+    let due: Vec<String> = sqlx::query(
+        "SELECT id FROM triage_case WHERE status = 'decided' AND outcome = 'more_info' \
+         AND decided_at IS NOT NULL AND decided_at < $1",
+    )
+    .bind(&cutoff)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<Result<_, sqlx::Error>>()?;
+    let now = clock.now();
+    let mut count = 0;
+    for id in &due {
+        let mut tx = pool.begin().await?;
+        let closed = sqlx::query(
+            "UPDATE triage_case SET status = 'closed', closed_at = $1, updated_at = $1 \
+             WHERE id = $2 AND status = 'decided' AND outcome = 'more_info'",
+        )
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if closed == 1 {
+            crate::cases::add_event(
+                &mut tx,
+                id,
+                &now,
+                None,
+                "closed",
+                Some("Closed automatically: no more information came"),
+            )
+            .await?;
+            count += 1;
+        }
+        tx.commit().await?;
+    }
+    if count > 0 {
+        let detail = format!("{count} request(s) waiting for more information for {days} days");
+        audit::record(
+            pool,
+            &now,
+            &audit::Event {
+                actor_id: None,
+                actor_email: Some("retention worker"),
+                action: "retention_close",
                 subject: None,
                 reference: None,
                 detail: Some(&detail),

@@ -48,6 +48,35 @@ where
     Ok(())
 }
 
+/// Retention (run by `crate::retention`): blanks the IP addresses, and the email addresses
+/// typed into the sign-in form (failed sign-ins have no account), of entries older than
+/// `ip_days`; deletes entries older than `days`. Returns how many entries changed.
+pub async fn purge(
+    pool: &AnyPool,
+    clock: &crate::clock::Clock,
+    ip_days: u32,
+    days: u32,
+) -> Result<u64, sqlx::Error> {
+    let before = |d: u32| crate::clock::Clock::system_at(clock.unix() - i64::from(d) * 86_400);
+    let blanked = sqlx::query(
+        "UPDATE audit_event SET ip = NULL, \
+         actor_email = CASE WHEN actor_id IS NULL AND action LIKE 'sign_in%' THEN NULL \
+         ELSE actor_email END \
+         WHERE at < $1 AND (ip IS NOT NULL OR (actor_id IS NULL AND action LIKE 'sign_in%' \
+         AND actor_email IS NOT NULL))",
+    )
+    .bind(before(ip_days))
+    .execute(pool)
+    .await?
+    .rows_affected();
+    let deleted = sqlx::query("DELETE FROM audit_event WHERE at < $1")
+        .bind(before(days))
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(blanked + deleted)
+}
+
 /// A row of the log as the admin page shows it.
 #[derive(Debug, Clone)]
 pub struct Row {

@@ -99,6 +99,16 @@ fn enrol_response(staff: &Staff, secret: &str, errors: Vec<FieldError>) -> Respo
     })
 }
 
+/// The secret being set up, as the session keeps it (encrypted), opened.
+fn pending_secret(state: &AppState, staff: &Staff) -> String {
+    staff
+        .session
+        .pending_totp_secret
+        .as_deref()
+        .and_then(|s| totp::open(state.staff.totp_key.as_ref(), &staff.id, s))
+        .unwrap_or_default()
+}
+
 /// `GET /staff/enrol`: the QR code of a new secret (kept in the session until confirmed).
 pub async fn enrol_page(
     State(state): State<AppState>,
@@ -106,11 +116,7 @@ pub async fn enrol_page(
     headers: HeaderMap,
 ) -> Result<Response> {
     let staff = partial(&state, &headers, &peer.ip().to_string(), Stage::Enrol).await?;
-    let secret = staff
-        .session
-        .pending_totp_secret
-        .clone()
-        .unwrap_or_default();
+    let secret = pending_secret(&state, &staff);
     Ok(enrol_response(&staff, &secret, Vec::new()))
 }
 
@@ -128,11 +134,7 @@ pub async fn enrol(
     let clock = &state.staff.clock;
     let now = clock.unix();
     let pool = state.db.pool();
-    let secret = staff
-        .session
-        .pending_totp_secret
-        .clone()
-        .unwrap_or_default();
+    let secret = pending_secret(&state, &staff);
     let Some(attempt) = reserve_code_attempt(&state, &limit, peer.ip(), &staff).await? else {
         return Ok(super::lockout::locked_page());
     };
@@ -149,7 +151,8 @@ pub async fn enrol(
     sqlx::query(
         "UPDATE staff_user SET totp_secret = $1, totp_last_step = $2, updated_at = $3 WHERE id = $4",
     )
-    .bind(&secret)
+    // Stored encrypted (`totp::seal`) with the account's id, like the session's copy.
+    .bind(totp::seal(state.staff.totp_key.as_ref(), &staff.id, &secret))
     .bind(step)
     .bind(clock.now())
     .bind(&staff.id)

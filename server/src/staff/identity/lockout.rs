@@ -146,3 +146,27 @@ pub(super) async fn clear_failures(state: &AppState, email: &str) -> Result<()> 
         .await?;
     Ok(())
 }
+
+/// How long an address's failure count is kept once no lock is in force.
+pub const FORGET_SECS: i64 = 24 * 3600;
+
+/// Retention (run by `crate::retention`): forgets the addresses typed into the sign-in form.
+/// The table has no time of the last failure, so each pass stamps the rows it has not seen
+/// before (`first_seen_unix`), and deletes those seen more than [`FORGET_SECS`] ago whose lock
+/// (if any) has ended. Returns how many were deleted.
+pub async fn purge(pool: &sqlx::AnyPool, now: i64) -> std::result::Result<u64, sqlx::Error> {
+    sqlx::query(
+        "UPDATE staff_login_throttle SET first_seen_unix = $1 WHERE first_seen_unix IS NULL",
+    )
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(sqlx::query(
+        "DELETE FROM staff_login_throttle WHERE first_seen_unix < $1 AND locked_until < $2",
+    )
+    .bind(now - FORGET_SECS)
+    .bind(now)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}

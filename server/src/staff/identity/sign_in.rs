@@ -277,7 +277,12 @@ pub async fn sign_in(
         ),
         None => (
             Stage::Enrol,
-            Some(totp::new_secret()),
+            // Kept in the session encrypted, as the account's own secret will be.
+            Some(totp::seal(
+                state.staff.totp_key.as_ref(),
+                &id,
+                &totp::new_secret(),
+            )),
             "/staff/enrol".to_owned(),
         ),
     };
@@ -472,6 +477,7 @@ pub async fn code(
         .await?;
     let secret: Option<String> = row.try_get(0)?;
     let last: Option<i64> = row.try_get(1)?;
+    let secret = secret.and_then(|s| totp::open(state.staff.totp_key.as_ref(), &staff.id, &s));
     if let Some(step) = secret
         .as_deref()
         .and_then(|s| totp::check(s, &typed, now, last))

@@ -1,7 +1,18 @@
 //! The second factor: time-based one-time passwords (RFC 6238: SHA-1, 6 digits, 30 seconds, as
 //! every authenticator app expects), the enrolment QR code drawn on the server as SVG, and
 //! one-use recovery codes.
+//!
+//! Secrets are stored encrypted ([`seal`], [`open`]) with the key `SIGNPOST_TOTP_KEY`:
+//! XChaCha20-Poly1305 (RustCrypto's `chacha20poly1305`, an AEAD) with a random 192-bit nonce per
+//! secret and the account's id as associated data, so a secret copied onto another account's row
+//! does not open. Stored as `enc1:` + hex(nonce ‖ ciphertext). Without a key (development only:
+//! production refuses to start without one) secrets are stored as they are. Secrets stored in
+//! clear before the key was set are encrypted at the next start ([`seal_stored`]); until then
+//! they are still read.
 
+use crate::settings::staff::TotpKey;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use qrcode::render::svg;
 use qrcode::QrCode;
 use rand::RngCore;
@@ -20,6 +31,105 @@ pub fn new_secret() -> String {
         Secret::Encoded(s) => s,
         Secret::Raw(_) => String::new(),
     }
+}
+
+/// The prefix of an encrypted secret.
+const SEALED: &str = "enc1:";
+
+/// How `secret` (base32) of account `user_id` is stored: encrypted with `key`, or as it is
+/// without one.
+pub fn seal(key: Option<&TotpKey>, user_id: &str, secret: &str) -> String {
+    let Some(key) = key else {
+        return secret.to_owned();
+    };
+    let cipher = XChaCha20Poly1305::new(key.bytes().into());
+    let mut nonce = [0u8; 24];
+    rand::rng().fill_bytes(&mut nonce);
+    let payload = Payload {
+        msg: secret.as_bytes(),
+        aad: user_id.as_bytes(),
+    };
+    match cipher.encrypt(XNonce::from_slice(&nonce), payload) {
+        Ok(sealed) => format!("{SEALED}{}{}", hex::encode(nonce), hex::encode(sealed)),
+        // Encryption of a short message cannot fail; store nothing rather than the clear secret.
+        Err(_) => String::new(),
+    }
+}
+
+/// The secret of account `user_id` as stored: decrypted with `key`, or as it is when it was
+/// stored in clear. None when it cannot be opened (no key, another key, another account's row).
+pub fn open(key: Option<&TotpKey>, user_id: &str, stored: &str) -> Option<String> {
+    let Some(sealed) = stored.strip_prefix(SEALED) else {
+        return Some(stored.to_owned());
+    };
+    let bytes = hex::decode(sealed).ok()?;
+    if bytes.len() < 24 {
+        return None;
+    }
+    let (nonce, ciphertext) = bytes.split_at(24);
+    let cipher = XChaCha20Poly1305::new(key?.bytes().into());
+    let payload = Payload {
+        msg: ciphertext,
+        aad: user_id.as_bytes(),
+    };
+    let clear = cipher.decrypt(XNonce::from_slice(nonce), payload).ok()?;
+    String::from_utf8(clear).ok()
+}
+
+/// Whether `stored` is an encrypted secret.
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(SEALED)
+}
+
+/// Encrypts every secret still stored in clear (accounts' secrets and the secrets of
+/// enrolments in progress), at start-up when a key is set. Returns how many.
+pub async fn seal_stored(pool: &sqlx::AnyPool, key: &TotpKey) -> Result<u64, sqlx::Error> {
+    use sqlx::Row;
+    let mut count = 0;
+    let users = sqlx::query("SELECT id, totp_secret FROM staff_user WHERE totp_secret IS NOT NULL")
+        .fetch_all(pool)
+        .await?;
+    for row in users {
+        let id: String = row.try_get(0)?;
+        let secret: String = row.try_get(1)?;
+        if is_sealed(&secret) {
+            continue;
+        }
+        count += sqlx::query(
+            "UPDATE staff_user SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3",
+        )
+        .bind(seal(Some(key), &id, &secret))
+        .bind(&id)
+        .bind(&secret)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    }
+    let sessions = sqlx::query(
+        "SELECT id_hash, user_id, pending_totp_secret FROM staff_session \
+         WHERE pending_totp_secret IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?;
+    for row in sessions {
+        let id_hash: String = row.try_get(0)?;
+        let user_id: String = row.try_get(1)?;
+        let secret: String = row.try_get(2)?;
+        if is_sealed(&secret) {
+            continue;
+        }
+        count += sqlx::query(
+            "UPDATE staff_session SET pending_totp_secret = $1 WHERE id_hash = $2 \
+             AND pending_totp_secret = $3",
+        )
+        .bind(seal(Some(key), &user_id, &secret))
+        .bind(&id_hash)
+        .bind(&secret)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    }
+    Ok(count)
 }
 
 fn totp(secret: &str, account: &str) -> Option<TOTP> {
@@ -108,6 +218,17 @@ pub fn new_recovery_codes() -> Vec<String> {
         .collect()
 }
 
+/// Retention (run by `crate::retention`): deletes used recovery codes (a deleted code is refused
+/// like a used one). Returns how many.
+pub async fn purge_used_recovery_codes(pool: &sqlx::AnyPool) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM staff_recovery_code WHERE used_at IS NOT NULL")
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
+}
+
 /// How a recovery code is stored: SHA-256 of its letters and digits, lower-case (so spaces,
 /// dashes and capitals typed do not matter).
 pub fn recovery_hash(code: &str) -> String {
@@ -156,6 +277,24 @@ mod tests {
         let svg = qr_svg(&url).unwrap();
         assert!(svg.starts_with("<svg role=\"img\""));
         assert!(svg.contains("<path"));
+    }
+
+    #[test]
+    fn secrets_are_sealed_per_account_and_open_only_with_the_key() {
+        let key = TotpKey::parse(&"ab".repeat(32)).unwrap();
+        let other = TotpKey::parse(&"cd".repeat(32)).unwrap();
+        let secret = new_secret();
+        let sealed = seal(Some(&key), "user-1", &secret);
+        assert!(is_sealed(&sealed));
+        assert!(!sealed.contains(&secret));
+        assert_ne!(sealed, seal(Some(&key), "user-1", &secret), "a fresh nonce");
+        assert_eq!(open(Some(&key), "user-1", &sealed), Some(secret.clone()));
+        assert_eq!(open(Some(&key), "user-2", &sealed), None, "another account");
+        assert_eq!(open(Some(&other), "user-1", &sealed), None, "another key");
+        assert_eq!(open(None, "user-1", &sealed), None, "no key");
+        // Stored in clear (before the key was set): still read.
+        assert_eq!(open(Some(&key), "user-1", &secret), Some(secret.clone()));
+        assert_eq!(seal(None, "user-1", &secret), secret);
     }
 
     #[test]

@@ -205,6 +205,7 @@ pub fn settings(database: DatabaseUrl, dir: &std::path::Path) -> Settings {
         // Plain http in the tests: no Secure flag, or the client would not send the cookie.
         staff: signpost::staff::StaffSettings::defaults(false),
         feeds: signpost::settings::FeedSettings::defaults(),
+        retention: signpost::settings::RetentionSettings::default(),
     }
 }
 
