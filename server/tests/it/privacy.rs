@@ -169,11 +169,11 @@ async fn after_a_carers_journey_and_a_retention_pass_nothing_of_it_is_left_in_an
     let mail = sink.wait_for(1, Duration::from_secs(10)).await;
     let resume_token = token_after(&mail[0].body(), &format!("{ADULT}/resume/"));
     let (_, reference) = finish(&mut carer, ADULT, "CA").await;
-    // Their own copy of the summary: answers, NHS number, to an address they typed.
+    // Their own copy of the summary: answers, NHS number, to the address in their answers.
     let reply = carer
         .post(
             &format!("{ADULT}/summary/email"),
-            &[("email", "copy-to-me@carer.example")],
+            &[("email", "carer@family.example")],
         )
         .await;
     assert_eq!(reply.status, 303);
@@ -184,7 +184,7 @@ async fn after_a_carers_journey_and_a_retention_pass_nothing_of_it_is_left_in_an
     let mail = sink.wait_for(4, Duration::from_secs(10)).await;
     let copy = mail
         .iter()
-        .find(|m| m.to.iter().any(|t| t.contains("copy-to-me@")))
+        .find(|m| m.to.iter().any(|t| t.contains("carer@family.example")))
         .expect("the carer's copy");
     assert!(
         copy.body().contains("943 476 5919"),
@@ -198,7 +198,7 @@ async fn after_a_carers_journey_and_a_retention_pass_nothing_of_it_is_left_in_an
 
     let needles = [
         "resume-me@carer.example".to_owned(),
-        "copy-to-me@carer.example".to_owned(),
+        "carer@family.example".to_owned(),
         "Morwenna".to_owned(),
         "Pendragon-Smith".to_owned(),
         "Gwendolyn".to_owned(),
