@@ -124,6 +124,13 @@ pub trait SearchIndex: Send + Sync + 'static {
 
     async fn status(&self) -> Result<IndexStatus, SearchError>;
 
+    /// Every indexed word with the number of services that use it, when the engine can say
+    /// cheaply (the embedded index keeps them): "did you mean" then starts from the index instead
+    /// of reading every service from the database.
+    fn vocabulary(&self) -> Option<Vec<(String, u32)>> {
+        None
+    }
+
     async fn search(&self, query: &SearchQuery) -> Result<EngineResults, SearchError>;
 }
 

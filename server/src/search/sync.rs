@@ -288,6 +288,18 @@ impl FeedStatus {
     }
 }
 
+/// How many services have a search document (as `document::load` reads them).
+async fn services_indexable(pool: &AnyPool) -> Result<u64, sqlx::Error> {
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM service s JOIN organization o ON o.id = s.organization_id \
+         WHERE s.status <> 'archived'",
+    )
+    .fetch_one(pool)
+    .await?
+    .try_get(0)?;
+    Ok(u64::try_from(n).unwrap_or_default())
+}
+
 /// A suggester learnt from every document.
 fn suggester(documents: &[document::SearchDocument]) -> Suggester {
     let mut s = Suggester::default();
@@ -392,14 +404,25 @@ pub async fn prepare_as(db: &Db, search: &Search, leader: bool) -> Result<Prepar
         let position = search.feed().position();
         let fingerprint = document::fingerprint(db.pool()).await?;
         if position.map(|p| p.fingerprint) == Some(fingerprint) {
-            let documents = document::load(db.pool(), None).await?;
             let indexed = search.index().status().await?.documents;
-            if documents.len() as u64 == indexed {
-                search.set_suggester(suggester(&documents));
-                return Ok(Prepared::InStep {
-                    documents: indexed,
-                    caught_up,
-                });
+            if let Some(words) = search.index().vocabulary() {
+                // The embedded index: its words, and a count, instead of every document.
+                if indexed == services_indexable(db.pool()).await? {
+                    search.set_suggester(Suggester::from_counts(words));
+                    return Ok(Prepared::InStep {
+                        documents: indexed,
+                        caught_up,
+                    });
+                }
+            } else {
+                let documents = document::load(db.pool(), None).await?;
+                if documents.len() as u64 == indexed {
+                    search.set_suggester(suggester(&documents));
+                    return Ok(Prepared::InStep {
+                        documents: indexed,
+                        caught_up,
+                    });
+                }
             }
         }
     }

@@ -225,6 +225,7 @@ async fn mail_app(first: Option<&TestApp>, sink: &SmtpSink) -> TestApp {
     let adjust = move |s: &mut signpost::config::Settings| {
         s.mail.transport = MailTransport::Smtp(url);
         s.mail.poll_interval = Duration::from_millis(20);
+        s.mail.retry_base = Duration::from_millis(200);
         s.mail.smtp_timeout = Duration::from_secs(5);
     };
     match first {
@@ -306,8 +307,17 @@ async fn a_dead_workers_claimed_email_is_retaken_when_its_claim_runs_out() {
         .await
         .unwrap();
     }
-    let received = sink.wait_for(1, Duration::from_secs(15)).await;
-    assert_eq!(received.len(), 1);
+    let received = sink.wait_for(1, Duration::from_secs(30)).await;
+    let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query(
+        "SELECT id, status, lease_until, last_error FROM outbox_email ORDER BY id",
+    )
+    .fetch_all(a.db.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+    .collect();
+    assert_eq!(received.len(), 1, "{rows:?}");
     tokio::time::sleep(Duration::from_secs(1)).await;
     let received = sink.received();
     assert_eq!(received.len(), 1, "sent once, by one of the two live workers");
