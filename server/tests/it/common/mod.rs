@@ -225,10 +225,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// Starts another server on an existing database (as a second server behind a proxy would be):
 /// its own folder, so its own embedded index and mail folder.
-pub async fn spawn_app_on(
-    database: &DatabaseUrl,
-    adjust: impl FnOnce(&mut Settings),
-) -> TestApp {
+pub async fn spawn_app_on(database: &DatabaseUrl, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     start_in(dir, database.clone(), adjust).await
 }
