@@ -51,14 +51,20 @@ async fn follower(app: &TestApp) -> Value {
     ready["search"]["follower"].clone()
 }
 
-/// A second server on `first`'s database, sharing its clock, optionally on a given index folder.
+/// A second server on `first`'s database, sharing its clock, optionally on a given index folder
+/// (embedded engine); with Meilisearch, on the same shared index.
 async fn second(first: &TestApp, clock: &Clock, index: Option<&Path>) -> TestApp {
     let clock = clock.clone();
     let index = index.map(Path::to_path_buf);
+    let shared = first.search.clone();
     spawn_app_on(&first.database, move |s| {
         s.staff.clock = clock;
-        if let (Some(dir), SearchSettings::Embedded { .. }) = (index, &s.search) {
-            s.search = SearchSettings::Embedded { dir };
+        match (index, &s.search) {
+            (_, SearchSettings::Meilisearch { .. }) => s.search = shared,
+            (Some(dir), SearchSettings::Embedded { .. }) => {
+                s.search = SearchSettings::Embedded { dir };
+            }
+            (None, SearchSettings::Embedded { .. }) => {}
         }
     })
     .await

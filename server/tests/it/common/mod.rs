@@ -24,6 +24,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Db,
     pub database: DatabaseUrl,
+    /// The search engine this server was started with.
+    pub search: SearchSettings,
     stop: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -51,6 +53,9 @@ impl TestApp {
                 .expect("client"),
             db,
             database,
+            search: SearchSettings::Embedded {
+                dir: PathBuf::from("search-index"),
+            },
             stop: None,
             _dir: tempfile::tempdir().expect("temp dir"),
         }
@@ -256,6 +261,7 @@ async fn start_in(
             .expect("client"),
         db,
         database,
+        search: settings.search.clone(),
         stop: Some(stop),
         _dir: dir,
     }
