@@ -409,9 +409,14 @@ pub async fn prepare_as(db: &Db, search: &Search, leader: bool) -> Result<Prepar
                 break;
             }
         }
-        // A change made behind the feed's back (by hand in SQL) shows in the fingerprint.
+        // A change made behind the feed's back (by hand in SQL) shows in the fingerprint. When
+        // changes were just taken in, their pass stored the directory's fingerprint of that
+        // moment: reading it again would only cost time at start-up.
         let position = search.feed().position();
-        let fingerprint = document::fingerprint(db.pool()).await?;
+        let fingerprint = match (caught_up, &position) {
+            (1.., Some(p)) => p.fingerprint.clone(),
+            _ => document::fingerprint(db.pool()).await?,
+        };
         if position.map(|p| p.fingerprint) == Some(fingerprint) {
             let indexed = search.index().status().await?.documents;
             if let Some(words) = search.index().vocabulary() {
