@@ -308,6 +308,18 @@ pub const TABLES: &[Table] = &[
         kept: Kept::NoPersonalData("directory service ids waiting for the search index"),
     },
     Table {
+        name: "directory_change",
+        kept: Kept::NoPersonalData("the directory's change feed: change number, kind, service id, time (pruned after 7 days by `search::sync`)"),
+    },
+    Table {
+        name: "directory_feed",
+        kept: Kept::NoPersonalData("the change feed's counter (one row)"),
+    },
+    Table {
+        name: "lease",
+        kept: Kept::NoPersonalData("which server runs a background job (host, process id), until when"),
+    },
+    Table {
         name: "search_synonym",
         kept: Kept::NoPersonalData("groups of search words"),
     },

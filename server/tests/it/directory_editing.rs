@@ -101,7 +101,7 @@ pub(crate) async fn post_values(
     b.post(path, &pairs).await
 }
 
-async fn one(app: &TestApp, sql: &str) -> String {
+pub(crate) async fn one(app: &TestApp, sql: &str) -> String {
     sqlx::query(sql)
         .fetch_one(app.db.pool())
         .await
@@ -119,7 +119,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
         .expect("a count")
 }
 
-async fn editor<'a>(app: &'a TestApp, clock: &Clock) -> Browser<'a> {
+pub(crate) async fn editor<'a>(app: &'a TestApp, clock: &Clock) -> Browser<'a> {
     add_user(app, EDITOR, "directory").await;
     let mut b = Browser::new(app);
     enrol(&mut b, clock, EDITOR).await;
@@ -127,7 +127,7 @@ async fn editor<'a>(app: &'a TestApp, clock: &Clock) -> Browser<'a> {
 }
 
 /// Polls the public search until `id` is (or is no longer) among the results for `q`.
-async fn search_finds(app: &TestApp, q: &str, id: &str, wanted: bool) -> bool {
+pub(crate) async fn search_finds(app: &TestApp, q: &str, id: &str, wanted: bool) -> bool {
     let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
     for _ in 0..60 {
         let body = app

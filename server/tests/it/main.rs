@@ -22,6 +22,7 @@ mod feeds;
 mod fuzz;
 mod health;
 mod import;
+mod many_servers;
 mod oruk_api;
 mod oruk_validator;
 mod outbox;

@@ -388,6 +388,8 @@ async fn save(
 ) -> Result<()> {
     let now = state.staff.clock.now();
     let mut tx = state.db.pool().begin().await?;
+    // The change number first, before any service row (see search::sync::begin_change).
+    crate::search::sync::begin_change(&mut tx).await?;
     repo::upsert_service(&mut tx, record).await?;
     // A feed's listing saved here is a local override: pulls leave it as saved.
     repo::mark_local_override(&mut tx, &target.id).await?;

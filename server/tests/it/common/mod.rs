@@ -24,6 +24,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Db,
     pub database: DatabaseUrl,
+    /// The search engine this server was started with.
+    pub search: SearchSettings,
     stop: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -51,6 +53,9 @@ impl TestApp {
                 .expect("client"),
             db,
             database,
+            search: SearchSettings::Embedded {
+                dir: PathBuf::from("search-index"),
+            },
             stop: None,
             _dir: tempfile::tempdir().expect("temp dir"),
         }
@@ -222,6 +227,21 @@ pub async fn spawn_app_with_demo() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = fresh_database(dir.path()).await;
+    start_in(dir, database, adjust).await
+}
+
+/// Starts another server on an existing database (as a second server behind a proxy would be):
+/// its own folder, so its own embedded index and mail folder.
+pub async fn spawn_app_on(database: &DatabaseUrl, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    start_in(dir, database.clone(), adjust).await
+}
+
+async fn start_in(
+    dir: tempfile::TempDir,
+    database: DatabaseUrl,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = settings(database.clone(), dir.path());
     adjust(&mut settings);
     let app = Application::build(&settings)
@@ -243,39 +263,23 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             .expect("client"),
         db,
         database,
+        search: settings.search.clone(),
         stop: Some(stop),
         _dir: dir,
     }
 }
 
-/// A second server on `first`'s database (its own port, search index and mail folder), as a
-/// second replica behind a proxy would be: for the tests that what matters holds across
-/// servers. `adjust` sees the same default settings as `spawn_app_with`'s.
+/// A second server on `first`'s database (its own port and mail folder; its own embedded index,
+/// or with Meilisearch the first one's shared index), as a second replica behind a proxy would
+/// be: for the tests that what matters holds across servers. `adjust` sees the same default
+/// settings as `spawn_app_with`'s.
 pub async fn spawn_second(first: &TestApp, adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let database = first.database.clone();
-    let mut settings = settings(database.clone(), dir.path());
-    adjust(&mut settings);
-    let app = Application::build(&settings)
-        .await
-        .expect("second application builds");
-    let address = format!("http://{}", app.local_addr());
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
-    let db = Db::connect_with(&database, 2, Duration::from_secs(10))
-        .await
-        .expect("test connection");
-    TestApp {
-        address,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
-        db,
-        database,
-        stop: Some(stop),
-        _dir: dir,
-    }
+    let shared = first.search.clone();
+    spawn_app_on(&first.database, move |s| {
+        if matches!(s.search, SearchSettings::Meilisearch { .. }) {
+            s.search = shared;
+        }
+        adjust(s);
+    })
+    .await
 }
