@@ -135,6 +135,9 @@ class Visitor:
         if fields is not None:
             body = urllib.parse.urlencode(fields)
             sent["Content-Type"] = "application/x-www-form-urlencoded"
+            # What a browser says about a form posted from the site's own page.
+            sent["Origin"] = f"http://{PROXY_HOST}:{self.proxy_port}"
+            sent["Sec-Fetch-Site"] = "same-origin"
         sent.update(headers or {})
         try:
             conn.request(method, path, body=body, headers=sent)
@@ -477,20 +480,21 @@ def sign_in(proxy_port, email_address, secret=None):
     return v, secret
 
 
-def edit_listing(editor, service_id, words):
-    """Adds `words` to a listing's description through the editor: preview, then save."""
-    page = editor.get(f"/staff/directory/services/{service_id}/edit")
+def edit_listing(editor, service_id, words, port=None):
+    """Adds `words` to a listing's description through the editor: preview, then save (through
+    the proxy, or on the server listening on `port`)."""
+    page = editor.get(f"/staff/directory/services/{service_id}/edit", port=port)
     assert page.status == 200, f"editor: {page.status} {title(page.text)}"
     f = form_with(page.text, button="preview")
     description = dict(f.fields).get("description", "")
     fields = set_field(f.fields, "description", f"{description.rstrip()} Also known as {words}.")
     action = f.attrs.get("action")
-    r = editor.post(action, fields + [("action", "preview")])
+    r = editor.post(action, fields + [("action", "preview")], port=port)
     assert r.status == 200, f"preview: {r.status} {title(r.text)}"
     f = form_with(r.text, button="save")
-    r = editor.post(f.attrs.get("action", action), f.fields + [("action", "save")])
+    r = editor.post(f.attrs.get("action", action), f.fields + [("action", "save")], port=port)
     assert r.status == 303, f"save: {r.status} {title(r.text)}"
-    done = editor.get(r.location())
+    done = editor.get(r.location(), port=port)
     assert "saved and published" in done.text, f"after save: {title(done.text)}"
 
 
@@ -673,14 +677,17 @@ class ScaleOut:
             stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.tmp, "smtp.log"), "wb"),
         )
         self.procs.append(self.smtp)
+        started = time.monotonic()
+        # One after another, as an operator (or an orchestrator) starts them: servers started at
+        # the same instant would run their periodic work in step, which would hide a server
+        # missing a change another one consumed first.
         for i in range(3):
             s = Server(i + 1, free_port(), self.env, self.tmp)
             s.start()
             self.servers.append(s)
-        started = time.monotonic()
-        for s in self.servers:
             if not s.ready(90):
                 raise RuntimeError(f"server {s.index} did not become ready (log: {s.log_path})")
+            time.sleep(0.2 + 0.6 * secrets.randbelow(1000) / 1000)
         log(f"three servers ready in {time.monotonic() - started:.1f} s ({self.search} search)")
         self.start_nginx()
 
@@ -733,6 +740,16 @@ http {{
                 time.sleep(0.1)
         raise RuntimeError("nginx did not start (see its error log)")
 
+    def metrics_check(self):
+        name = "nginx: /metrics answers the monitoring address only (403 for a visitor)"
+        try:
+            visitor = Visitor(self.proxy_port).get("/metrics").status
+            monitoring = Visitor(self.proxy_port, source="127.0.0.1").get("/metrics")
+            ok = visitor == 403 and monitoring.status == 200 and "signpost_outbox_emails" in monitoring.text
+            self.check(name, ok, f"visitor {visitor}, monitoring {monitoring.status}")
+        except TransportError as e:
+            self.check(name, False, str(e))
+
     def upstream(self, request_id):
         entry = self.proxy_log.entry(request_id)
         return entry["upstream"] if entry else None
@@ -765,6 +782,36 @@ http {{
                     failures.append(f"edit {n + 1}: not found within 3 s on servers {late}" + (f", found before the edit on {before}" if before else ""))
             self.check(name, not failures, f"seconds to be found on servers 1/2/3 per edit: {', '.join(rounds)}" + ("; " + "; ".join(failures) if failures else ""))
         except (AssertionError, TransportError) as e:
+            self.check(name, False, str(e))
+        self.item1b_stalled_server_catches_up()
+
+    def item1b_stalled_server_catches_up(self):
+        """A server that misses a change while it cannot run (stopped with SIGSTOP: a stalled
+        machine, a long pause) must find it once it runs again, without a restart (a restart
+        rebuilds the index and would hide the difference). The edit is made on server 1
+        directly, so the proxy never waits on the stopped server."""
+        name = "1b. a server stalled (SIGSTOP) while a listing is edited finds the edit within 3 s of resuming"
+        stalled = self.servers[2]
+        words = "morvance" + "".join(secrets.choice("bcdfghjkmnpqrstvwxz") for _ in range(6))
+        href = f"/services/{self.service_ids[5]}"
+        try:
+            stalled.proc.send_signal(signal.SIGSTOP)
+            try:
+                edit_listing(self.editor, self.service_ids[5], words, port=self.servers[0].port)
+                others = self.wait_found(self.servers[:2], words, href, time.monotonic(), 3.0)
+                time.sleep(1.0)  # the running servers have applied the change: give them time to finish with it
+            finally:
+                stalled.proc.send_signal(signal.SIGCONT)
+            resumed = time.monotonic()
+            found = self.wait_found([stalled], words, href, resumed, 3.0).get(stalled.index)
+            self.check(
+                name,
+                found is not None and all(t is not None for t in others.values()),
+                f"servers 1 and 2: {[round(t, 1) if t is not None else None for t in others.values()]} s; "
+                f"server {stalled.index}: " + (f"{found:.2f} s after resuming" if found is not None else "not found within 3 s of resuming"),
+            )
+        except (AssertionError, TransportError) as e:
+            stalled.proc.send_signal(signal.SIGCONT)
             self.check(name, False, str(e))
 
     def wait_found(self, servers, words, href, since, limit, extra=1.0):
@@ -1112,6 +1159,7 @@ def main():
     try:
         test.kit_checks()
         test.start()
+        test.metrics_check()
         test.item1_edit_reaches_every_server()
         test.item2_request_across_servers()
         test.item3_limit_across_servers()
