@@ -13,6 +13,7 @@ pub mod directory;
 pub mod early_help;
 pub mod forms;
 pub mod health;
+pub mod lease;
 pub mod limit;
 pub mod mail;
 pub mod middleware;

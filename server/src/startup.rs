@@ -57,18 +57,43 @@ pub fn open_search(settings: &SearchSettings) -> Result<Search, SearchError> {
     ))
 }
 
+/// The lease a Meilisearch follower holds: one writer per shared index.
+pub fn shared_lease_name(settings: &SearchSettings) -> Option<String> {
+    match settings {
+        SearchSettings::Embedded { .. } => None,
+        SearchSettings::Meilisearch { index, .. } => Some(format!("search:{index}")),
+    }
+}
+
 /// Opens the search engine and brings it in step with the directory (rebuilding it if needed).
-pub async fn prepare_search(db: &Db, settings: &SearchSettings) -> Result<Search, StartupError> {
+/// With Meilisearch only the server holding the index's lease writes it (`server` names this
+/// server in leases).
+pub async fn prepare_search(
+    db: &Db,
+    settings: &SearchSettings,
+    clock: &Clock,
+    server: &str,
+) -> Result<Search, StartupError> {
     let failed = |reason: String| StartupError::Search {
         engine: format!("{settings:?}"),
         reason,
     };
     let search = open_search(settings).map_err(|e| failed(e.to_string()))?;
-    match sync::prepare(db, &search).await {
-        Ok(sync::Prepared::InStep { documents }) => {
+    let leader = match shared_lease_name(settings) {
+        None => true,
+        Some(name) => crate::lease::try_acquire(db, clock, &name, server, sync::SHARED_LEASE)
+            .await
+            .map_err(|e| failed(e.to_string()))?,
+    };
+    match sync::prepare_as(db, &search, leader).await {
+        Ok(sync::Prepared::InStep {
+            documents,
+            caught_up,
+        }) => {
             tracing::info!(
                 engine = search.engine().as_str(),
                 documents,
+                caught_up,
                 "search index is up to date"
             );
         }
@@ -79,9 +104,37 @@ pub async fn prepare_search(db: &Db, settings: &SearchSettings) -> Result<Search
                 "search index rebuilt from the database"
             );
         }
+        Ok(sync::Prepared::Shared { documents }) => {
+            tracing::info!(
+                engine = search.engine().as_str(),
+                documents,
+                "search index is written by another server"
+            );
+        }
         Err(e) => return Err(failed(e.to_string())),
     }
     Ok(search)
+}
+
+/// Prunes the change feed once an hour, on one server at a time (lease `feed-prune`).
+async fn prune_feed(db: Db, clock: Clock, server: String) {
+    loop {
+        let pruned = crate::lease::run_exclusive(
+            &db,
+            &clock,
+            "feed-prune",
+            &server,
+            std::time::Duration::from_secs(50 * 60),
+            sync::prune(&db, &clock),
+        )
+        .await;
+        match pruned {
+            Some(Ok(0)) | None => {}
+            Some(Ok(n)) => tracing::info!(count = n, "pruned the directory change feed"),
+            Some(Err(_)) => tracing::warn!("could not prune the directory change feed"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
 }
 
 /// The category tree is stored at every start (it is part of the product); the demo county is
@@ -126,6 +179,8 @@ pub struct Application {
     mail_worker: Worker,
     draft_purge: tokio::task::JoinHandle<()>,
     session_purge: tokio::task::JoinHandle<()>,
+    feed_prune: tokio::task::JoinHandle<()>,
+    search_lease: Option<crate::lease::Keeper>,
 }
 
 impl Application {
@@ -138,7 +193,9 @@ impl Application {
         .await?;
         db.migrate().await?;
         prepare_directory(&db, settings.demo_data, &settings.staff.clock).await?;
-        let search = prepare_search(&db, &settings.search)
+        let server = crate::lease::server_id();
+        let clock = settings.staff.clock.clone();
+        let search = prepare_search(&db, &settings.search, &clock, &server)
             .await?
             .with_result_cache(settings.search_cache);
         let listener = TcpListener::bind(settings.site_addr)
@@ -157,8 +214,22 @@ impl Application {
             reason: e.to_string(),
         })?;
         let leptos_options = leptos_options(settings, local);
-        let search_worker =
-            sync::spawn_worker(db.clone(), search.clone(), settings.search_sync_interval);
+        let search_lease = shared_lease_name(&settings.search).map(|name| {
+            crate::lease::Keeper::start(
+                db.clone(),
+                clock.clone(),
+                name,
+                server.clone(),
+                sync::SHARED_LEASE,
+            )
+        });
+        let search_worker = sync::spawn_worker(
+            db.clone(),
+            search.clone(),
+            settings.search_sync_interval,
+            search_lease.clone(),
+        );
+        let feed_prune = tokio::spawn(prune_feed(db.clone(), clock.clone(), server.clone()));
         let (search_log, search_log_writer) =
             crate::directory::search_log::SearchLog::start(db.clone());
         let mail = Mail::new(settings.mail.clone());
@@ -191,6 +262,8 @@ impl Application {
             mail_worker,
             draft_purge,
             session_purge,
+            feed_prune,
+            search_lease,
         })
     }
 
@@ -215,6 +288,10 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await;
         self.search_worker.abort();
+        self.feed_prune.abort();
+        if let Some(lease) = &self.search_lease {
+            lease.stop();
+        }
         self.search_log_writer
             .finish(std::time::Duration::from_secs(2))
             .await;

@@ -137,6 +137,8 @@ pub async fn import_services(db: &Db, values: &[Value]) -> Result<usize, ImportE
     let today = crate::clock::today().map_err(|e| ImportError::Clock(e.to_string()))?;
     let records = validate_all(db, values, today, &crate::clock::now()).await?;
     let mut tx = db.pool().begin().await?;
+    // The change number first, before any service row (see search::sync::begin_change).
+    crate::search::sync::begin_change(&mut tx).await?;
     for record in &records {
         repo::upsert_service(&mut tx, record).await?;
     }

@@ -129,7 +129,17 @@ pub async fn locate_outcode(
 
 /// Inserts or replaces one service with everything that belongs to it.
 pub async fn upsert_service(tx: &mut Tx<'_>, s: &ServiceRecord) -> Result<(), sqlx::Error> {
+    // Only the organisation's name is in its services' search documents: when it changes, each
+    // of them changes.
+    let mut organization_renamed = false;
     if let Some(org) = &s.organization {
+        let before: Option<String> = sqlx::query("SELECT name FROM organization WHERE id = $1")
+            .bind(org.id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        organization_renamed = before.is_some_and(|name| name != org.name);
         sqlx::query(
             "INSERT INTO organization (id, name, description, email, website, phone, charity_number, last_modified) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -312,7 +322,7 @@ pub async fn upsert_service(tx: &mut Tx<'_>, s: &ServiceRecord) -> Result<(), sq
     }
     // The search index follows (the organisation's name is in each of its services' documents).
     crate::search::sync::enqueue(tx, &id).await?;
-    if let Some(org) = &s.organization {
+    if let (true, Some(org)) = (organization_renamed, &s.organization) {
         enqueue_organization(tx, &org.id.to_string()).await?;
     }
     Ok(())

@@ -6,18 +6,24 @@
 //! over SMTP, or into `.eml` files in development — and records the result.
 //!
 //! Delivery guarantee (also in the README): an outbox row is handed to the SMTP server **at most
-//! once**. Before talking to the server the worker claims the row (`status = 'sending'`, a lease
-//! and its owner), committed on its own; after the server answers it records `sent`, or
-//! `pending` with the next attempt time, or `failed`. A row is retried only when it was certainly
-//! not accepted: the server answered 4xx, or no connection could be made. When the conversation
+//! once**, by one worker, however many servers run one. A worker first claims a row
+//! (`status = 'sending'`, `lease_owner`, `lease_until`: a conditional update, so two workers
+//! never claim the same row), then, immediately before it hands the message to the server, sets
+//! `handed_at` — only if its claim still holds (so a worker that stalled past its lease and lost
+//! the row to another never sends it). After the server answers it records `sent`, or `pending`
+//! with the next attempt time, or `failed`. A row is retried only when it was certainly not
+//! accepted: the server answered 4xx, or no connection could be made. When the conversation
 //! broke off after it began (a network error, a timeout, an unreadable reply), the server may
-//! have accepted the message, so the row becomes `in_doubt`. If the process dies after claiming a
-//! row and before recording the answer, nobody knows either; when the lease runs out the row
-//! becomes `in_doubt` too. In-doubt rows are counted in `/readyz` and never sent again
-//! automatically. Every attempt carries the same Message-ID
+//! have accepted the message, so the row becomes `in_doubt`.
+//!
+//! When a server dies holding a claim, any worker (on any server) finds the claim run out: a row
+//! never handed over (`handed_at` empty) goes back to `pending` and is sent by whichever worker
+//! claims it next — nothing is lost; a row that was being handed over becomes `in_doubt`, since
+//! nobody knows whether the server accepted it. In-doubt rows are counted in `/readyz` and
+//! never sent again automatically. Every attempt carries the same Message-ID
 //! (`<row id@sender's domain>`), so any copy a person resends by hand is recognisably the same
 //! message. Crashing *before* the claim (e.g. just after the request was committed) loses
-//! nothing: the row is still `pending` and is delivered after restart.
+//! nothing: the row is still `pending`.
 
 pub use crate::settings::mail::{MailConfigError, MailSettings, MailTransport, RawMailConfig};
 
@@ -258,9 +264,25 @@ impl Runner {
         tracing::info!("mail worker stopped");
     }
 
-    /// Expired leases become in-doubt, then every due row is claimed and delivered in turn.
+    /// Expired claims are taken back (or, if the message was being handed over, put in doubt),
+    /// then every due row is claimed and delivered in turn.
     async fn deliver_due(&self, stopped: &watch::Receiver<bool>) -> Result<(), sqlx::Error> {
         let now = clock::timestamp_millis(SystemTime::now());
+        let retaken = sqlx::query(
+            "UPDATE outbox_email SET status = 'pending', lease_owner = NULL, lease_until = NULL \
+             WHERE status = 'sending' AND lease_until < $1 AND handed_at IS NULL",
+        )
+        .bind(&now)
+        .execute(self.db.pool())
+        .await?
+        .rows_affected();
+        if retaken > 0 {
+            tracing::warn!(
+                count = retaken,
+                "outbox: a worker stopped holding claimed emails it had not sent; they are \
+                 pending again"
+            );
+        }
         let doubtful = sqlx::query(
             "UPDATE outbox_email SET status = 'in_doubt', lease_owner = NULL \
              WHERE status = 'sending' AND lease_until < $1",
@@ -284,11 +306,34 @@ impl Runner {
                 return Ok(());
             };
             let outcome = match self.message(&claimed) {
-                Some(message) => self.transport.send(message).await,
+                Some(message) => {
+                    if !self.hand_over(&claimed).await? {
+                        // The claim ran out and another worker may have the row: not ours.
+                        continue;
+                    }
+                    self.transport.send(message).await
+                }
                 None => Outcome::Permanent("the message could not be built"),
             };
             self.record(&claimed, outcome).await?;
         }
+    }
+
+    /// Records that the message is about to be handed to the server, if this worker's claim
+    /// still holds. False: the claim ran out (the row may be another worker's now).
+    async fn hand_over(&self, claimed: &Claimed) -> Result<bool, sqlx::Error> {
+        let now = clock::timestamp_millis(SystemTime::now());
+        let done = sqlx::query(
+            "UPDATE outbox_email SET handed_at = $1 WHERE id = $2 AND status = 'sending' \
+             AND lease_owner = $3 AND lease_until > $1",
+        )
+        .bind(&now)
+        .bind(&claimed.id)
+        .bind(&self.owner)
+        .execute(self.db.pool())
+        .await?
+        .rows_affected();
+        Ok(done == 1)
     }
 
     /// Claims the oldest due row: a conditional update, so two workers never claim the same row.
@@ -307,7 +352,7 @@ impl Runner {
             let lease_until = clock::timestamp_millis(now_at + self.settings.lease);
             let claimed = sqlx::query(
                 "UPDATE outbox_email SET status = 'sending', attempts = attempts + 1, \
-                 lease_owner = $1, lease_until = $2 \
+                 lease_owner = $1, lease_until = $2, handed_at = NULL \
                  WHERE id = $3 AND status = 'pending' AND next_attempt_at <= $4",
             )
             .bind(&self.owner)

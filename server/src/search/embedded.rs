@@ -584,6 +584,21 @@ impl SearchIndex for EmbeddedIndex {
         self.configure(synonyms).await
     }
 
+    fn vocabulary(&self) -> Option<Vec<(String, u32)>> {
+        let vocabulary = match self.inner.vocabulary.read() {
+            Ok(v) => v.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        Some(
+            vocabulary
+                .by_length
+                .iter()
+                .flatten()
+                .map(|(w, n)| (w.clone(), *n))
+                .collect(),
+        )
+    }
+
     async fn status(&self) -> Result<IndexStatus, SearchError> {
         let metas = self.inner.index.load_metas().map_err(internal)?;
         self.inner.reader.reload().map_err(internal)?;

@@ -5,10 +5,12 @@
 //! * [`meili::MeiliIndex`]: a Meilisearch server (`SIGNPOST_SEARCH=meilisearch`, `MEILI_URL`,
 //!   `MEILI_MASTER_KEY`), through `meilisearch-sdk`.
 //!
-//! The database stays the source of truth. Every directory write queues the services it touched
-//! in `search_sync` in the same transaction; the [`sync`] worker applies the queue to the index
-//! and retries until it succeeds, so a write that cannot reach the index is never lost and never
-//! undoes the database write. `signpost reindex` rebuilds either engine from the database.
+//! The database stays the source of truth. Every directory write appends the services it touched
+//! to the change feed (`directory_change`) in the same transaction, under an ever-increasing
+//! change number; every server's [`sync`] follower takes the changes after its own cursor into
+//! its index and retries until it succeeds, so a write that cannot reach the index is never lost
+//! and never undoes the database write. `signpost reindex` rebuilds either engine from the
+//! database.
 //!
 //! What the engines share is decided here, once: the query is parsed and bounded
 //! ([`query::SearchQuery`]), filters have one meaning ([`query::Filters`]), the synonyms come from
@@ -122,6 +124,13 @@ pub trait SearchIndex: Send + Sync + 'static {
 
     async fn status(&self) -> Result<IndexStatus, SearchError>;
 
+    /// Every indexed word with the number of services that use it, when the engine can say
+    /// cheaply (the embedded index keeps them): "did you mean" then starts from the index instead
+    /// of reading every service from the database.
+    fn vocabulary(&self) -> Option<Vec<(String, u32)>> {
+        None
+    }
+
     async fn search(&self, query: &SearchQuery) -> Result<EngineResults, SearchError>;
 }
 
@@ -163,6 +172,8 @@ pub struct Search {
     generation: Arc<AtomicU64>,
     /// Recent pages of results, for this generation.
     results: Arc<cache::ResultCache>,
+    /// Where this server's index stands in the directory's change feed.
+    feed: Arc<sync::FeedStatus>,
 }
 
 impl Search {
@@ -173,7 +184,13 @@ impl Search {
             suggester: Arc::new(RwLock::new(suggester)),
             generation: Arc::new(AtomicU64::new(1)),
             results: Arc::new(cache::ResultCache::new(cache::DEFAULT_ENTRIES)),
+            feed: Arc::new(sync::FeedStatus::default()),
         }
+    }
+
+    /// Where this server's index stands in the change feed (its follower's cursor).
+    pub fn feed(&self) -> &sync::FeedStatus {
+        &self.feed
     }
 
     /// Keeps at most `entries` recent pages of results (0: none). Call before cloning.
@@ -219,6 +236,16 @@ impl Search {
         // Synonyms change what a search finds.
         self.changed();
         Ok(())
+    }
+
+    /// Takes new synonyms for highlighting and this server's cached results only, without
+    /// configuring the engine (a shared index another server writes).
+    pub fn set_local_synonyms(&self, synonyms: Synonyms) {
+        match self.synonyms.write() {
+            Ok(mut guard) => *guard = synonyms,
+            Err(poisoned) => *poisoned.into_inner() = synonyms,
+        }
+        self.changed();
     }
 
     /// Replaces the vocabulary "did you mean" draws on.

@@ -164,7 +164,7 @@ pub async fn load(pool: &AnyPool) -> Result<Synonyms, sqlx::Error> {
     Ok(Synonyms::from_groups(groups))
 }
 
-/// A summary that changes whenever the stored synonyms change (the sync worker polls it).
+/// A summary that changes whenever the stored synonyms change.
 pub async fn version(pool: &AnyPool) -> Result<String, sqlx::Error> {
     let row = sqlx::query("SELECT COUNT(*), MAX(updated_at) FROM search_synonym")
         .fetch_one(pool)
@@ -215,9 +215,12 @@ pub fn parse_group(line: &str) -> Result<Vec<String>, SynonymError> {
 /// Adds a group ("asd, autism, autistic"), on a connection or in a transaction; returns its
 /// number.
 pub async fn add(conn: &mut AnyConnection, line: &str) -> Result<i64, SynonymError> {
+    use sqlx::Connection;
     let terms = parse_group(line)?;
+    // One transaction (a savepoint inside the caller's): the group and its change-feed entry.
+    let mut tx = conn.begin().await?;
     let next: i64 = sqlx::query("SELECT COALESCE(MAX(position), 0) + 1 FROM search_synonym")
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
     sqlx::query(
@@ -227,20 +230,25 @@ pub async fn add(conn: &mut AnyConnection, line: &str) -> Result<i64, SynonymErr
     .bind(terms.join(", "))
     .bind(next)
     .bind(clock::now())
-    .execute(&mut *conn)
+    .execute(&mut *tx)
     .await?;
+    super::sync::record_synonyms(&mut tx).await?;
+    tx.commit().await?;
     Ok(next)
 }
 
 /// Removes group number `position` (as `signpost synonyms list` numbers them).
 pub async fn remove(pool: &AnyPool, position: i64) -> Result<(), SynonymError> {
+    let mut tx = pool.begin().await?;
     let done = sqlx::query("DELETE FROM search_synonym WHERE position = $1")
         .bind(position)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
     if done.rows_affected() == 0 {
         return Err(SynonymError::NoSuchGroup(position));
     }
+    super::sync::record_synonyms(&mut tx).await?;
+    tx.commit().await?;
     // Deleting changes COUNT(*), so the version changes even though no row's time did.
     Ok(())
 }
@@ -285,6 +293,9 @@ pub async fn remove_group(
     conn: &mut AnyConnection,
     id: &str,
 ) -> Result<Option<Group>, sqlx::Error> {
+    use sqlx::Connection;
+    let mut tx = conn.begin().await?;
+    let conn = &mut *tx;
     let Some(row) = sqlx::query("SELECT id, position, terms FROM search_synonym WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -301,7 +312,12 @@ pub async fn remove_group(
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    Ok((done.rows_affected() == 1).then_some(group))
+    if done.rows_affected() != 1 {
+        return Ok(None);
+    }
+    super::sync::record_synonyms(conn).await?;
+    tx.commit().await?;
+    Ok(Some(group))
 }
 
 #[cfg(test)]

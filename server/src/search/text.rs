@@ -361,6 +361,17 @@ impl Suggester {
         s
     }
 
+    /// From words and how many services use each (an index's vocabulary), with the rules of
+    /// [`Suggester::add`]: at least two letters, no stop words.
+    pub fn from_counts(words: impl IntoIterator<Item = (String, u32)>) -> Self {
+        Self {
+            words: words
+                .into_iter()
+                .filter(|(w, _)| w.chars().count() >= 2 && !is_stop_word(w))
+                .collect(),
+        }
+    }
+
     /// Adds the words of one service's text.
     pub fn add(&mut self, text: &str) {
         let mut seen: Vec<String> = Vec::new();

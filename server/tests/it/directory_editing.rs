@@ -31,7 +31,7 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// The values a browser would submit from the form posting to `action` (submit buttons left
 /// out): inputs (ticked boxes and radios only), textareas and selected options.
-fn form_values(html: &str, action: &str) -> Vec<(String, String)> {
+pub(crate) fn form_values(html: &str, action: &str) -> Vec<(String, String)> {
     let start = html
         .find(&format!("action=\"{action}\""))
         .unwrap_or_else(|| panic!("a form posting to {action}"));
@@ -84,12 +84,12 @@ fn summary_of(html: &str) -> &str {
     &rest[..rest.find("</ul>").unwrap_or(rest.len().min(2000))]
 }
 
-fn set(values: &mut Vec<(String, String)>, name: &str, value: &str) {
+pub(crate) fn set(values: &mut Vec<(String, String)>, name: &str, value: &str) {
     values.retain(|(k, _)| k != name);
     values.push((name.to_owned(), value.to_owned()));
 }
 
-async fn post_values(b: &mut Browser<'_>, path: &str, values: &[(String, String)]) -> Page {
+pub(crate) async fn post_values(b: &mut Browser<'_>, path: &str, values: &[(String, String)]) -> Page {
     let pairs: Vec<(&str, &str)> = values
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -97,7 +97,7 @@ async fn post_values(b: &mut Browser<'_>, path: &str, values: &[(String, String)
     b.post(path, &pairs).await
 }
 
-async fn one(app: &TestApp, sql: &str) -> String {
+pub(crate) async fn one(app: &TestApp, sql: &str) -> String {
     sqlx::query(sql)
         .fetch_one(app.db.pool())
         .await
@@ -115,7 +115,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
         .expect("a count")
 }
 
-async fn editor<'a>(app: &'a TestApp, clock: &Clock) -> Browser<'a> {
+pub(crate) async fn editor<'a>(app: &'a TestApp, clock: &Clock) -> Browser<'a> {
     add_user(app, EDITOR, "directory").await;
     let mut b = Browser::new(app);
     enrol(&mut b, clock, EDITOR).await;
@@ -123,7 +123,7 @@ async fn editor<'a>(app: &'a TestApp, clock: &Clock) -> Browser<'a> {
 }
 
 /// Polls the public search until `id` is (or is no longer) among the results for `q`.
-async fn search_finds(app: &TestApp, q: &str, id: &str, wanted: bool) -> bool {
+pub(crate) async fn search_finds(app: &TestApp, q: &str, id: &str, wanted: bool) -> bool {
     let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
     for _ in 0..60 {
         let body = app

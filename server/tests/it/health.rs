@@ -99,6 +99,8 @@ async fn metrics_count_the_outbox_and_the_search_queue() {
         "signpost_outbox_emails{status=\"failed\"} 0",
         "signpost_outbox_emails{status=\"in_doubt\"} 0",
         "signpost_search_sync_pending 0",
+        "signpost_search_rebuilds_total 1",
+        "signpost_search_failed_passes_total 0",
     ] {
         assert!(body.lines().any(|l| l == line), "{line} in {body}");
     }

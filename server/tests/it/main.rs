@@ -19,6 +19,7 @@ mod early_help;
 mod fault;
 mod health;
 mod import;
+mod many_servers;
 mod oruk_api;
 mod outbox;
 mod pages;

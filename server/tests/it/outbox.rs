@@ -180,15 +180,15 @@ async fn smtp_down_at_submit_then_up_delivers_each_email_exactly_once() {
 async fn an_email_claimed_by_a_worker_that_died_is_in_doubt_and_never_resent() {
     let sink = SmtpSink::start().await;
     let app = app_sending_to(sink.url(), 10).await;
-    // As a worker leaves it when the process dies between claiming and recording: 'sending',
-    // with a lease that has run out.
+    // As a worker leaves it when the process dies while handing the message to the server:
+    // 'sending', handed over, with a lease that has run out.
     let mut conn = app.db.pool().acquire().await.unwrap();
     sqlx::query(
         "INSERT INTO outbox_email (id, message_id, kind, recipient, subject, body_text, status, \
-         attempts, next_attempt_at, lease_owner, lease_until, created_at) VALUES \
+         attempts, next_attempt_at, lease_owner, lease_until, created_at, handed_at) VALUES \
          ('x1', '<x1@brackenshire.example>', 'test', 'someone@family.example', 'S', 'B', \
          'sending', 1, '2026-01-01T00:00:00.000Z', 'dead-worker', '2026-01-01T00:00:00.000Z', \
-         '2026-01-01T00:00:00Z')",
+         '2026-01-01T00:00:00Z', '2026-01-01T00:00:00.000Z')",
     )
     .execute(&mut *conn)
     .await

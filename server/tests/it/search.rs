@@ -47,11 +47,12 @@ async fn directory_writes_reach_the_index() {
         "Quokkaville autism group",
     )
     .await;
-    // The worker (every 100 ms in tests) applies the queue, then empties it.
+    // The follower (every 100 ms in tests) takes the change in and reaches the feed's head.
     let started = Instant::now();
     loop {
         let found = api_total(&app, "Quokkaville").await == 1;
-        let pending = sync::queue_state(app.db.pool()).await.unwrap().pending;
+        let ready: Value = app.get("/readyz").await.json().await.unwrap();
+        let pending = ready["search"]["pending_changes"].as_i64().unwrap();
         if found && pending == 0 {
             break;
         }
@@ -72,6 +73,8 @@ async fn directory_writes_reach_the_index() {
 #[tokio::test]
 async fn a_change_that_cannot_reach_the_index_is_kept_and_retried() {
     let dir = tempfile::tempdir().unwrap();
+    // No server runs here: this test drives the follower's passes itself.
+    let db = crate::common::demo_database(dir.path()).await;
     // A real Meilisearch adapter pointed at a port where nothing listens: every update fails.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -84,43 +87,36 @@ async fn a_change_that_cannot_reach_the_index_is_kept_and_retried() {
         index: "unreachable".into(),
     })
     .unwrap();
-    // No server runs here: this test drives the sync worker's passes itself.
-    let db = crate::common::demo_database(dir.path()).await;
-    // Everything the demo load queued, then one edit.
-    rename(&db, "focus-adhd-helpline", "Wombatfield ADHD helpline").await;
-    let before = sync::queue_state(db.pool()).await.unwrap();
-    assert!(before.pending >= 1);
-
-    let pass = sync::run_once(&db, &down).await.unwrap();
-    assert_eq!(pass.applied, 0);
-    assert!(pass.failed >= 1);
-    let after = sync::queue_state(db.pool()).await.unwrap();
-    assert_eq!(after.pending, before.pending, "nothing is dropped");
-    assert_eq!(
-        after.retrying, before.pending,
-        "every row is marked for retry"
-    );
-    // The database write stands.
-    let stored = import::export_services(&db).await.unwrap();
-    assert!(stored.iter().any(|s| s.name == "Wombatfield ADHD helpline"));
-
-    // The index is back (here: the embedded engine); after the backoff the change arrives.
+    // An embedded index in step with the directory before the edit.
     let up = open_search(&SearchSettings::Embedded {
         dir: dir.path().join("index"),
     })
     .unwrap();
-    let started = Instant::now();
-    loop {
-        sync::run_once(&db, &up).await.unwrap();
-        if sync::queue_state(db.pool()).await.unwrap().pending == 0 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "retried within the backoff"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    sync::prepare(&db, &up).await.unwrap();
+    let before = up.feed().snapshot().cursor.unwrap();
+    rename(&db, "focus-adhd-helpline", "Wombatfield ADHD helpline").await;
+    let head = sync::head(db.pool()).await.unwrap();
+    assert!(head.last_seq > before);
+
+    // The unreachable engine cannot take it in: an error, and the feed keeps the change.
+    assert!(sync::run_once(&db, &down).await.is_err());
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM directory_change WHERE seq > $1")
+        .bind(before)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert!(kept >= 1, "nothing is dropped from the feed");
+    // The database write stands.
+    let stored = import::export_services(&db).await.unwrap();
+    assert!(stored.iter().any(|s| s.name == "Wombatfield ADHD helpline"));
+
+    // The embedded index follows from its own cursor and takes the change in.
+    // (The service and its organisation's other services, whose documents name it.)
+    let pass = sync::run_once(&db, &up).await.unwrap();
+    assert!(pass.applied >= 1);
+    assert!(!pass.rebuilt);
+    assert_eq!(up.feed().snapshot().cursor, Some(head.last_seq));
+    assert_eq!(up.feed().snapshot().lag, 0);
     let query = SearchQuery::new(
         QueryText::parse("wombatfield").unwrap(),
         Filters::default(),
@@ -156,10 +152,13 @@ async fn start_up_rebuilds_a_missing_or_stale_index_and_keeps_one_in_step() {
     let search = open_search(&settings).unwrap();
     assert_eq!(
         sync::prepare(&db, &search).await.unwrap(),
-        sync::Prepared::InStep { documents: 355 },
+        sync::Prepared::InStep {
+            documents: 355,
+            caught_up: 0
+        },
         "an index in step is kept"
     );
-    // A change made behind the index's back (no queue row): the fingerprint tells.
+    // A change made behind the index's back (not through the feed): the fingerprint tells.
     sqlx::query("UPDATE service SET status = 'archived', last_modified = '2026-11-22T09:00:00Z' WHERE id = $1")
         .bind(demo::id("service", "focus-adhd-helpline").to_string())
         .execute(db.pool())
@@ -250,13 +249,13 @@ async fn hostile_filter_values_are_data_in_meilisearch() {
 }
 
 #[tokio::test]
-async fn the_sync_worker_never_waits_for_a_row_a_directory_write_holds() {
+async fn the_follower_never_waits_for_a_directory_write_in_progress() {
     let dir = tempfile::tempdir().unwrap();
     let db = crate::common::demo_database(dir.path()).await;
     if db.backend() != signpost::db::Backend::Postgres {
         println!(
             "NOTE: this test runs on PostgreSQL only (TEST_DATABASE_URL or scripts/with-postgres.sh): \
-             SQLite has one writer at a time and no row locks, so the worker cannot deadlock there"
+             SQLite has one writer at a time and no row locks"
         );
         db.close().await;
         return;
@@ -266,29 +265,28 @@ async fn the_sync_worker_never_waits_for_a_row_a_directory_write_holds() {
     })
     .unwrap();
     sync::rebuild(&db, &search).await.unwrap();
-    assert_eq!(sync::queue_state(db.pool()).await.unwrap().pending, 0);
     let held = demo::id("service", "focus-adhd-helpline").to_string();
     let free = demo::id("service", "spectrum-autism-family-group-brackenfield").to_string();
     let mut tx = db.pool().begin().await.unwrap();
     sync::enqueue(&mut tx, &held).await.unwrap();
     sync::enqueue(&mut tx, &free).await.unwrap();
     tx.commit().await.unwrap();
-    // A directory write queues `held` again and keeps its transaction open (as a long import
-    // does, while it queues many more services).
+    // A directory write takes the next change number and keeps its transaction open (as a long
+    // import does, while it changes many more services).
     let mut writer = db.pool().begin().await.unwrap();
     sync::enqueue(&mut writer, &held).await.unwrap();
-    // The worker applies both and forgets what it can without waiting for the writer.
+    // The follower takes in the committed change without waiting for the writer.
     let pass = tokio::time::timeout(Duration::from_secs(10), sync::run_once(&db, &search))
         .await
-        .expect("the worker waited for a row the writer holds")
+        .expect("the follower waited for a writer")
         .unwrap();
     assert_eq!(pass.applied, 2);
-    assert_eq!(sync::queue_state(db.pool()).await.unwrap().pending, 1);
+    let cursor = search.feed().snapshot().cursor.unwrap();
     writer.commit().await.unwrap();
-    // The writer's newer change is still queued, and applied on the next pass.
+    // The writer's change has a higher number: the next pass takes it in.
     let pass = sync::run_once(&db, &search).await.unwrap();
     assert_eq!(pass.applied, 1);
-    assert_eq!(sync::queue_state(db.pool()).await.unwrap().pending, 0);
+    assert!(search.feed().snapshot().cursor.unwrap() > cursor);
     db.close().await;
 }
 

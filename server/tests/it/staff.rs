@@ -37,6 +37,11 @@ impl<'a> Browser<'a> {
         }
     }
 
+    /// Sends the next requests to another server on the same database, with the same cookies.
+    pub(crate) fn switch_to(&mut self, app: &'a TestApp) {
+        self.app = app;
+    }
+
     async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
         let mut request = request;
         if !self.cookies.is_empty() {

@@ -305,6 +305,8 @@ async fn change(state: &AppState, form: StaffForm, id: &str, change: Change) -> 
     let now = clock.now();
     let today = clock.today().map_err(|_| StaffError::NotFound)?.to_string();
     let mut tx = state.db.pool().begin().await?;
+    // The change number first, before any service row (see search::sync::begin_change).
+    crate::search::sync::begin_change(&mut tx).await?;
     let (query, action) = match change {
         Change::Reviewed => (
             sqlx::query(

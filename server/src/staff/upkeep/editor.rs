@@ -378,6 +378,8 @@ async fn save(
 ) -> Result<()> {
     let now = state.staff.clock.now();
     let mut tx = state.db.pool().begin().await?;
+    // The change number first, before any service row (see search::sync::begin_change).
+    crate::search::sync::begin_change(&mut tx).await?;
     repo::upsert_service(&mut tx, record).await?;
     repo::delete_orphan_locations(&mut tx).await?;
     if let Some(suggestion) = &target.suggestion {

@@ -26,6 +26,9 @@ pub struct Visitor<'a> {
     pub cookie: Option<String>,
     /// Sent as `X-Forwarded-For`, as a reverse proxy would.
     pub forwarded_for: Option<String>,
+    /// Another server on the same database: when set, every request goes to the other server
+    /// from the last one (as a round-robin proxy in front of two servers would send them).
+    pub alternate: Option<&'a TestApp>,
 }
 
 pub struct Reply {
@@ -40,6 +43,7 @@ impl<'a> Visitor<'a> {
             app,
             cookie: None,
             forwarded_for: None,
+            alternate: None,
         }
     }
 
@@ -57,6 +61,9 @@ impl<'a> Visitor<'a> {
 
     async fn reply(&mut self, response: reqwest::Response) -> Reply {
         self.keep_cookie(&response);
+        if let Some(other) = self.alternate.take() {
+            self.alternate = Some(std::mem::replace(&mut self.app, other));
+        }
         let status = response.status().as_u16();
         let location = response
             .headers()

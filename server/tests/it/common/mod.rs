@@ -220,6 +220,24 @@ pub async fn spawn_app_with_demo() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = fresh_database(dir.path()).await;
+    start_in(dir, database, adjust).await
+}
+
+/// Starts another server on an existing database (as a second server behind a proxy would be):
+/// its own folder, so its own embedded index and mail folder.
+pub async fn spawn_app_on(
+    database: &DatabaseUrl,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    start_in(dir, database.clone(), adjust).await
+}
+
+async fn start_in(
+    dir: tempfile::TempDir,
+    database: DatabaseUrl,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = settings(database.clone(), dir.path());
     adjust(&mut settings);
     let app = Application::build(&settings)
