@@ -1121,6 +1121,18 @@ http {{
         except (AssertionError, TransportError, RuntimeError) as e:
             self.check(name, False, str(e))
 
+    def drop_meili_indexes(self):
+        url = urllib.parse.urlsplit(self.env["MEILI_URL"])
+        headers = {"Authorization": f"Bearer {self.env['MEILI_MASTER_KEY']}"} if self.env.get("MEILI_MASTER_KEY") else {}
+        for uid in (self.env["MEILI_INDEX"], self.env["MEILI_INDEX"] + "_state"):
+            try:
+                conn_class = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+                conn = conn_class(url.hostname, url.port or (443 if url.scheme == "https" else 80), timeout=10)
+                conn.request("DELETE", f"{url.path.rstrip('/')}/indexes/{uid}", headers=headers)
+                conn.getresponse().read()
+            except OSError as e:
+                log(f"could not delete the Meilisearch index {uid}: {e}")
+
     def stop(self):
         for s in self.servers + [getattr(self, "restore_server", None)]:
             if s is not None:
@@ -1132,6 +1144,8 @@ http {{
                     p.wait(10)
                 except subprocess.TimeoutExpired:
                     p.kill()
+        if self.search == "meilisearch" and "MEILI_INDEX" in getattr(self, "env", {}):
+            self.drop_meili_indexes()
         if hasattr(self, "admin"):
             for name in (self.dbname + "_restore", self.dbname):
                 try:
