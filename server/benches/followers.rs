@@ -43,7 +43,10 @@ async fn directory(dir: &Path, services: usize) -> Db {
     if ready.exists() {
         return db;
     }
-    eprintln!("building a directory of {services} services in {} …", dir.display());
+    eprintln!(
+        "building a directory of {services} services in {} …",
+        dir.display()
+    );
     let started = Instant::now();
     prepare_directory(&db, true, &signpost::clock::Clock::system())
         .await
@@ -57,7 +60,11 @@ async fn directory(dir: &Path, services: usize) -> Db {
         .arg(services.to_string())
         .output()
         .expect("python3 runs scripts/generate_services.py");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let values = import::parse_document(&String::from_utf8_lossy(&out.stdout)).expect("ORUK");
     for chunk in values.chunks(5_000) {
         import::import_services(&db, chunk).await.expect("import");
@@ -120,7 +127,10 @@ async fn main() {
     let settings = SearchSettings::Embedded {
         dir: dir.join("index"),
     };
-    println!("directory: {count} services; load average before: {}", load());
+    println!(
+        "directory: {count} services; load average before: {}",
+        load()
+    );
 
     let started = Instant::now();
     let search = open_search(&settings).expect("index");

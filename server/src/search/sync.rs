@@ -56,7 +56,9 @@ pub enum SyncError {
 }
 
 fn is_postgres(conn: &AnyConnection) -> bool {
-    conn.backend_name().to_ascii_lowercase().contains("postgres")
+    conn.backend_name()
+        .to_ascii_lowercase()
+        .contains("postgres")
 }
 
 /// Takes this transaction's change number (on PostgreSQL, once per transaction, holding the
@@ -64,7 +66,7 @@ fn is_postgres(conn: &AnyConnection) -> bool {
 /// touch a service, so that two writers never wait for each other in opposite orders;
 /// [`enqueue`] calls it anyway.
 pub async fn begin_change(tx: &mut Tx<'_>) -> Result<i64, sqlx::Error> {
-    take_number(&mut **tx).await
+    take_number(tx).await
 }
 
 async fn take_number(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
@@ -108,7 +110,7 @@ async fn append(
 /// Records, in the transaction that changed it, that a service changed: every server's index
 /// follows.
 pub async fn enqueue(tx: &mut Tx<'_>, service_id: &str) -> Result<(), sqlx::Error> {
-    append(&mut **tx, "service", Some(service_id)).await
+    append(tx, "service", Some(service_id)).await
 }
 
 /// Records, in the transaction that changed them, that the synonyms changed.
@@ -342,10 +344,17 @@ pub async fn rebuild(db: &Db, search: &Search) -> Result<usize, SyncError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Prepared {
     /// Kept (after taking in the changes it had missed).
-    InStep { documents: u64, caught_up: usize },
-    Rebuilt { documents: usize },
+    InStep {
+        documents: u64,
+        caught_up: usize,
+    },
+    Rebuilt {
+        documents: usize,
+    },
     /// Meilisearch, written by another server (the lease holder): left to it.
-    Shared { documents: u64 },
+    Shared {
+        documents: u64,
+    },
 }
 
 /// At start-up: settings and synonyms applied; the index kept when its cursor is still in the
@@ -588,10 +597,10 @@ pub async fn run_once(db: &Db, search: &Search) -> Result<Pass, SyncError> {
             search.changed();
             search.learn(texts.iter().map(String::as_str));
             status.set_position(next);
-            status.applied.fetch_add(ids.len() as u64, Ordering::Relaxed);
             status
-                .applied_at_ms
-                .store(unix_ms(), Ordering::Release);
+                .applied
+                .fetch_add(ids.len() as u64, Ordering::Relaxed);
+            status.applied_at_ms.store(unix_ms(), Ordering::Release);
             if more {
                 status.head.store(head.last_seq, Ordering::Release);
             } else {

@@ -89,7 +89,11 @@ pub(crate) fn set(values: &mut Vec<(String, String)>, name: &str, value: &str) {
     values.push((name.to_owned(), value.to_owned()));
 }
 
-pub(crate) async fn post_values(b: &mut Browser<'_>, path: &str, values: &[(String, String)]) -> Page {
+pub(crate) async fn post_values(
+    b: &mut Browser<'_>,
+    path: &str,
+    values: &[(String, String)],
+) -> Page {
     let pairs: Vec<(&str, &str)> = values
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))

@@ -51,14 +51,20 @@ async fn follower(app: &TestApp) -> Value {
     ready["search"]["follower"].clone()
 }
 
-/// A second server on `first`'s database, sharing its clock, optionally on a given index folder.
+/// A second server on `first`'s database, sharing its clock, optionally on a given index folder
+/// (embedded engine); with Meilisearch, on the same shared index.
 async fn second(first: &TestApp, clock: &Clock, index: Option<&Path>) -> TestApp {
     let clock = clock.clone();
     let index = index.map(Path::to_path_buf);
+    let shared = first.search.clone();
     spawn_app_on(&first.database, move |s| {
         s.staff.clock = clock;
-        if let (Some(dir), SearchSettings::Embedded { .. }) = (index, &s.search) {
-            s.search = SearchSettings::Embedded { dir };
+        match (index, &s.search) {
+            (_, SearchSettings::Meilisearch { .. }) => s.search = shared,
+            (Some(dir), SearchSettings::Embedded { .. }) => {
+                s.search = SearchSettings::Embedded { dir };
+            }
+            (None, SearchSettings::Embedded { .. }) => {}
         }
     })
     .await
@@ -177,7 +183,10 @@ async fn a_pruned_feed_makes_a_lagging_server_rebuild() {
     assert_eq!(head.pruned_through, head.last_seq);
     let b = second(&a, &clock, Some(&index)).await;
     let f = follower(&b).await;
-    assert_eq!(f["rebuilds"], 1, "its cursor is older than the feed: rebuilt: {f}");
+    assert_eq!(
+        f["rebuilds"], 1,
+        "its cursor is older than the feed: rebuilt: {f}"
+    );
     assert!(search_has(&b, "plumtreeford", &id).await);
 
     // A follower that falls behind the pruned feed while running rebuilds too.
@@ -288,9 +297,8 @@ async fn a_dead_workers_claimed_email_is_retaken_when_its_claim_runs_out() {
     let sink = SmtpSink::start().await;
     let a = mail_app(None, &sink).await;
     let b = mail_app(Some(&a), &sink).await;
-    let far = signpost::clock::timestamp_millis(
-        std::time::SystemTime::now() + Duration::from_secs(3600),
-    );
+    let far =
+        signpost::clock::timestamp_millis(std::time::SystemTime::now() + Duration::from_secs(3600));
     // 'gone': claimed by a worker that died before handing it over, its claim run out.
     // 'live': claimed by a live worker on a third server, its claim still good.
     for (id, until) in [("gone", "2026-01-01T00:00:00.000Z"), ("live", far.as_str())] {
@@ -308,19 +316,22 @@ async fn a_dead_workers_claimed_email_is_retaken_when_its_claim_runs_out() {
         .unwrap();
     }
     let received = sink.wait_for(1, Duration::from_secs(30)).await;
-    let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query(
-        "SELECT id, status, lease_until, last_error FROM outbox_email ORDER BY id",
-    )
-    .fetch_all(a.db.pool())
-    .await
-    .unwrap()
-    .iter()
-    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-    .collect();
+    let rows: Vec<(String, String, Option<String>, Option<String>)> =
+        sqlx::query("SELECT id, status, lease_until, last_error FROM outbox_email ORDER BY id")
+            .fetch_all(a.db.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect();
     assert_eq!(received.len(), 1, "{rows:?}");
     tokio::time::sleep(Duration::from_secs(1)).await;
     let received = sink.received();
-    assert_eq!(received.len(), 1, "sent once, by one of the two live workers");
+    assert_eq!(
+        received.len(),
+        1,
+        "sent once, by one of the two live workers"
+    );
     assert_eq!(
         received[0].header("Message-ID").as_deref(),
         Some("<gone@brackenshire.example>")
@@ -337,7 +348,11 @@ async fn a_dead_workers_claimed_email_is_retaken_when_its_claim_runs_out() {
         }
     };
     assert_eq!(status("gone").await, "sent");
-    assert_eq!(status("live").await, "sending", "a live claim is left alone");
+    assert_eq!(
+        status("live").await,
+        "sending",
+        "a live claim is left alone"
+    );
     b.stop().await;
     a.stop().await;
 }
@@ -349,16 +364,26 @@ async fn a_lease_goes_to_one_server_at_a_time_and_passes_on_when_it_runs_out() {
     let clock = Clock::system();
     let ttl = Duration::from_secs(30);
     use signpost::lease;
-    assert!(lease::try_acquire(&db, &clock, "job", "one", ttl).await.unwrap());
-    assert!(!lease::try_acquire(&db, &clock, "job", "two", ttl).await.unwrap());
+    assert!(lease::try_acquire(&db, &clock, "job", "one", ttl)
+        .await
+        .unwrap());
+    assert!(!lease::try_acquire(&db, &clock, "job", "two", ttl)
+        .await
+        .unwrap());
     assert!(
-        lease::try_acquire(&db, &clock, "job", "one", ttl).await.unwrap(),
+        lease::try_acquire(&db, &clock, "job", "one", ttl)
+            .await
+            .unwrap(),
         "the holder renews"
     );
     // Server one dies: nobody renews; after the lease's life, two takes it.
     clock.advance(Duration::from_secs(31));
-    assert!(lease::try_acquire(&db, &clock, "job", "two", ttl).await.unwrap());
-    assert!(!lease::try_acquire(&db, &clock, "job", "one", ttl).await.unwrap());
+    assert!(lease::try_acquire(&db, &clock, "job", "two", ttl)
+        .await
+        .unwrap());
+    assert!(!lease::try_acquire(&db, &clock, "job", "one", ttl)
+        .await
+        .unwrap());
     let holders = lease::holders(&db, &clock).await.unwrap();
     assert_eq!(holders.len(), 1);
     assert_eq!(holders[0].holder, "two");
@@ -405,6 +430,44 @@ async fn a_request_for_support_alternating_between_two_servers_completes() {
             .unwrap()
             .get(0);
     assert_eq!(triage, 1, "one triage email");
+    b.stop().await;
+    a.stop().await;
+}
+
+#[tokio::test]
+async fn an_organisation_renamed_reaches_every_one_of_its_services_on_the_other_server() {
+    let clock = Clock::system();
+    let a = app_with(&clock, None, true).await;
+    let b = second(&a, &clock, None).await;
+    // An organisation with more than one service.
+    let organisation = one(
+        &a,
+        "SELECT organization_id FROM service GROUP BY organization_id HAVING COUNT(*) > 1 \
+         ORDER BY organization_id LIMIT 1",
+    )
+    .await;
+    let ids: Vec<String> = sqlx::query(
+        "SELECT id FROM service WHERE organization_id = $1 AND status <> 'archived' ORDER BY id",
+    )
+    .bind(&organisation)
+    .fetch_all(a.db.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    // One of its services imported again with the organisation's new name.
+    let services = import::export_services(&a.db).await.unwrap();
+    let mut service =
+        serde_json::to_value(services.iter().find(|s| s.id == ids[0]).unwrap()).unwrap();
+    service["organization"]["name"] = Value::String("Xylophoria Trust".into());
+    import::import_services(&a.db, &[service]).await.unwrap();
+    for id in &ids {
+        assert!(
+            found_within(&b, "xylophoria", id, WITHIN).await.is_some(),
+            "{id} is found by its organisation's new name"
+        );
+    }
     b.stop().await;
     a.stop().await;
 }

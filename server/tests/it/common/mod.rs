@@ -24,6 +24,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Db,
     pub database: DatabaseUrl,
+    /// The search engine this server was started with.
+    pub search: SearchSettings,
     stop: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -51,6 +53,9 @@ impl TestApp {
                 .expect("client"),
             db,
             database,
+            search: SearchSettings::Embedded {
+                dir: PathBuf::from("search-index"),
+            },
             stop: None,
             _dir: tempfile::tempdir().expect("temp dir"),
         }
@@ -225,10 +230,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// Starts another server on an existing database (as a second server behind a proxy would be):
 /// its own folder, so its own embedded index and mail folder.
-pub async fn spawn_app_on(
-    database: &DatabaseUrl,
-    adjust: impl FnOnce(&mut Settings),
-) -> TestApp {
+pub async fn spawn_app_on(database: &DatabaseUrl, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     start_in(dir, database.clone(), adjust).await
 }
@@ -259,6 +261,7 @@ async fn start_in(
             .expect("client"),
         db,
         database,
+        search: settings.search.clone(),
         stop: Some(stop),
         _dir: dir,
     }
