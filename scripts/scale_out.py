@@ -1052,7 +1052,20 @@ http {{
             f"at most 1 allowed, the one email a mail worker holds at a time)",
         )
         if unsettled:
-            log(f"LOUD: {len(unsettled)} email(s) in doubt after the SIGKILL: {[r[1] for r in unsettled]}")
+            # Where the outbox records the hand-over (the change feed's branch), say whether the
+            # message had been handed to the SMTP server: a claim never handed over is taken back
+            # (pending again) when its lease runs out, after this test.
+            handed = {}
+            has_column = self.db.scalar(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'outbox_email' AND column_name = 'handed_at'"
+            )
+            if has_column == "1":
+                handed = dict(self.db.query("SELECT message_id, COALESCE(handed_at, 'never') FROM outbox_email WHERE status IN ('sending', 'in_doubt')"))
+            for mid, subject, status in unsettled:
+                log(
+                    f"LOUD: email in doubt after the SIGKILL: '{subject}' ({status}; at the SMTP server "
+                    f"{at_sink.get(mid, 0)} time(s); handed over: {handed.get(mid, handed.get('<' + mid + '>', 'not recorded'))})"
+                )
 
     # -- backup and a tested restore
 
