@@ -4,7 +4,8 @@
 #
 #   scripts/setup.sh          what `make run` needs (Rust wasm toolchain, wasm-bindgen, npm packages)
 #   scripts/setup.sh --test   also what `make test` needs (Chromium; PostgreSQL unless
-#                             TEST_DATABASE_URL is set; the end-to-end npm packages)
+#                             TEST_DATABASE_URL is set; the end-to-end npm packages; for the
+#                             scale-out test nginx, systemd-analyze and openssl)
 #
 # On a machine whose rustup has the wasm32-unknown-unknown target (an ordinary laptop after
 # `rustup target add wasm32-unknown-unknown`), no system package is needed for the build. On these
@@ -50,6 +51,12 @@ if $with_test; then
   fi
   # The end-to-end tests' SMTP server (aiosmtpd) lives in a Python virtual environment.
   if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then need_apt python3-venv; fi
+  # The scale-out test (scripts/scale-out.sh) runs its own nginx on a loopback port. On a machine
+  # with systemd, Debian's package also starts the system nginx on port 80:
+  # `systemctl disable --now nginx` if you do not want it.
+  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then need_apt nginx; fi
+  if ! command -v systemd-analyze >/dev/null; then need_apt systemd; fi
+  if ! command -v openssl >/dev/null; then need_apt openssl; fi
 fi
 
 if ((${#apt_missing[@]})); then

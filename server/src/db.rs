@@ -16,7 +16,16 @@ use std::time::Duration;
 pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 /// The migrations, embedded in the binary.
-pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+///
+/// `ignore_missing`: a database may hold migrations this binary does not know, applied by a
+/// newer release. During a rolling upgrade (docs/operations.md) the older servers keep running
+/// and may restart on the schema the newer one has expanded; migrations are written
+/// expand-then-contract so that the previous release works on it. Without this, sqlx refuses
+/// to start an older binary on that database (and a rollback would need the database edited).
+pub static MIGRATOR: Migrator = Migrator {
+    ignore_missing: true,
+    ..sqlx::migrate!("../migrations")
+};
 
 /// Which database engine a pool talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

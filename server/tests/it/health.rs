@@ -51,6 +51,38 @@ async fn migrations_are_idempotent() {
     assert_eq!(response.status(), 200);
 }
 
+/// A rolling upgrade: a newer release has applied a migration this binary does not know (an
+/// additive one: migrations are written expand-then-contract). This older binary still migrates
+/// (it may restart mid-upgrade, or be rolled back to) and is ready.
+#[tokio::test]
+async fn a_newer_release_s_migration_does_not_stop_an_older_binary() {
+    let app = spawn_app().await;
+    sqlx::query("ALTER TABLE service ADD COLUMN newer_release_note TEXT")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let checksum = if backend() == signpost::db::Backend::Postgres {
+        "'\\x00'::bytea"
+    } else {
+        "x'00'"
+    };
+    sqlx::query(&format!(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99991231000000, 'a newer release', TRUE, {checksum}, 0)"
+    ))
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    app.db.migrate().await.unwrap();
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        body["migrations"]["applied"],
+        body["migrations"]["expected"]
+    );
+}
+
 #[tokio::test]
 async fn metrics_count_the_outbox_and_the_search_queue() {
     let app = spawn_app().await;
