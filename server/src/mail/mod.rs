@@ -315,14 +315,23 @@ impl Runner {
     /// then every due row is claimed and delivered in turn.
     async fn deliver_due(&self, stopped: &watch::Receiver<bool>) -> Result<(), sqlx::Error> {
         let now = clock::timestamp_millis(SystemTime::now());
-        let retaken = sqlx::query(
-            "UPDATE outbox_email SET status = 'pending', lease_owner = NULL, lease_until = NULL \
-             WHERE status = 'sending' AND lease_until < $1 AND handed_at IS NULL",
+        // One statement for both outcomes, so a row can never be judged by one half of the
+        // rule and then the other (another worker's pass runs at the same time).
+        let taken_back: Vec<String> = sqlx::query(
+            "UPDATE outbox_email SET \
+             status = CASE WHEN handed_at IS NULL THEN 'pending' ELSE 'in_doubt' END, \
+             lease_owner = NULL, \
+             lease_until = CASE WHEN handed_at IS NULL THEN NULL ELSE lease_until END \
+             WHERE status = 'sending' AND lease_until < $1 RETURNING status",
         )
         .bind(&now)
-        .execute(self.db.pool())
+        .fetch_all(self.db.pool())
         .await?
-        .rows_affected();
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+        let retaken = taken_back.iter().filter(|s| *s == "pending").count();
+        let doubtful = taken_back.len() - retaken;
         if retaken > 0 {
             tracing::warn!(
                 count = retaken,
@@ -330,14 +339,6 @@ impl Runner {
                  pending again"
             );
         }
-        let doubtful = sqlx::query(
-            "UPDATE outbox_email SET status = 'in_doubt', lease_owner = NULL \
-             WHERE status = 'sending' AND lease_until < $1",
-        )
-        .bind(&now)
-        .execute(self.db.pool())
-        .await?
-        .rows_affected();
         if doubtful > 0 {
             tracing::error!(
                 count = doubtful,
