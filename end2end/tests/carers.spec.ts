@@ -251,14 +251,17 @@ for (const js of [true, false]) {
       await expect(page).toHaveTitle(/^Error: Your summary/);
       await expect(page.locator(".govuk-error-summary")).toBeVisible();
       await audit(page, js);
-      const own = `own-copy-${js ? "on" : "off"}@carer.example`;
-      await page.getByLabel("Email address").fill(own);
+      // Only to the address in the answers: the form is no relay to anyone else.
+      await page.getByLabel("Email address").fill(`someone-else-${js ? "on" : "off"}@elsewhere.example`);
+      await page.getByRole("button", { name: "Email my summary" }).click();
+      await expect(page.locator(".govuk-error-summary")).toContainText("Enter the email address you gave in your answers");
+      await page.getByLabel("Email address").fill("carer@family.example");
       await page.getByRole("button", { name: "Email my summary" }).click();
       await expect(page.locator("#emailed")).toBeVisible();
       await audit(page, js);
       let copy: string[] = [];
       await expect
-        .poll(() => (copy = emailsMatching(new RegExp(`X-RcptTo: ${own}`))).length, { timeout: 15_000 })
+        .poll(() => (copy = emailsMatching(new RegExp(`X-RcptTo: carer@family\\.example[\\s\\S]*${reference}`))).length, { timeout: 15_000 })
         .toBe(1);
       expect(copy[0]).toContain(reference);
       expect(copy[0]).toContain("Gwendolyn");
