@@ -82,10 +82,14 @@ pub struct Mapping {
 }
 
 impl Mapping {
-    pub async fn load(pool: &AnyPool) -> Result<Self, sqlx::Error> {
-        let mut mapping = Self::default();
+    /// Reads the mapping's rules (term id or name/code → category) through `executor` (the pool,
+    /// or a transaction that has just changed them).
+    async fn read_rules<'e, E>(&mut self, executor: E) -> Result<(), sqlx::Error>
+    where
+        E: sqlx::Executor<'e, Database = sqlx::Any>,
+    {
         for row in sqlx::query("SELECT kind, match_key, category_id FROM taxonomy_mapping")
-            .fetch_all(pool)
+            .fetch_all(executor)
             .await?
         {
             let kind: String = row.try_get(0)?;
@@ -94,11 +98,17 @@ impl Mapping {
                 continue;
             };
             match MatchKind::parse(&kind) {
-                Some(MatchKind::Id) => mapping.by_id.insert(key, category),
-                Some(MatchKind::Name) => mapping.by_name.insert(key, category),
+                Some(MatchKind::Id) => self.by_id.insert(key, category),
+                Some(MatchKind::Name) => self.by_name.insert(key, category),
                 None => None,
             };
         }
+        Ok(())
+    }
+
+    pub async fn load(pool: &AnyPool) -> Result<Self, sqlx::Error> {
+        let mut mapping = Self::default();
+        mapping.read_rules(pool).await?;
         for row in sqlx::query("SELECT id, taxonomy, name, code FROM foreign_term")
             .fetch_all(pool)
             .await?
@@ -283,21 +293,7 @@ pub fn to_csv(rows: &[MappingRow]) -> String {
 /// Returns how many services changed.
 pub async fn apply(tx: &mut Tx<'_>, now: &str) -> Result<usize, sqlx::Error> {
     let mut mapping = Mapping::default();
-    for row in sqlx::query("SELECT kind, match_key, category_id FROM taxonomy_mapping")
-        .fetch_all(&mut **tx)
-        .await?
-    {
-        let kind: String = row.try_get(0)?;
-        let key: String = row.try_get(1)?;
-        let Ok(category) = Uuid::parse_str(&row.try_get::<String, _>(2)?) else {
-            continue;
-        };
-        match MatchKind::parse(&kind) {
-            Some(MatchKind::Id) => mapping.by_id.insert(key, category),
-            Some(MatchKind::Name) => mapping.by_name.insert(key, category),
-            None => None,
-        };
-    }
+    mapping.read_rules(&mut **tx).await?;
     let rows = repo::services_with_foreign_terms(tx).await?;
     let mut changed = 0;
     for (service_id, terms) in rows {
